@@ -1,0 +1,220 @@
+//! Descriptions of what a recording holds: streams, channels, annotations.
+//!
+//! These are plain data, serializable (they cross the dynamic-plugin boundary as JSON and
+//! are printed by `player-host inspect --json`).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Free-form key/value metadata (reader-specific facts kept for the user: a FIF file's
+/// `first_samp`, an EDF signal's prefiltering, ...). Sorted for stable output.
+pub type Metadata = BTreeMap<String, String>;
+
+/// The nominal rate of an irregular stream (markers, events): its samples carry their own
+/// timestamps. Same value as LSL's `IRREGULAR_RATE`.
+pub const IRREGULAR_RATE: f64 = 0.0;
+
+/// Everything a [`Recording`](crate::Recording) knows about itself, available right after
+/// opening (without reading sample data).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecordingInfo {
+    /// The streams of the recording, in a stable order; [`Recording::open_stream`]
+    /// (crate::Recording::open_stream) takes an index into this list. Never empty.
+    pub streams: Vec<StreamInfo>,
+    /// Annotations (events with a text), ordered by onset.
+    pub annotations: Vec<Annotation>,
+    /// When the measurement started, as RFC 3339 text in UTC (`2002-12-03T19:01:10Z`),
+    /// when the file says.
+    pub meas_date: Option<String>,
+    /// Reader-specific facts about the whole recording.
+    pub metadata: Metadata,
+}
+
+impl RecordingInfo {
+    /// A recording holding `streams`, with no annotations, date or metadata.
+    pub fn new(streams: Vec<StreamInfo>) -> Self {
+        RecordingInfo {
+            streams,
+            ..Default::default()
+        }
+    }
+}
+
+/// One stream of samples: a set of channels sharing one sample clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StreamInfo {
+    /// The stream's name inside the recording (`"eeg"`, `"256Hz"`, an XDF stream's name).
+    /// Hosts publish a single-stream recording under the user's name alone, and each stream
+    /// of a multi-stream recording as `NAME-<this name>`.
+    pub name: String,
+    /// The content type, as LSL names it: `EEG`, `MEG`, `Audio`, `Markers`, ...
+    pub content_type: String,
+    /// Samples per second; [`IRREGULAR_RATE`] (0) for streams whose samples carry their own
+    /// timestamps.
+    pub nominal_rate: f64,
+    /// The channels, in the order of the interleaved frames a source reads. Never empty.
+    pub channels: Vec<ChannelInfo>,
+    /// Number of frames (samples per channel), when known without reading the data.
+    pub length: Option<u64>,
+    /// How samples are stored in the file (informational; sources always deliver physical
+    /// values as `f64`, or text for [`SampleFormat::String`]).
+    pub sample_format: SampleFormat,
+    /// Reader-specific facts about this stream.
+    pub metadata: Metadata,
+}
+
+impl StreamInfo {
+    /// A stream with the given name, content type, rate and channels; length unknown,
+    /// native format `Float64`, no metadata.
+    pub fn new(
+        name: impl Into<String>,
+        content_type: impl Into<String>,
+        nominal_rate: f64,
+        channels: Vec<ChannelInfo>,
+    ) -> Self {
+        StreamInfo {
+            name: name.into(),
+            content_type: content_type.into(),
+            nominal_rate,
+            channels,
+            length: None,
+            sample_format: SampleFormat::Float64,
+            metadata: Metadata::new(),
+        }
+    }
+
+    /// Sets the length in frames.
+    pub fn with_length(mut self, frames: u64) -> Self {
+        self.length = Some(frames);
+        self
+    }
+
+    /// Sets the native sample format.
+    pub fn with_sample_format(mut self, format: SampleFormat) -> Self {
+        self.sample_format = format;
+        self
+    }
+
+    /// The number of channels (the width of one interleaved frame).
+    pub fn channel_count(&self) -> usize {
+        self.channels.len()
+    }
+
+    /// Whether samples carry their own timestamps (nominal rate 0).
+    pub fn is_irregular(&self) -> bool {
+        self.nominal_rate == IRREGULAR_RATE
+    }
+
+    /// The duration in seconds, when the length is known and the stream is regular.
+    pub fn duration(&self) -> Option<f64> {
+        match self.length {
+            Some(n) if !self.is_irregular() => Some(n as f64 / self.nominal_rate),
+            _ => None,
+        }
+    }
+}
+
+/// One channel of a stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ChannelInfo {
+    /// The channel's label (`"MEG 0113"`, `"Fp1"`, `"left"`).
+    pub label: String,
+    /// The channel kind, lowercase, as MNE names channel types where one applies: `eeg`,
+    /// `grad`, `mag`, `stim`, `eog`, `ecg`, `emg`, `misc`, `audio`, ... Published as the LSL
+    /// channel `type`.
+    pub kind: String,
+    /// The SI unit of the physical values the source delivers (`V`, `T`, `T/m`, `K`, or
+    /// empty for dimensionless values such as audio in [-1, 1)).
+    pub unit: String,
+    /// Reader-specific facts (coil type, location, range, transducer, prefiltering, ...).
+    pub extra: Metadata,
+}
+
+impl ChannelInfo {
+    /// A channel with a label, kind and unit, and no extra metadata.
+    pub fn new(label: impl Into<String>, kind: impl Into<String>, unit: impl Into<String>) -> Self {
+        ChannelInfo {
+            label: label.into(),
+            kind: kind.into(),
+            unit: unit.into(),
+            extra: Metadata::new(),
+        }
+    }
+
+    /// Adds one extra key/value.
+    pub fn with_extra(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+}
+
+/// How a format stores its samples (the file's own representation, before scaling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum SampleFormat {
+    /// Unsigned 8-bit integers.
+    UInt8,
+    /// Signed 8-bit integers.
+    Int8,
+    /// Signed 16-bit integers.
+    Int16,
+    /// Signed 24-bit integers.
+    Int24,
+    /// Signed 32-bit integers.
+    Int32,
+    /// Signed 64-bit integers.
+    Int64,
+    /// IEEE 754 single precision.
+    Float32,
+    /// IEEE 754 double precision.
+    Float64,
+    /// Text samples (marker streams).
+    String,
+}
+
+impl SampleFormat {
+    /// The lowercase name used in messages and JSON (`"int16"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SampleFormat::UInt8 => "uint8",
+            SampleFormat::Int8 => "int8",
+            SampleFormat::Int16 => "int16",
+            SampleFormat::Int24 => "int24",
+            SampleFormat::Int32 => "int32",
+            SampleFormat::Int64 => "int64",
+            SampleFormat::Float32 => "float32",
+            SampleFormat::Float64 => "float64",
+            SampleFormat::String => "string",
+        }
+    }
+}
+
+/// An event with a text: a trigger, a sleep stage, a note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Annotation {
+    /// Seconds from the recording's first sample (sample 0 of its streams) to the event.
+    /// Readers whose format ties events to samples give `sample / rate` exactly, so that a
+    /// host's marker lands on that sample's timestamp. May be negative for events logged
+    /// before the first sample.
+    pub onset: f64,
+    /// Duration in seconds (0 for instantaneous events).
+    pub duration: f64,
+    /// The event's text.
+    pub description: String,
+}
+
+impl Annotation {
+    /// A new annotation.
+    pub fn new(onset: f64, duration: f64, description: impl Into<String>) -> Self {
+        Annotation {
+            onset,
+            duration,
+            description: description.into(),
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Ground truth for reader tests: fixtures written by independent tools (soundfile,
+//! MNE-Python, pyedflib) with a `*.truth.json` beside each, and the expected values in a
+//! raw little-endian `f64` file (frame-major, interleaved) that the JSON names.
+//!
+//! ```json
+//! {
+//!   "writer": "soundfile 0.14.0 (libsndfile 1.2.2)",
+//!   "streams": [{"name": "...", "rate": 100.0, "frames": 250,
+//!                "channels": [{"label": "Fp1", "kind": "eeg", "unit": "V"}],
+//!                "values": "x.s0.f64", "abs_tol": 0.0, "rel_tol": 1e-6}],
+//!   "annotations": [{"onset": 0.5, "duration": 0.0, "description": "stim"}]
+//! }
+//! ```
+#![allow(dead_code, clippy::unwrap_used)]
+
+use player_api::{OpenOptions, ReaderPlugin, Recording, SampleSource};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The repository's fixture directory for `format` (`examples/fixtures/<format>`).
+pub fn fixture_dir(format: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/fixtures")
+        .join(format)
+}
+
+/// One stream's expected content.
+#[derive(Debug)]
+pub struct TruthStream {
+    pub name: Option<String>,
+    pub rate: f64,
+    pub frames: usize,
+    pub channels: Vec<(String, String, String)>,
+    pub values: Vec<f64>,
+    pub abs_tol: f64,
+    pub rel_tol: f64,
+}
+
+/// A fixture's expected content.
+#[derive(Debug)]
+pub struct Truth {
+    pub json: Value,
+    pub streams: Vec<TruthStream>,
+    pub annotations: Vec<(f64, f64, String)>,
+}
+
+/// Loads `<fixture>.truth.json` (the fixture path with its extension replaced).
+pub fn load_truth(fixture: &Path) -> Truth {
+    let json_path = fixture.with_extension("truth.json");
+    let text = std::fs::read_to_string(&json_path)
+        .unwrap_or_else(|e| panic!("{}: {e}", json_path.display()));
+    let json: Value = serde_json::from_str(&text).unwrap();
+    let dir = json_path.parent().unwrap();
+    let streams = json["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let bytes = std::fs::read(dir.join(s["values"].as_str().unwrap())).unwrap();
+            let values = bytes
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+                .collect();
+            TruthStream {
+                name: s["name"].as_str().map(str::to_string),
+                rate: s["rate"].as_f64().unwrap(),
+                frames: s["frames"].as_u64().unwrap() as usize,
+                channels: s["channels"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| {
+                        let f = |k: &str| c[k].as_str().unwrap_or("").to_string();
+                        (f("label"), f("kind"), f("unit"))
+                    })
+                    .collect(),
+                values,
+                abs_tol: s["abs_tol"].as_f64().unwrap_or(0.0),
+                rel_tol: s["rel_tol"].as_f64().unwrap_or(0.0),
+            }
+        })
+        .collect();
+    let annotations = json["annotations"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| {
+                    (
+                        x["onset"].as_f64().unwrap(),
+                        x["duration"].as_f64().unwrap(),
+                        x["description"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Truth {
+        json,
+        streams,
+        annotations,
+    }
+}
+
+/// Opens `path` with `reader` (panicking with the reader's message on failure).
+pub fn open(reader: &dyn ReaderPlugin, path: &Path) -> Box<dyn Recording> {
+    reader
+        .open(path, &OpenOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Reads a whole stream with reads of `block` frames.
+pub fn read_all(source: &mut dyn SampleSource, channels: usize, block: usize) -> Vec<f64> {
+    let mut all = Vec::new();
+    let mut buf = vec![0.0; block * channels];
+    loop {
+        let n = source.read(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+        if n == 0 {
+            return all;
+        }
+        all.extend_from_slice(&buf[..n * channels]);
+    }
+}
+
+/// Asserts that `got` equals `want` value by value within `abs_tol + rel_tol * |want|`,
+/// reporting the first mismatch with its frame and channel.
+pub fn assert_values_close(got: &[f64], want: &[f64], channels: usize, abs_tol: f64, rel_tol: f64) {
+    assert_eq!(got.len(), want.len(), "value count differs");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        let tol = abs_tol + rel_tol * w.abs();
+        assert!(
+            (g - w).abs() <= tol,
+            "frame {} channel {}: got {g}, want {w} (tolerance {tol})",
+            i / channels,
+            i % channels
+        );
+    }
+}
