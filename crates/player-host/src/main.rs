@@ -1,1 +1,303 @@
-fn main() {}
+//! `player-host`: the command line.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use player_api::OpenOptions;
+use player_host::report;
+use player_host::{
+    AnnotationMode, HostError, NullOutput, Player, Registry, Repeat, Scenario, StreamEntry,
+    Summary, ValueFormat, WaitForConsumers,
+};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Replay recordings (FIF, EDF/BDF, WAV, plugins) as synchronized Lab Streaming Layer
+/// streams on one clock.
+#[derive(Parser, Debug)]
+#[command(name = "player-host", version, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  player-host play recording.fif --chunk-size 10\n  player-host run examples/demo.yaml\n  player-host inspect recording.edf"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Play every stream of a scenario file.
+    Run {
+        /// The scenario (YAML).
+        scenario: PathBuf,
+        #[command(flatten)]
+        play: PlayOptions,
+    },
+    /// Play one file, without a scenario (like `mne-lsl player`).
+    Play {
+        /// The recording.
+        file: PathBuf,
+        /// LSL stream name [default: the file's stem].
+        #[arg(long, short)]
+        name: Option<String>,
+        /// Frames per push.
+        #[arg(long, short, default_value_t = player_host::scenario::DEFAULT_CHUNK_SIZE, value_parser = clap::value_parser!(usize))]
+        chunk_size: usize,
+        /// Number of passes, or "forever"; timestamps continue across passes.
+        #[arg(long, short, default_value = "1", value_parser = parse_repeat)]
+        repeat: Repeat,
+        /// Use this reader instead of probing the file (see `player-host plugins`).
+        #[arg(long)]
+        reader: Option<String>,
+        /// Seconds between start and the first sample's timestamp.
+        #[arg(long, default_value_t = 0.0)]
+        start_delay: f64,
+        /// Wait for a consumer on every stream before starting; optionally at most SECS.
+        #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "inf")]
+        wait_for_consumers: Option<f64>,
+        /// Publish only these channels (labels or kinds), comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        picks: Option<Vec<String>>,
+        /// Publish annotations as NAME-markers: auto (when there are any), markers, none.
+        #[arg(long, default_value = "auto")]
+        annotations: AnnotationMode,
+        /// Sample type on the wire.
+        #[arg(long, default_value = "float32")]
+        format: ValueFormat,
+        /// LSL content type [default: the reader's].
+        #[arg(long = "type")]
+        content_type: Option<String>,
+        #[command(flatten)]
+        play: PlayOptions,
+    },
+    /// Show a recording's streams, channels, rate, duration and annotations.
+    Inspect {
+        /// The recording.
+        file: PathBuf,
+        /// Use this reader instead of probing the file.
+        #[arg(long)]
+        reader: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the available readers.
+    Plugins {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a scenario: its syntax, and that every file opens with the chosen reader.
+    Validate {
+        /// The scenario (YAML).
+        scenario: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+struct PlayOptions {
+    /// Where to publish: real LSL outlets, or nowhere (to test files and timing).
+    #[arg(long, default_value = "lsl")]
+    output: OutputKind,
+    /// Write the end-of-run statistics as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    stats_json: Option<PathBuf>,
+    /// No status line and no summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum OutputKind {
+    Lsl,
+    Null,
+}
+
+fn parse_repeat(s: &str) -> Result<Repeat, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(command: Command) -> Result<ExitCode, HostError> {
+    match command {
+        Command::Run { scenario, play } => {
+            let scenario = Scenario::load(&scenario)?;
+            play_scenario(&scenario, &play)
+        }
+        Command::Play {
+            file,
+            name,
+            chunk_size,
+            repeat,
+            reader,
+            start_delay,
+            wait_for_consumers,
+            picks,
+            annotations,
+            format,
+            content_type,
+            play,
+        } => {
+            let mut entry = StreamEntry::new(file);
+            entry.name = name;
+            entry.chunk_size = chunk_size;
+            entry.reader = reader;
+            entry.picks = picks;
+            entry.annotations = annotations;
+            entry.format = Some(format);
+            entry.content_type = content_type;
+            let mut scenario = Scenario::single(entry);
+            scenario.repeat = repeat;
+            scenario.start_delay = start_delay;
+            scenario.wait_for_consumers = match wait_for_consumers {
+                None => WaitForConsumers::No,
+                Some(s) if s.is_infinite() => WaitForConsumers::Forever,
+                Some(s) if s > 0.0 => WaitForConsumers::Timeout(s),
+                Some(s) => {
+                    return Err(HostError::config(format!(
+                        "--wait-for-consumers takes a positive number of seconds, not {s}"
+                    )))
+                }
+            };
+            play_scenario(&scenario, &play)
+        }
+        Command::Inspect { file, reader, json } => inspect(&file, reader.as_deref(), json),
+        Command::Plugins { json } => {
+            let registry = Registry::builtin();
+            if json {
+                let list: Vec<_> = registry
+                    .entries()
+                    .map(|e| {
+                        serde_json::json!({
+                            "id": e.reader.id(),
+                            "origin": e.origin.to_string(),
+                            "version": e.reader.version(),
+                            "extensions": e.reader.extensions(),
+                            "description": e.reader.description(),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(list));
+            } else {
+                print!("{}", report::describe_readers(&registry));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { scenario } => {
+            let parsed = Scenario::load(&scenario)?;
+            let player = Player::from_scenario(&parsed)?;
+            for w in player.warnings() {
+                eprintln!("warning: {w}");
+            }
+            println!(
+                "{}: ok ({} streams: {})",
+                scenario.display(),
+                player.stream_names().len(),
+                player.stream_names().join(", ")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn inspect(file: &Path, reader: Option<&str>, json: bool) -> Result<ExitCode, HostError> {
+    let registry = Registry::builtin();
+    let reader = registry.choose(file, reader)?;
+    let recording = reader
+        .open(file, &OpenOptions::default())
+        .map_err(|e| e.in_file(file))?;
+    let info = recording.info();
+    if json {
+        let value = serde_json::json!({
+            "file": file.display().to_string(),
+            "reader": reader.id(),
+            "recording": info,
+        });
+        println!("{value:#}");
+    } else {
+        print!("{}", report::describe_recording(file, reader.id(), info));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells expect.
+const EXIT_INTERRUPTED: u8 = 130;
+
+fn play_scenario(scenario: &Scenario, options: &PlayOptions) -> Result<ExitCode, HostError> {
+    let mut player = Player::from_scenario(scenario)?;
+    if let OutputKind::Null = options.output {
+        player = player.with_output(Arc::new(NullOutput));
+    }
+    for w in player.warnings() {
+        eprintln!("warning: {w}");
+    }
+    install_interrupt_handler(&player);
+    let verbose = !options.quiet;
+    if verbose {
+        eprintln!("publishing: {}", player.stream_names().join(", "));
+    }
+    player.start()?;
+    let status = verbose && std::io::stderr().is_terminal();
+    while player.is_running() {
+        std::thread::sleep(Duration::from_millis(200));
+        if status {
+            eprint!("\r\x1b[K{}", report::status_line(&player.stats()));
+        }
+    }
+    if status {
+        eprint!("\r\x1b[K");
+    }
+    let summary = player.wait()?;
+    if verbose {
+        eprintln!("{}", report::summary_table(&summary));
+    }
+    if let Some(path) = &options.stats_json {
+        write_stats(path, &summary)?;
+    }
+    for (stream, error) in summary.failures() {
+        eprintln!("error: stream {stream:?}: {error}");
+    }
+    Ok(if summary.interrupted {
+        ExitCode::from(EXIT_INTERRUPTED)
+    } else if summary.failures().is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn write_stats(path: &Path, summary: &Summary) -> Result<(), HostError> {
+    let text =
+        serde_json::to_string_pretty(summary).map_err(|e| HostError::config(e.to_string()))?;
+    std::fs::write(path, text).map_err(|e| HostError::Io {
+        what: format!("writing {}", path.display()),
+        source: e,
+    })
+}
+
+/// First Ctrl-C (or SIGTERM): stop cleanly, print the summary. Second: exit at once.
+fn install_interrupt_handler(player: &Player) {
+    let stop = player.stop_handle();
+    let count = AtomicUsize::new(0);
+    let result = ctrlc::set_handler(move || {
+        if count.fetch_add(1, Ordering::SeqCst) > 0 {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+        stop.stop();
+    });
+    if let Err(e) = result {
+        eprintln!("warning: cannot handle Ctrl-C: {e}");
+    }
+}

@@ -87,11 +87,29 @@ mod tests {
     #[test]
     fn decodes_each_format_and_order() {
         let mut out = [0.0; 2];
-        assert_eq!(decode_into(&[0xff, 0x7f, 0x00, 0x80], RawFormat::I16, Endian::Little, &mut out), 2);
+        assert_eq!(
+            decode_into(
+                &[0xff, 0x7f, 0x00, 0x80],
+                RawFormat::I16,
+                Endian::Little,
+                &mut out
+            ),
+            2
+        );
         assert_eq!(out, [32767.0, -32768.0]);
-        decode_into(&[0xff, 0x7f, 0xff, 0x00, 0x00, 0x80], RawFormat::I24, Endian::Little, &mut out);
+        decode_into(
+            &[0xff, 0x7f, 0xff, 0x00, 0x00, 0x80],
+            RawFormat::I24,
+            Endian::Little,
+            &mut out,
+        );
         assert_eq!(out, [-32769.0, -8388608.0]);
-        decode_into(&[0x80, 0x00, 0x00, 0x7f, 0xff, 0xff], RawFormat::I24, Endian::Big, &mut out);
+        decode_into(
+            &[0x80, 0x00, 0x00, 0x7f, 0xff, 0xff],
+            RawFormat::I24,
+            Endian::Big,
+            &mut out,
+        );
         assert_eq!(out, [-8388608.0, 8388607.0]);
         decode_into(&1.5f32.to_be_bytes(), RawFormat::F32, Endian::Big, &mut out);
         assert_eq!(out[0], 1.5);
@@ -102,8 +120,14 @@ mod tests {
     #[test]
     fn stops_at_the_shorter_of_input_and_output() {
         let mut out = [0.0; 1];
-        assert_eq!(decode_into(&[1, 0, 2, 0], RawFormat::I16, Endian::Little, &mut out), 1);
+        assert_eq!(
+            decode_into(&[1, 0, 2, 0], RawFormat::I16, Endian::Little, &mut out),
+            1
+        );
         let mut out = [0.0; 4];
-        assert_eq!(decode_into(&[1, 0, 2], RawFormat::I16, Endian::Little, &mut out), 1);
+        assert_eq!(
+            decode_into(&[1, 0, 2], RawFormat::I16, Endian::Little, &mut out),
+            1
+        );
     }
 }

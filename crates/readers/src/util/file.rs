@@ -20,8 +20,8 @@ pub struct SourceFile {
 impl SourceFile {
     /// Opens `path` for reading.
     pub fn open(path: &Path) -> Result<Self, ReadError> {
-        let file = File::open(path)
-            .map_err(|e| ReadError::io("cannot open the file", e).in_file(path))?;
+        let file =
+            File::open(path).map_err(|e| ReadError::io("cannot open the file", e).in_file(path))?;
         let len = file
             .metadata()
             .map_err(|e| ReadError::io("cannot read the file's size", e).in_file(path))?
@@ -75,7 +75,12 @@ impl SourceFile {
     }
 
     /// Fills `buf` from `offset`; the range must lie inside the file.
-    pub fn read_exact_at(&mut self, offset: u64, buf: &mut [u8], what: &str) -> Result<(), ReadError> {
+    pub fn read_exact_at(
+        &mut self,
+        offset: u64,
+        buf: &mut [u8],
+        what: &str,
+    ) -> Result<(), ReadError> {
         self.check_range(offset, buf.len() as u64, what)?;
         self.file
             .seek(SeekFrom::Start(offset))
@@ -119,7 +124,9 @@ mod tests {
         let path = dir.join("ten.bin");
         std::fs::write(&path, [0u8; 10]).expect("write");
         let mut f = SourceFile::open(&path).expect("open");
-        let err = f.read_vec_at(4, u64::MAX / 2, "a huge block").expect_err("must fail");
+        let err = f
+            .read_vec_at(4, u64::MAX / 2, "a huge block")
+            .expect_err("must fail");
         assert_eq!(err.kind(), ReadErrorKind::Truncated);
         assert!(err.to_string().contains("ten.bin: at byte 4: a huge block"));
         assert_eq!(f.read_vec_at(2, 8, "tail").expect("fits").len(), 8);

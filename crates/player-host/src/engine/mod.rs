@@ -1,0 +1,305 @@
+//! The paced push engine and the [`Player`] that drives it.
+//!
+//! Threads: one prefetch worker per regular stream (reads and converts blocks ahead), and
+//! one timing thread for all streams (see [`timing`] for the pacing rules). The clock is
+//! the output's (`lsl_local_clock` for LSL), and every stream shares one t0.
+
+pub(crate) mod plan;
+pub(crate) mod prefetch;
+pub mod stats;
+pub(crate) mod timing;
+
+use crate::error::{HostError, Result};
+use crate::output::Output;
+use crate::registry::Registry;
+use crate::scenario::{Repeat, Scenario, WaitForConsumers};
+use plan::{Lane, LaneFeed};
+use serde::Serialize;
+pub use stats::StreamStats;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+use timing::{LaneRun, LaneState};
+
+/// What a finished (or stopped) run did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// The shared clock value of every stream's first sample (before offsets), if the run
+    /// got that far.
+    pub t0: Option<f64>,
+    /// Seconds from t0 to the end of the run.
+    pub wall_seconds: f64,
+    /// Whether the run was stopped before the end.
+    pub interrupted: bool,
+    /// Per-stream statistics, in scenario order.
+    pub streams: Vec<StreamStats>,
+}
+
+impl Summary {
+    /// The streams that failed, with their messages.
+    pub fn failures(&self) -> Vec<(&str, &str)> {
+        self.streams
+            .iter()
+            .filter_map(|s| s.error.as_deref().map(|e| (s.name.as_str(), e)))
+            .collect()
+    }
+}
+
+/// A way to stop a running [`Player`] from elsewhere (a signal handler, another thread).
+#[derive(Debug, Clone)]
+pub struct StopHandle(Arc<AtomicBool>);
+
+impl StopHandle {
+    /// Asks the player to stop; the run ends within a few milliseconds.
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Replays a scenario: like MNE-LSL's `PlayerLSL`, for many recordings on one clock.
+///
+/// ```no_run
+/// use player_host::{Player, Scenario};
+/// let scenario = Scenario::load("examples/demo.yaml".as_ref())?;
+/// let mut player = Player::from_scenario(&scenario)?;
+/// player.start()?; // returns at once; streams are announced
+/// while player.is_running() {
+///     std::thread::sleep(std::time::Duration::from_millis(100));
+/// }
+/// let summary = player.wait()?;
+/// println!("{} streams", summary.streams.len());
+/// # Ok::<(), player_host::HostError>(())
+/// ```
+pub struct Player {
+    lanes: Vec<Lane>,
+    warnings: Vec<String>,
+    start_delay: f64,
+    wait_for_consumers: WaitForConsumers,
+    repeat: Repeat,
+    output: Arc<dyn Output>,
+    stop: Arc<AtomicBool>,
+    running: Arc<AtomicBool>,
+    shared: Arc<Mutex<Vec<StreamStats>>>,
+    thread: Option<JoinHandle<Result<Summary>>>,
+}
+
+impl std::fmt::Debug for Player {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Player")
+            .field("lanes", &self.lanes)
+            .field("running", &self.is_running())
+            .finish()
+    }
+}
+
+impl Player {
+    /// Opens every recording of `scenario` with the built-in readers, ready to start.
+    pub fn from_scenario(scenario: &Scenario) -> Result<Self> {
+        Self::with_registry(scenario, &Registry::builtin())
+    }
+
+    /// Like [`from_scenario`](Player::from_scenario), with the readers of `registry`.
+    pub fn with_registry(scenario: &Scenario, registry: &Registry) -> Result<Self> {
+        scenario.check()?;
+        let plan = plan::build(scenario, registry)?;
+        Ok(Player {
+            lanes: plan.lanes,
+            warnings: plan.warnings,
+            start_delay: scenario.start_delay,
+            wait_for_consumers: scenario.wait_for_consumers,
+            repeat: scenario.repeat,
+            output: Arc::new(crate::lsl::LslOutput),
+            stop: Arc::new(AtomicBool::new(false)),
+            running: Arc::new(AtomicBool::new(false)),
+            shared: Arc::new(Mutex::new(Vec::new())),
+            thread: None,
+        })
+    }
+
+    /// Publishes to `output` instead of LSL (e.g. [`NullOutput`](crate::NullOutput)).
+    pub fn with_output(mut self, output: Arc<dyn Output>) -> Self {
+        self.output = output;
+        self
+    }
+
+    /// The names of the streams that will be published, in order.
+    pub fn stream_names(&self) -> Vec<&str> {
+        self.lanes.iter().map(|l| l.spec.name.as_str()).collect()
+    }
+
+    /// Notes for the user gathered while opening (annotations left out, ...).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// A handle that stops this player from another thread.
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle(self.stop.clone())
+    }
+
+    /// Creates the outlets and starts playing in the background; returns at once.
+    pub fn start(&mut self) -> Result<()> {
+        if self.thread.is_some() {
+            return Err(HostError::config("the player was already started"));
+        }
+        let mut runs = Vec::with_capacity(self.lanes.len());
+        for lane in std::mem::take(&mut self.lanes) {
+            let outlet = self.output.create(&lane.spec)?;
+            let state = match lane.feed {
+                LaneFeed::Regular(feed) => {
+                    let handle =
+                        prefetch::spawn(&lane.spec.name, feed, self.repeat, self.stop.clone())
+                            .map_err(|e| HostError::Io {
+                                what: "starting a prefetch thread".into(),
+                                source: e,
+                            })?;
+                    LaneState::Regular {
+                        feed: handle,
+                        current: None,
+                    }
+                }
+                LaneFeed::Markers(m) => LaneState::markers(m, self.repeat),
+            };
+            runs.push(LaneRun {
+                outlet,
+                base: lane.offset, // made absolute once t0 is known
+                counter: stats::StreamCounter::new(&lane.spec.name),
+                state,
+                done: false,
+            });
+        }
+        let ctx = RunContext {
+            output: self.output.clone(),
+            stop: self.stop.clone(),
+            running: self.running.clone(),
+            shared: self.shared.clone(),
+            start_delay: self.start_delay,
+            wait_for_consumers: self.wait_for_consumers,
+        };
+        self.running.store(true, Ordering::SeqCst);
+        let thread = std::thread::Builder::new()
+            .name("player timing".into())
+            .spawn(move || ctx.run(runs))
+            .map_err(|e| HostError::Io {
+                what: "starting the timing thread".into(),
+                source: e,
+            })?;
+        self.thread = Some(thread);
+        Ok(())
+    }
+
+    /// Whether the player is playing (or waiting to start).
+    pub fn is_running(&self) -> bool {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// Asks the player to stop; [`wait`](Player::wait) then returns promptly.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    /// Statistics of every stream so far (refreshed about every 100 ms while playing).
+    pub fn stats(&self) -> Vec<StreamStats> {
+        self.shared.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Waits for the end of the run and returns its summary. Streams that failed are listed
+    /// in [`Summary::failures`]; an error is returned only when the run could not happen
+    /// (e.g. no consumer within the `wait_for_consumers` timeout).
+    pub fn wait(&mut self) -> Result<Summary> {
+        let thread = self
+            .thread
+            .take()
+            .ok_or_else(|| HostError::config("the player was not started"))?;
+        thread
+            .join()
+            .map_err(|_| HostError::config("the timing thread panicked"))?
+    }
+}
+
+impl Drop for Player {
+    fn drop(&mut self) {
+        self.stop();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// How long outlets stay up after the last push of a run that ended by itself.
+const LINGER: Duration = Duration::from_millis(500);
+
+struct RunContext {
+    output: Arc<dyn Output>,
+    stop: Arc<AtomicBool>,
+    running: Arc<AtomicBool>,
+    shared: Arc<Mutex<Vec<StreamStats>>>,
+    start_delay: f64,
+    wait_for_consumers: WaitForConsumers,
+}
+
+impl RunContext {
+    fn run(self, mut lanes: Vec<LaneRun>) -> Result<Summary> {
+        let result = self.play(&mut lanes);
+        if matches!(&result, Ok(s) if !s.interrupted) {
+            // liblsl sends asynchronously: give the last chunks time to leave before the
+            // outlets (and their connections) are destroyed.
+            std::thread::sleep(LINGER);
+        }
+        self.running.store(false, Ordering::SeqCst);
+        // Outlets are released here, before the caller prints the summary.
+        drop(lanes);
+        result
+    }
+
+    fn play(&self, lanes: &mut [LaneRun]) -> Result<Summary> {
+        let output = self.output.clone();
+        let clock = move || output.now();
+        let interrupted = || self.stop.load(Ordering::SeqCst);
+        let summary = |lanes: &[LaneRun], t0: Option<f64>, end: f64| Summary {
+            t0,
+            wall_seconds: t0.map_or(0.0, |t| (end - t).max(0.0)),
+            interrupted: interrupted(),
+            streams: lanes.iter().map(|l| l.counter.snapshot()).collect(),
+        };
+        if !self.wait_for_consumers(lanes, &clock)? {
+            return Ok(summary(lanes, None, clock()));
+        }
+        let t0 = clock() + self.start_delay;
+        for lane in lanes.iter_mut() {
+            lane.base += t0;
+        }
+        timing::run(lanes, &clock, &self.stop, &self.shared);
+        Ok(summary(lanes, Some(t0), clock()))
+    }
+
+    /// Waits until every outlet has a consumer; `false` if stopped meanwhile.
+    fn wait_for_consumers(&self, lanes: &[LaneRun], clock: &dyn Fn() -> f64) -> Result<bool> {
+        let deadline = match self.wait_for_consumers {
+            WaitForConsumers::No => return Ok(true),
+            WaitForConsumers::Forever => f64::INFINITY,
+            WaitForConsumers::Timeout(s) => clock() + s,
+        };
+        loop {
+            if self.stop.load(Ordering::SeqCst) {
+                return Ok(false);
+            }
+            if lanes.iter().all(|l| l.outlet.have_consumers()) {
+                return Ok(true);
+            }
+            if clock() > deadline {
+                let missing: Vec<&str> = lanes
+                    .iter()
+                    .filter(|l| !l.outlet.have_consumers())
+                    .map(|l| l.counter.stats.name.as_str())
+                    .collect();
+                return Err(HostError::config(format!(
+                    "no consumer connected within the wait_for_consumers timeout for: {}",
+                    missing.join(", ")
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}

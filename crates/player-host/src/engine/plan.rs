@@ -1,0 +1,305 @@
+//! From a scenario to lanes: open every recording, choose channels, name the outlets.
+//!
+//! Naming: a recording with one stream is published as `NAME`; one with several streams
+//! as `NAME-<stream name>`; its annotations as `NAME-markers`. `NAME` is the entry's
+//! `name`, else the file's stem.
+
+use crate::error::{HostError, Result};
+use crate::output::{OutletSpec, SampleKind, ValueFormat};
+use crate::registry::Registry;
+use crate::scenario::{AnnotationMode, Scenario, StreamEntry};
+use player_api::{ChannelInfo, OpenOptions, SampleSource, StreamInfo};
+use std::collections::BTreeSet;
+
+/// One outlet to feed, with everything the engine needs.
+pub struct Lane {
+    /// What to announce.
+    pub spec: OutletSpec,
+    /// Seconds after t0 of the recording's first sample.
+    pub offset: f64,
+    /// Where samples come from.
+    pub feed: LaneFeed,
+}
+
+impl std::fmt::Debug for Lane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lane")
+            .field("name", &self.spec.name)
+            .finish()
+    }
+}
+
+/// The origin of a lane's samples.
+pub enum LaneFeed {
+    /// A regular numeric stream read from a source.
+    Regular(RegularFeed),
+    /// Annotations as text markers.
+    Markers(MarkerFeed),
+}
+
+/// A regular stream: a source, the columns to keep, and how to chunk it.
+pub struct RegularFeed {
+    /// The cursor (positioned at frame 0).
+    pub source: Box<dyn SampleSource>,
+    /// Channels per frame delivered by the source.
+    pub source_channels: usize,
+    /// Columns of the source frame to publish (in order), or `None` for all.
+    pub picks: Option<Vec<usize>>,
+    /// Samples per second (> 0).
+    pub rate: f64,
+    /// Frames per push.
+    pub chunk_size: usize,
+    /// The value type.
+    pub format: ValueFormat,
+    /// Frames per pass, when known.
+    pub length: Option<u64>,
+}
+
+/// Annotations of a recording, replayed as markers.
+#[derive(Debug, Clone)]
+pub struct MarkerFeed {
+    /// (seconds from the first sample, text), ordered by time, within one pass.
+    pub events: Vec<(f64, String)>,
+    /// The duration of one pass (markers repeat with the data), when known.
+    pub period: Option<f64>,
+}
+
+/// Lanes of a whole scenario, plus warnings for the user.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Every outlet to feed, in scenario order.
+    pub lanes: Vec<Lane>,
+    /// Things the user should know (annotations left out, ...).
+    pub warnings: Vec<String>,
+}
+
+/// Opens every recording of `scenario` and builds its lanes.
+pub fn build(scenario: &Scenario, registry: &Registry) -> Result<Plan> {
+    let mut plan = Plan::default();
+    for entry in &scenario.streams {
+        add_entry(&mut plan, entry, scenario.format, registry)?;
+    }
+    let mut seen = BTreeSet::new();
+    for lane in &plan.lanes {
+        if !seen.insert(lane.spec.name.as_str()) {
+            return Err(HostError::config(format!(
+                "two streams would be published as {:?}: give them distinct `name`s",
+                lane.spec.name
+            )));
+        }
+    }
+    Ok(plan)
+}
+
+fn add_entry(
+    plan: &mut Plan,
+    entry: &StreamEntry,
+    default_format: ValueFormat,
+    registry: &Registry,
+) -> Result<()> {
+    let path = &entry.file;
+    let reader = registry.choose(path, entry.reader.as_deref())?;
+    let mut options = OpenOptions::default();
+    options.reader_options = entry.reader_options.clone();
+    let recording = reader.open(path, &options).map_err(|e| e.in_file(path))?;
+    let info = recording.info().clone();
+    if info.streams.is_empty() {
+        return Err(
+            player_api::ReadError::malformed("the recording has no streams")
+                .in_file(path)
+                .into(),
+        );
+    }
+    let base = entry.base_name();
+    let multi = info.streams.len() > 1;
+    let provenance = |stream: &str| {
+        vec![
+            ("source_file".to_string(), path.display().to_string()),
+            ("stream".to_string(), stream.to_string()),
+            ("reader".to_string(), reader.id().to_string()),
+            ("reader_version".to_string(), reader.version().to_string()),
+            ("host".to_string(), "player-host".to_string()),
+            (
+                "host_version".to_string(),
+                env!("CARGO_PKG_VERSION").to_string(),
+            ),
+        ]
+    };
+    let mut matched_picks = BTreeSet::new();
+    let mut published = 0;
+    for (index, stream) in info.streams.iter().enumerate() {
+        let picks = match &entry.picks {
+            None => None,
+            Some(p) => {
+                let cols = pick_columns(&stream.channels, p, &mut matched_picks);
+                if cols.is_empty() {
+                    continue;
+                }
+                Some(cols)
+            }
+        };
+        check_regular(stream, path)?;
+        let channels: Vec<ChannelInfo> = match &picks {
+            None => stream.channels.clone(),
+            Some(cols) => cols.iter().map(|&c| stream.channels[c].clone()).collect(),
+        };
+        let name = if multi {
+            format!("{base}-{}", stream.name)
+        } else {
+            base.clone()
+        };
+        let format = entry.format.unwrap_or(default_format);
+        let source = recording.open_stream(index).map_err(|e| e.in_file(path))?;
+        plan.lanes.push(Lane {
+            spec: OutletSpec {
+                source_id: entry
+                    .source_id
+                    .clone()
+                    .map(|s| {
+                        if multi {
+                            format!("{s}-{}", stream.name)
+                        } else {
+                            s
+                        }
+                    })
+                    .unwrap_or_else(|| format!("player-host:{name}")),
+                name,
+                content_type: entry
+                    .content_type
+                    .clone()
+                    .unwrap_or_else(|| stream.content_type.clone()),
+                nominal_rate: stream.nominal_rate,
+                channels,
+                sample_kind: SampleKind::Numeric(format),
+                provenance: provenance(&stream.name),
+            },
+            offset: entry.offset,
+            feed: LaneFeed::Regular(RegularFeed {
+                source,
+                source_channels: stream.channel_count(),
+                picks,
+                rate: stream.nominal_rate,
+                chunk_size: entry.chunk_size,
+                format,
+                length: stream.length,
+            }),
+        });
+        published += 1;
+    }
+    if let Some(p) = &entry.picks {
+        let unmatched: Vec<&str> = p
+            .iter()
+            .filter(|x| !matched_picks.contains(x.as_str()))
+            .map(String::as_str)
+            .collect();
+        if !unmatched.is_empty() {
+            return Err(HostError::config(format!(
+                "{}: picks {unmatched:?} match no channel label or kind",
+                path.display()
+            )));
+        }
+    }
+    if published == 0 {
+        return Err(HostError::config(format!(
+            "{}: nothing to publish",
+            path.display()
+        )));
+    }
+    add_markers(plan, entry, &info, &base, provenance("markers"));
+    Ok(())
+}
+
+/// Refuses streams the engine cannot pace yet (irregular or text sources).
+fn check_regular(stream: &StreamInfo, path: &std::path::Path) -> Result<()> {
+    if stream.is_irregular() || !stream.nominal_rate.is_finite() || stream.nominal_rate < 0.0 {
+        return Err(HostError::config(format!(
+            "{}: stream {:?} has no regular sample rate ({}); replaying irregular streams is not supported yet",
+            path.display(),
+            stream.name,
+            stream.nominal_rate
+        )));
+    }
+    if stream.channels.is_empty() {
+        return Err(player_api::ReadError::malformed(format!(
+            "stream {:?} has no channels",
+            stream.name
+        ))
+        .in_file(path)
+        .into());
+    }
+    Ok(())
+}
+
+/// The columns whose label or kind is in `picks`, in channel order.
+fn pick_columns<'a>(
+    channels: &[ChannelInfo],
+    picks: &'a [String],
+    matched: &mut BTreeSet<&'a str>,
+) -> Vec<usize> {
+    let mut cols = Vec::new();
+    for (i, ch) in channels.iter().enumerate() {
+        let mut keep = false;
+        for p in picks {
+            if *p == ch.label || p.eq_ignore_ascii_case(&ch.kind) {
+                matched.insert(p.as_str());
+                keep = true;
+            }
+        }
+        if keep {
+            cols.push(i);
+        }
+    }
+    cols
+}
+
+fn add_markers(
+    plan: &mut Plan,
+    entry: &StreamEntry,
+    info: &player_api::RecordingInfo,
+    base: &str,
+    provenance: Vec<(String, String)>,
+) {
+    if entry.annotations == AnnotationMode::None
+        || (entry.annotations == AnnotationMode::Auto && info.annotations.is_empty())
+    {
+        return;
+    }
+    let period = info
+        .streams
+        .iter()
+        .filter_map(StreamInfo::duration)
+        .fold(None, |acc: Option<f64>, d| {
+            Some(acc.map_or(d, |a| a.max(d)))
+        });
+    let mut events: Vec<(f64, String)> = Vec::new();
+    let mut outside = 0;
+    for a in &info.annotations {
+        let inside = a.onset.is_finite() && a.onset >= 0.0 && period.is_none_or(|p| a.onset < p);
+        if inside {
+            events.push((a.onset, a.description.clone()));
+        } else {
+            outside += 1;
+        }
+    }
+    events.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if outside > 0 {
+        plan.warnings.push(format!(
+            "{}: {outside} annotation(s) lie outside the recording and are not published",
+            entry.file.display()
+        ));
+    }
+    let name = format!("{base}-markers");
+    plan.lanes.push(Lane {
+        spec: OutletSpec {
+            source_id: format!("player-host:{name}"),
+            name,
+            content_type: "Markers".to_string(),
+            nominal_rate: 0.0,
+            channels: vec![ChannelInfo::new("marker", "marker", "")],
+            sample_kind: SampleKind::Text,
+            provenance,
+        },
+        offset: entry.offset,
+        feed: LaneFeed::Markers(MarkerFeed { events, period }),
+    });
+}

@@ -1,0 +1,280 @@
+//! The timing thread: one loop for every stream, pushing each chunk when its last sample
+//! is due, never before.
+//!
+//! Sample `k` of a stream (counted across passes) has timestamp `t0 + offset + k / rate`,
+//! computed from `k`, never accumulated. A chunk is due at its last sample's timestamp.
+//! The loop always serves the stream whose next chunk is due first: it sleeps coarsely
+//! until shortly before the deadline, then yields/spins until the clock reaches it.
+//!
+//! Falling behind (a busy machine, a slow disk): chunks are pushed as soon as possible,
+//! late, with their true timestamps; nothing is dropped and time is never compressed.
+//! Every chunk's lateness is recorded, and chunks later than
+//! [`LATE_THRESHOLD`](super::stats::LATE_THRESHOLD) are counted as late.
+
+use super::plan::MarkerFeed;
+use super::prefetch::{Block, BlockData, Feed, FeedHandle};
+use super::stats::StreamCounter;
+use crate::error::HostError;
+use crate::output::{Outlet, Values};
+use crate::scenario::Repeat;
+use std::ffi::CString;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::TryRecvError;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Sleep until this long before a deadline, then wait precisely.
+const SPIN_WINDOW: f64 = 0.0015;
+/// Longest single sleep, so that a stop request is seen quickly.
+const MAX_SLEEP: f64 = 0.02;
+/// How often a starved stream (its prefetch behind) is polled.
+const STARVED_POLL: f64 = 0.0005;
+/// How often the shared statistics are refreshed.
+const SNAPSHOT_EVERY: f64 = 0.1;
+
+/// One outlet and what feeds it.
+pub struct LaneRun {
+    pub(crate) outlet: Box<dyn Outlet>,
+    pub(crate) base: f64,
+    pub(crate) counter: StreamCounter,
+    pub(crate) state: LaneState,
+    pub(crate) done: bool,
+}
+
+/// The feeding state of a lane.
+pub enum LaneState {
+    /// A regular stream fed by a prefetch worker.
+    Regular {
+        /// The worker's channels.
+        feed: FeedHandle,
+        /// The block being pushed, and the next frame within it.
+        current: Option<(Block, usize)>,
+    },
+    /// Markers from annotations.
+    Markers {
+        /// Times and texts of one pass.
+        events: Vec<(f64, CString)>,
+        /// Duration of one pass.
+        period: Option<f64>,
+        /// Passes to play.
+        repeat: Repeat,
+        /// The next event index and pass.
+        next: (usize, u64),
+    },
+}
+
+impl LaneState {
+    /// The marker state for `feed`.
+    pub fn markers(feed: MarkerFeed, repeat: Repeat) -> Self {
+        LaneState::Markers {
+            events: feed
+                .events
+                .into_iter()
+                .map(|(t, s)| (t, crate::lsl::c_text(&s)))
+                .collect(),
+            period: feed.period,
+            repeat,
+            next: (0, 0),
+        }
+    }
+}
+
+enum Next {
+    Due(f64),
+    Starved,
+    Done,
+    Failed(HostError),
+}
+
+impl LaneRun {
+    /// The deadline of this lane's next push, making sure a block is at hand.
+    fn next(&mut self) -> Next {
+        match &mut self.state {
+            LaneState::Regular { feed, current } => {
+                if current.is_none() {
+                    match feed.blocks.try_recv() {
+                        Ok(Feed::Block(b)) => *current = Some((b, 0)),
+                        Ok(Feed::Failed(e)) => return Next::Failed(e),
+                        Err(TryRecvError::Empty) => return Next::Starved,
+                        Err(TryRecvError::Disconnected) => return Next::Done,
+                    }
+                }
+                match current {
+                    Some((block, pos)) => {
+                        let frames = feed.chunk_size.min(block.frames - *pos);
+                        let last = block.first_frame + (*pos + frames) as u64 - 1;
+                        Next::Due(self.base + last as f64 / feed.rate)
+                    }
+                    None => Next::Starved,
+                }
+            }
+            LaneState::Markers {
+                events,
+                period,
+                repeat,
+                next: (i, pass),
+            } => {
+                if *i >= events.len() {
+                    if events.is_empty() {
+                        return Next::Done;
+                    }
+                    *i = 0;
+                    *pass += 1;
+                }
+                let more = match repeat {
+                    Repeat::Times(n) => *pass < *n,
+                    Repeat::Forever => true,
+                };
+                match (more, *pass, period) {
+                    (false, _, _) => Next::Done,
+                    (true, 0, _) => Next::Due(self.base + events[*i].0),
+                    (true, p, Some(period)) => {
+                        Next::Due(self.base + p as f64 * *period + events[*i].0)
+                    }
+                    (true, _, None) => Next::Done, // unknown length: markers play once
+                }
+            }
+        }
+    }
+
+    /// Pushes the due chunk (whose deadline is `due`) and records its lateness.
+    fn push(&mut self, due: f64, now: f64, stamps: &mut Vec<f64>) -> Result<(), HostError> {
+        match &mut self.state {
+            LaneState::Regular { feed, current } => {
+                let Some((block, pos)) = current else {
+                    return Ok(());
+                };
+                let frames = feed.chunk_size.min(block.frames - *pos);
+                let first = block.first_frame + *pos as u64;
+                stamps.clear();
+                stamps
+                    .extend((0..frames as u64).map(|k| self.base + (first + k) as f64 / feed.rate));
+                let (a, b) = (*pos * feed.channels, (*pos + frames) * feed.channels);
+                let values = match &block.data {
+                    BlockData::F32(v) => Values::F32(&v[a..b]),
+                    BlockData::F64(v) => Values::F64(&v[a..b]),
+                };
+                self.outlet.push(values, stamps)?;
+                *pos += frames;
+                let position = (first + frames as u64) as f64 / feed.rate;
+                self.counter.record_chunk(frames, now - due, position);
+                if *pos >= block.frames {
+                    if let Some((spent, _)) = current.take() {
+                        let _ = feed.recycle.send(spent.data);
+                    }
+                }
+                Ok(())
+            }
+            LaneState::Markers {
+                events,
+                next: (i, _),
+                ..
+            } => {
+                let Some((_, text)) = events.get(*i) else {
+                    return Ok(());
+                };
+                stamps.clear();
+                stamps.push(due);
+                self.outlet
+                    .push(Values::Text(std::slice::from_ref(text)), stamps)?;
+                *i += 1;
+                self.counter.record_chunk(1, now - due, due - self.base);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Waits until `clock()` reaches `deadline` or `stop` is set; returns the clock reading.
+pub fn wait_until(clock: &dyn Fn() -> f64, deadline: f64, stop: &AtomicBool) -> f64 {
+    loop {
+        let now = clock();
+        let remaining = deadline - now;
+        if remaining <= 0.0 || stop.load(Ordering::Relaxed) {
+            return now;
+        }
+        if remaining > SPIN_WINDOW {
+            std::thread::sleep(Duration::from_secs_f64(
+                (remaining - SPIN_WINDOW).min(MAX_SLEEP),
+            ));
+        } else if remaining > 0.0002 {
+            std::thread::yield_now();
+        } else {
+            std::hint::spin_loop();
+        }
+    }
+}
+
+/// Runs every lane to its end (or until `stop`), refreshing `shared` statistics.
+pub fn run(
+    lanes: &mut [LaneRun],
+    clock: &dyn Fn() -> f64,
+    stop: &AtomicBool,
+    shared: &Arc<Mutex<Vec<super::stats::StreamStats>>>,
+) {
+    let mut stamps = Vec::new();
+    let mut last_snapshot = f64::NEG_INFINITY;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let mut best: Option<(usize, f64)> = None;
+        let mut starved = false;
+        for (i, lane) in lanes.iter_mut().enumerate() {
+            if lane.done {
+                continue;
+            }
+            match lane.next() {
+                Next::Due(t) => {
+                    if best.is_none_or(|(_, b)| t < b) {
+                        best = Some((i, t));
+                    }
+                }
+                Next::Starved => starved = true,
+                Next::Done => {
+                    lane.done = true;
+                    lane.counter.stats.finished = true;
+                }
+                Next::Failed(e) => fail(lane, e),
+            }
+        }
+        let now = clock();
+        if now - last_snapshot >= SNAPSHOT_EVERY {
+            publish(lanes, shared);
+            last_snapshot = now;
+        }
+        let Some((i, due)) = best else {
+            if !starved {
+                break; // every lane is done
+            }
+            std::thread::sleep(Duration::from_secs_f64(STARVED_POLL));
+            continue;
+        };
+        if starved && due - now > STARVED_POLL {
+            // Another lane is waiting for data whose deadline may come first: look again soon.
+            wait_until(clock, now + STARVED_POLL, stop);
+            continue;
+        }
+        let now = wait_until(clock, due, stop);
+        if now < due {
+            break; // stopped while waiting
+        }
+        let lane = &mut lanes[i];
+        if let Err(e) = lane.push(due, now, &mut stamps) {
+            fail(lane, e);
+        }
+    }
+    publish(lanes, shared);
+}
+
+fn fail(lane: &mut LaneRun, e: HostError) {
+    lane.done = true;
+    lane.counter.stats.error = Some(e.to_string());
+}
+
+fn publish(lanes: &[LaneRun], shared: &Arc<Mutex<Vec<super::stats::StreamStats>>>) {
+    if let Ok(mut s) = shared.lock() {
+        s.clear();
+        s.extend(lanes.iter().map(|l| l.counter.snapshot()));
+    }
+}

@@ -1,0 +1,21 @@
+//! # player-host
+//!
+//! Replays recordings (FIF, EDF/BDF, WAV, and formats added by plugins) as Lab Streaming
+//! Layer streams, several at once on one clock, as described by a scenario file.
+//!
+//! The `player-host` binary is a thin command line over this library; Rust programs can
+//! drive a [`Player`] directly (start, poll, stop, wait), much like MNE-LSL's `PlayerLSL`.
+
+pub mod engine;
+pub mod error;
+pub mod lsl;
+pub mod output;
+pub mod registry;
+pub mod report;
+pub mod scenario;
+
+pub use engine::{Player, StopHandle, StreamStats, Summary};
+pub use error::{HostError, Result};
+pub use output::{NullOutput, Output, ValueFormat};
+pub use registry::Registry;
+pub use scenario::{AnnotationMode, Repeat, Scenario, StreamEntry, WaitForConsumers};

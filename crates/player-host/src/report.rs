@@ -1,0 +1,155 @@
+//! Text for people: the status line, the end-of-run summary, `inspect` and `plugins`.
+
+use crate::engine::{StreamStats, Summary};
+use crate::registry::Registry;
+use player_api::RecordingInfo;
+use std::fmt::Write as _;
+
+fn ms(seconds: f64) -> String {
+    format!("{:.3}", seconds * 1e3)
+}
+
+/// One status line: position, streams, worst lateness so far.
+pub fn status_line(stats: &[StreamStats]) -> String {
+    let position = stats.iter().map(|s| s.position).fold(0.0, f64::max);
+    let p99 = stats.iter().map(|s| s.lateness_p99).fold(0.0, f64::max);
+    let max = stats.iter().map(|s| s.lateness_max).fold(0.0, f64::max);
+    let late: u64 = stats.iter().map(|s| s.late_chunks).sum();
+    let active = stats
+        .iter()
+        .filter(|s| !s.finished && s.error.is_none())
+        .count();
+    format!(
+        "playing {position:8.2} s | {active}/{} streams | lateness p99 {} ms, max {} ms | late chunks {late}",
+        stats.len(),
+        ms(p99),
+        ms(max)
+    )
+}
+
+/// The end-of-run table.
+pub fn summary_table(summary: &Summary) -> String {
+    let width = summary
+        .streams
+        .iter()
+        .map(|s| s.name.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:width$}  {:>10}  {:>8}  {:>6}  {:>9}  {:>9}  {:>9}  status",
+        "stream", "samples", "chunks", "late", "p50 ms", "p99 ms", "max ms"
+    );
+    for s in &summary.streams {
+        let status = match (&s.error, s.finished) {
+            (Some(_), _) => "failed",
+            (None, true) => "done",
+            (None, false) => "stopped",
+        };
+        let _ = writeln!(
+            out,
+            "{:width$}  {:>10}  {:>8}  {:>6}  {:>9}  {:>9}  {:>9}  {status}",
+            s.name,
+            s.samples,
+            s.chunks,
+            s.late_chunks,
+            ms(s.lateness_p50),
+            ms(s.lateness_p99),
+            ms(s.lateness_max)
+        );
+    }
+    let _ = write!(
+        out,
+        "{} in {:.3} s{}",
+        if summary.interrupted {
+            "stopped"
+        } else {
+            "played"
+        },
+        summary.wall_seconds,
+        if summary.failures().is_empty() {
+            String::new()
+        } else {
+            format!(", {} stream(s) failed", summary.failures().len())
+        }
+    );
+    out
+}
+
+/// `player-host inspect`: what a recording holds.
+pub fn describe_recording(path: &std::path::Path, reader: &str, info: &RecordingInfo) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "file:       {}", path.display());
+    let _ = writeln!(out, "reader:     {reader}");
+    if let Some(d) = &info.meas_date {
+        let _ = writeln!(out, "meas_date:  {d}");
+    }
+    for (k, v) in &info.metadata {
+        let _ = writeln!(out, "{:11} {v}", format!("{k}:"));
+    }
+    for (i, s) in info.streams.iter().enumerate() {
+        let duration = s
+            .duration()
+            .map(|d| format!("{d:.3} s"))
+            .unwrap_or_else(|| "unknown".into());
+        let frames = s
+            .length
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "?".into());
+        let _ = writeln!(
+            out,
+            "stream {i}: {:?}  type {}  {} Hz  {} channels  {frames} samples ({duration})  stored as {}",
+            s.name,
+            s.content_type,
+            s.nominal_rate,
+            s.channel_count(),
+            s.sample_format.as_str()
+        );
+        for (k, v) in &s.metadata {
+            let _ = writeln!(out, "  {k}: {v}");
+        }
+        let lw = s
+            .channels
+            .iter()
+            .map(|c| c.label.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        for (j, c) in s.channels.iter().enumerate() {
+            let _ = writeln!(out, "  {j:>4}  {:lw$}  {:8}  {}", c.label, c.kind, c.unit);
+        }
+    }
+    let _ = writeln!(out, "annotations: {}", info.annotations.len());
+    for a in &info.annotations {
+        let _ = writeln!(
+            out,
+            "  {:>12.6} s  {:>9.3} s  {}",
+            a.onset, a.duration, a.description
+        );
+    }
+    out
+}
+
+/// `player-host plugins`: every reader with its origin, version and extensions.
+pub fn describe_readers(registry: &Registry) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:10}  {:10}  {:8}  {:16}  description",
+        "id", "origin", "version", "extensions"
+    );
+    for e in registry.entries() {
+        let _ = writeln!(
+            out,
+            "{:10}  {:10}  {:8}  {:16}  {}",
+            e.reader.id(),
+            e.origin.to_string(),
+            e.reader.version(),
+            e.reader.extensions().join(","),
+            e.reader.description()
+        );
+    }
+    out
+}

@@ -1,0 +1,185 @@
+//! The command line as a user meets it: exit codes, one-line errors naming the file, and
+//! the null output path (no network needed).
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn wav(name: &str) -> PathBuf {
+    repo().join("examples/fixtures/wav").join(name)
+}
+
+fn host(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_player-host"))
+        .args(args)
+        .output()
+        .expect("run player-host")
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("player-cli-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A failed run: non-zero exit, no panic, one `error:` line that contains every `parts`.
+fn assert_clean_error(out: &Output, parts: &[&str]) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "expected failure, stderr: {err}");
+    assert_ne!(out.status.code(), Some(101), "panicked: {err}");
+    assert!(!err.contains("panicked"), "panicked: {err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "one line expected: {err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    for p in parts {
+        assert!(lines[0].contains(p), "{p:?} missing from {err}");
+    }
+}
+
+#[test]
+fn missing_file_names_the_file() {
+    let out = host(&["play", "/nonexistent/rec.wav", "--output", "null"]);
+    assert_clean_error(&out, &["/nonexistent/rec.wav", "cannot open"]);
+}
+
+#[test]
+fn empty_file_is_refused() {
+    let d = temp_dir("empty");
+    let f = d.join("empty.wav");
+    std::fs::write(&f, b"").unwrap();
+    let out = host(&["play", f.to_str().unwrap(), "--output", "null"]);
+    assert_clean_error(&out, &["empty.wav", "empty"]);
+}
+
+#[test]
+fn unknown_scenario_key_has_line_and_column() {
+    let d = temp_dir("yaml");
+    let f = d.join("s.yaml");
+    std::fs::write(&f, "streams:\n  - file: a.wav\n    chunk_sise: 4\n").unwrap();
+    let out = host(&["validate", f.to_str().unwrap()]);
+    assert_clean_error(
+        &out,
+        &["s.yaml", "line 3 column 5", "unknown field `chunk_sise`"],
+    );
+    let out = host(&["run", f.to_str().unwrap(), "--output", "null"]);
+    assert_clean_error(&out, &["line 3 column 5"]);
+}
+
+#[test]
+fn scenario_paths_are_relative_to_the_yaml_file() {
+    let d = temp_dir("rel");
+    std::fs::copy(wav("demo-tone-8k-mono.wav"), d.join("tone.wav")).unwrap();
+    let f = d.join("s.yaml");
+    std::fs::write(&f, "streams:\n  - file: tone.wav\n    name: T\n").unwrap();
+    let out = host(&["validate", f.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 streams: T"));
+}
+
+#[test]
+fn unsupported_and_truncated_wavs_are_refused() {
+    let dir = repo().join("examples/fixtures/wav");
+    let mut bad: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with("bad-") && n.ends_with(".wav")
+        })
+        .collect();
+    bad.sort();
+    assert!(
+        bad.len() >= 4,
+        "bad WAV fixtures missing in {}",
+        dir.display()
+    );
+    for f in bad {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        let out = host(&[
+            "play",
+            f.to_str().unwrap(),
+            "--output",
+            "null",
+            "--reader",
+            "wav",
+        ]);
+        assert_clean_error(&out, &[&name]);
+    }
+}
+
+#[test]
+fn unknown_reader_lists_the_available_ones() {
+    let out = host(&[
+        "inspect",
+        wav("demo-tone-8k-mono.wav").to_str().unwrap(),
+        "--reader",
+        "mp3",
+    ]);
+    assert_clean_error(&out, &["no reader with id \"mp3\"", "wav"]);
+}
+
+#[test]
+fn null_output_plays_every_sample_and_reports_stats() {
+    let d = temp_dir("null");
+    let stats = d.join("stats.json");
+    let out = host(&[
+        "play",
+        wav("demo-tone-8k-mono.wav").to_str().unwrap(),
+        "--output",
+        "null",
+        "--repeat",
+        "2",
+        "--chunk-size",
+        "100",
+        "--stats-json",
+        stats.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let s = &json["streams"][0];
+    assert_eq!(s["name"], "demo-tone-8k-mono");
+    assert_eq!(s["samples"], 2 * 16000);
+    assert_eq!(s["chunks"], 2 * 160);
+    assert_eq!(s["finished"], true);
+    // Two passes of 2 s at real time.
+    let wall = json["wall_seconds"].as_f64().unwrap();
+    assert!(wall >= 3.99, "played faster than real time: {wall}");
+}
+
+#[test]
+fn inspect_and_plugins_describe_what_is_there() {
+    let out = host(&[
+        "inspect",
+        wav("demo-chirp-16k-stereo.wav").to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("reader:     wav"), "{text}");
+    assert!(
+        text.contains("16000 Hz  2 channels  32000 samples"),
+        "{text}"
+    );
+    let out = host(&["plugins"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for id in ["wav"] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(id) && l.contains("built-in")),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,37 @@
+"""A tiny LSL receiver for the demo: prints what arrives from the demo's streams.
+
+Usage: python examples/receive.py [--seconds 8]
+"""
+
+import argparse
+import time
+
+import pylsl
+
+parser = argparse.ArgumentParser(description=__doc__)
+parser.add_argument("--seconds", type=float, default=8.0, help="how long to listen")
+parser.add_argument("--prefix", default="demo-", help="receive streams whose name starts with this")
+args = parser.parse_args()
+
+deadline = time.monotonic() + args.seconds
+inlets = {}
+while not inlets and time.monotonic() < deadline:
+    for info in pylsl.resolve_streams(wait_time=1.0):
+        if info.name().startswith(args.prefix):
+            inlets[info.name()] = pylsl.StreamInlet(info)
+print(f"receiving {sorted(inlets)}")
+count = {n: 0 for n in inlets}
+first = {}
+last_print = 0.0
+while time.monotonic() < deadline:
+    for name, inlet in inlets.items():
+        _, stamps = inlet.pull_chunk(timeout=0.01)
+        if stamps:
+            first.setdefault(name, stamps[0])
+            count[name] += len(stamps)
+    if time.monotonic() - last_print > 1.0:
+        last_print = time.monotonic()
+        print("  ".join(f"{n}: {count[n]} samples" for n in sorted(count)))
+t0 = min(first.values()) if first else 0.0
+for name in sorted(first):
+    print(f"{name}: first sample at t0 + {first[name] - t0:.6f} s, {count[name]} samples")

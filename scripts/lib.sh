@@ -1,0 +1,35 @@
+# Shared by scripts/demo and scripts/test: checks the build tools and sets up the Python
+# environment of the tests. Sourced, not run.
+
+repo=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+cd "$repo"
+
+need_build_tools() {
+    missing=""
+    command -v cargo >/dev/null 2>&1 || missing="$missing cargo(rustup.rs)"
+    command -v cmake >/dev/null 2>&1 || missing="$missing cmake"
+    command -v c++ >/dev/null 2>&1 || missing="$missing g++"
+    if [ -n "$missing" ]; then
+        echo "error: missing build tools:$missing" >&2
+        echo "  on Debian/Ubuntu: sudo apt-get install -y cmake g++   (liblsl is built from source)" >&2
+        exit 1
+    fi
+}
+
+# A virtual environment with the independent test clients (pylsl, MNE, pyedflib, ...).
+setup_venv() {
+    venv="${PLAYER_VENV:-$repo/.venv}"
+    if [ ! -x "$venv/bin/python" ]; then
+        echo "==> creating $venv" >&2
+        python3 -m venv "$venv"
+    fi
+    stamp="$venv/.requirements.sha"
+    want=$(sha256sum tests/requirements.txt | cut -d' ' -f1)
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        echo "==> installing tests/requirements.txt into $venv" >&2
+        "$venv/bin/pip" install --quiet --upgrade pip
+        "$venv/bin/pip" install --quiet -r tests/requirements.txt
+        echo "$want" > "$stamp"
+    fi
+    PYTHON="$venv/bin/python"
+}

@@ -1,0 +1,140 @@
+"""End-to-end helpers: run the real `player-host` binary, receive with pylsl.
+
+The receiving side is independent of the code under test: pylsl ships its own liblsl,
+and the expected values come from independent readers (soundfile, MNE, pyedflib).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pylsl
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "examples" / "fixtures"
+
+
+def player_host() -> str:
+    exe = os.environ.get("PLAYER_HOST") or str(REPO / "target" / "release" / "player-host")
+    if not Path(exe).exists():
+        pytest.fail(f"{exe} not found: build it with `cargo build --release -p player-host`")
+    return exe
+
+
+def unique(prefix: str) -> str:
+    """A stream name no other test (or machine user) will publish."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class Received:
+    """Everything one inlet received, with each chunk's arrival time."""
+
+    info: pylsl.StreamInfo
+    data: list = field(default_factory=list)
+    stamps: list = field(default_factory=list)
+    # (arrival local_clock, last timestamp of the chunk) per pulled chunk
+    arrivals: list = field(default_factory=list)
+
+    def values(self) -> np.ndarray:
+        if self.info.channel_format() == pylsl.cf_string:
+            return np.array(self.data, dtype=object).reshape(-1, self.info.channel_count())
+        return np.asarray(self.data, dtype=np.float64).reshape(-1, self.info.channel_count())
+
+    def timestamps(self) -> np.ndarray:
+        return np.asarray(self.stamps, dtype=np.float64)
+
+
+class Player:
+    """A running `player-host` and the inlets on its streams."""
+
+    def __init__(self, args: list[str], stream_names: list[str], resolve_timeout: float = 20.0):
+        self.proc = subprocess.Popen(
+            [player_host(), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.inlets: dict[str, pylsl.StreamInlet] = {}
+        self.received: dict[str, Received] = {}
+        try:
+            for name in stream_names:
+                infos = pylsl.resolve_byprop("name", name, timeout=resolve_timeout)
+                if not infos:
+                    raise AssertionError(f"stream {name!r} not found; player stderr: {self._stderr_now()}")
+                inlet = pylsl.StreamInlet(infos[0], max_buflen=360, recover=True)
+                full = inlet.info(timeout=10)
+                inlet.open_stream(timeout=10)
+                self.inlets[name] = inlet
+                self.received[name] = Received(full)
+        except BaseException:
+            self.proc.kill()
+            raise
+
+    def _stderr_now(self) -> str:
+        if self.proc.poll() is None:
+            return "(still running)"
+        return self.proc.stderr.read() if self.proc.stderr else ""
+
+    def _pull_all(self, timeout: float) -> int:
+        got = 0
+        for name, inlet in self.inlets.items():
+            rec = self.received[name]
+            data, stamps = inlet.pull_chunk(timeout=timeout, max_samples=100000)
+            if stamps:
+                rec.arrivals.append((pylsl.local_clock(), max(stamps)))
+                rec.data.extend(data)
+                rec.stamps.extend(stamps)
+                got += len(stamps)
+        return got
+
+    def collect(self, timeout: float = 120.0) -> tuple[int, str, str]:
+        """Receives until the player exits and inlets are drained; returns (code, out, err)."""
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None:
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                raise AssertionError("player-host did not finish in time")
+            self._pull_all(0.002)
+        # Drain what is still in flight.
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < 1.0:
+            if self._pull_all(0.1):
+                quiet_since = time.monotonic()
+        out, err = self.proc.communicate(timeout=10)
+        for inlet in self.inlets.values():
+            inlet.close_stream()
+        return self.proc.returncode, out, err
+
+
+def desc_channels(info: pylsl.StreamInfo) -> list[tuple[str, str, str]]:
+    """(label, type, unit) of every channel in an LSL stream's desc."""
+    out = []
+    ch = info.desc().child("channels").child("channel")
+    while not ch.empty():
+        out.append((ch.child_value("label"), ch.child_value("type"), ch.child_value("unit")))
+        ch = ch.next_sibling("channel")
+    return out
+
+
+def assert_regular_stamps(stamps: np.ndarray, rate: float, first: float | None = None) -> None:
+    """Every timestamp is first + k / rate (computed, never accumulated)."""
+    k = np.arange(len(stamps), dtype=np.float64)
+    t0 = stamps[0] if first is None else first
+    expected = t0 + k / rate
+    err = np.abs(stamps - expected).max()
+    # Timestamps are ~1e5 s (time since boot): the last bits are rounding, nothing more.
+    assert err < 1e-7, f"timestamps deviate from t0 + k/rate by up to {err} s"
+
+
+def assert_never_early(rec: Received) -> None:
+    """No chunk arrived before its last sample's timestamp (it was pushed when due)."""
+    early = [(arr, last) for arr, last in rec.arrivals if arr < last]
+    assert not early, f"{len(early)} chunks arrived before their timestamp, e.g. {early[:3]}"
