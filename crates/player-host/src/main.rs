@@ -232,8 +232,11 @@ fn inspect(file: &Path, reader: Option<&str>, json: bool) -> Result<ExitCode, Ho
     Ok(ExitCode::SUCCESS)
 }
 
-/// Exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells expect.
-const EXIT_INTERRUPTED: u8 = 130;
+/// Exit status of a run stopped by a signal: 128 + the signal number, as shells expect
+/// (130 for Ctrl-C, 143 for SIGTERM).
+fn signal_exit_code(signal: i32) -> u8 {
+    u8::try_from(128 + signal).unwrap_or(1)
+}
 
 fn play_scenario(scenario: &Scenario, options: &PlayOptions) -> Result<ExitCode, HostError> {
     let mut player = Player::from_scenario(scenario)?;
@@ -243,7 +246,7 @@ fn play_scenario(scenario: &Scenario, options: &PlayOptions) -> Result<ExitCode,
     for w in player.warnings() {
         eprintln!("warning: {w}");
     }
-    install_interrupt_handler(&player);
+    let signals = install_signal_handler(&player);
     let verbose = !options.quiet;
     if verbose {
         eprintln!("publishing: {}", player.stream_names().join(", "));
@@ -269,8 +272,11 @@ fn play_scenario(scenario: &Scenario, options: &PlayOptions) -> Result<ExitCode,
     for (stream, error) in summary.failures() {
         eprintln!("error: stream {stream:?}: {error}");
     }
-    Ok(if summary.interrupted {
-        ExitCode::from(EXIT_INTERRUPTED)
+    let signal = signals.load(Ordering::SeqCst);
+    Ok(if summary.interrupted && signal != 0 {
+        ExitCode::from(signal_exit_code(signal as i32))
+    } else if summary.interrupted {
+        ExitCode::FAILURE
     } else if summary.failures().is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -287,17 +293,37 @@ fn write_stats(path: &Path, summary: &Summary) -> Result<(), HostError> {
     })
 }
 
-/// First Ctrl-C (or SIGTERM): stop cleanly, print the summary. Second: exit at once.
-fn install_interrupt_handler(player: &Player) {
-    let stop = player.stop_handle();
-    let count = AtomicUsize::new(0);
-    let result = ctrlc::set_handler(move || {
-        if count.fetch_add(1, Ordering::SeqCst) > 0 {
-            std::process::exit(i32::from(EXIT_INTERRUPTED));
+/// First SIGINT (Ctrl-C), SIGTERM or SIGHUP: stop cleanly and print the summary; the
+/// exit status is then 128 + the signal. A second signal exits at once. Returns the
+/// number of the first signal received (0 while none).
+fn install_signal_handler(player: &Player) -> Arc<AtomicUsize> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let first = Arc::new(AtomicUsize::new(0));
+    let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("warning: cannot handle Ctrl-C: {e}");
+            return first;
         }
-        stop.stop();
-    });
-    if let Err(e) = result {
+    };
+    let stop = player.stop_handle();
+    let seen = first.clone();
+    let spawned = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                let code = usize::try_from(signal).unwrap_or(1);
+                if seen
+                    .compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_err()
+                {
+                    std::process::exit(i32::from(signal_exit_code(signal)));
+                }
+                stop.stop();
+            }
+        });
+    if let Err(e) = spawned {
         eprintln!("warning: cannot handle Ctrl-C: {e}");
     }
+    first
 }

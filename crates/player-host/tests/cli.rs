@@ -175,11 +175,65 @@ fn inspect_and_plugins_describe_what_is_there() {
     );
     let out = host(&["plugins"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    for id in ["wav"] {
+    for id in ["edf", "wav"] {
         assert!(
             text.lines()
                 .any(|l| l.starts_with(id) && l.contains("built-in")),
             "{text}"
+        );
+    }
+}
+
+/// Starts an endless null-output run, sends `signal` after it is playing, and returns the
+/// exit code, the stderr text, and how long the player took to exit after the signal.
+fn interrupt_with(signal: &str) -> (Option<i32>, String, std::time::Duration) {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_player-host"))
+        .args([
+            "play",
+            wav("demo-tone-8k-mono.wav").to_str().unwrap(),
+            "--output",
+            "null",
+            "--repeat",
+            "forever",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the endless run ended by itself"
+    );
+    let sent = std::time::Instant::now();
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let code = child.wait().unwrap().code();
+    let elapsed = sent.elapsed();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (code, err, elapsed)
+}
+
+#[test]
+fn sigint_and_sigterm_stop_cleanly_with_a_summary() {
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        let (got, err, elapsed) = interrupt_with(signal);
+        assert_eq!(got, Some(code), "{signal}: {err}");
+        assert!(err.contains("stopped in"), "{signal}: no summary in {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        // Generous bound for a shared machine; the benchmark measures the real figure.
+        assert!(
+            elapsed < std::time::Duration::from_secs(2),
+            "{signal}: took {elapsed:?}"
         );
     }
 }
