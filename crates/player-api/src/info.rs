@@ -27,6 +27,10 @@ pub struct RecordingInfo {
     /// When the measurement started, as RFC 3339 text in UTC (`2002-12-03T19:01:10Z`),
     /// when the file says.
     pub meas_date: Option<String>,
+    /// The span of one pass in seconds, from the recording's first sample to the end of
+    /// its last, used to repeat the recording. `None`: the longest
+    /// [`StreamInfo::duration`]. Readers of time-stamped streams (XDF) set it.
+    pub duration: Option<f64>,
     /// Reader-specific facts about the whole recording.
     pub metadata: Metadata,
 }
@@ -61,6 +65,12 @@ pub struct StreamInfo {
     /// How samples are stored in the file (informational; sources always deliver physical
     /// values as `f64`, or text for [`SampleFormat::String`]).
     pub sample_format: SampleFormat,
+    /// Whether each frame carries its own time, delivered by
+    /// [`SampleSource::read_stamped`](crate::SampleSource::read_stamped) (or
+    /// [`read_text`](crate::SampleSource::read_text) for text), which hosts then use
+    /// instead of `k / nominal_rate`. Always true for irregular streams; also true for
+    /// regular streams whose recorded times matter (an XDF stream with jitter or gaps).
+    pub stamped: bool,
     /// Reader-specific facts about this stream.
     pub metadata: Metadata,
 }
@@ -81,6 +91,7 @@ impl StreamInfo {
             channels,
             length: None,
             sample_format: SampleFormat::Float64,
+            stamped: nominal_rate == IRREGULAR_RATE,
             metadata: Metadata::new(),
         }
     }
@@ -94,6 +105,12 @@ impl StreamInfo {
     /// Sets the native sample format.
     pub fn with_sample_format(mut self, format: SampleFormat) -> Self {
         self.sample_format = format;
+        self
+    }
+
+    /// Declares that frames carry their own times (see [`StreamInfo::stamped`]).
+    pub fn with_stamps(mut self) -> Self {
+        self.stamped = true;
         self
     }
 

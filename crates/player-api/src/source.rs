@@ -25,9 +25,11 @@ pub trait SampleSource: Send {
     /// [`InvalidArgument`](crate::ReadErrorKind::InvalidArgument) error.
     fn seek(&mut self, frame: u64) -> Result<(), ReadError>;
 
-    /// For irregular streams: like [`read`](SampleSource::read), and also writes each
-    /// frame's time, in seconds from the recording's first sample, into `stamps` (one per
-    /// frame read). Regular streams need not implement it.
+    /// For stamped streams ([`StreamInfo::stamped`](crate::StreamInfo::stamped)): like
+    /// [`read`](SampleSource::read), and also writes each frame's time, in seconds from
+    /// the recording's first sample, into `stamps` (one per frame read; reads at most
+    /// `min(out.len() / channels, stamps.len())` frames). Times never decrease. Other
+    /// streams need not implement it.
     fn read_stamped(&mut self, out: &mut [f64], stamps: &mut [f64]) -> Result<usize, ReadError> {
         let _ = (out, stamps);
         Err(ReadError::unsupported(

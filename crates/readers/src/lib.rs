@@ -8,6 +8,7 @@
 pub mod edf;
 pub mod fif;
 pub mod util;
+pub mod xdf;
 pub mod wav;
 
 /// Forces the linker to keep this crate, so that its `inventory` registrations are seen

@@ -211,9 +211,13 @@ fn add_entry(
 
 /// Refuses streams the engine cannot pace yet (irregular or text sources).
 fn check_regular(stream: &StreamInfo, path: &std::path::Path) -> Result<()> {
-    if stream.is_irregular() || !stream.nominal_rate.is_finite() || stream.nominal_rate < 0.0 {
+    if stream.stamped
+        || stream.is_irregular()
+        || !stream.nominal_rate.is_finite()
+        || stream.nominal_rate < 0.0
+    {
         return Err(HostError::config(format!(
-            "{}: stream {:?} has no regular sample rate ({}); replaying irregular streams is not supported yet",
+            "{}: stream {:?} has per-sample timestamps or no regular rate ({} Hz); replaying such streams is not supported yet",
             path.display(),
             stream.name,
             stream.nominal_rate
