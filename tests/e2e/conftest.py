@@ -55,9 +55,13 @@ class Received:
 class Player:
     """A running `player-host` and the inlets on its streams."""
 
+    @staticmethod
+    def command() -> list[str]:
+        return [player_host()]
+
     def __init__(self, args: list[str], stream_names: list[str], resolve_timeout: float = 20.0):
         self.proc = subprocess.Popen(
-            [player_host(), *args],
+            [*self.command(), *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

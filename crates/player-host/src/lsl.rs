@@ -57,6 +57,28 @@ fn append_value(parent: sys::lsl_xml_ptr, name: &str, value: &str) {
     }
 }
 
+/// Appends `value` under `parent` at `path`, where `/` separates nested elements
+/// (`loc/R0x`); intermediate elements are reused when they exist.
+fn append_path(parent: sys::lsl_xml_ptr, path: &str, value: &str) {
+    let mut node = parent;
+    let mut parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let Some(leaf) = parts.pop() else {
+        return;
+    };
+    for part in parts {
+        let name = c_text(part);
+        // SAFETY: node is a valid element of a live stream info; liblsl copies the name.
+        let existing = unsafe { sys::lsl_child(node, name.as_ptr()) };
+        // SAFETY: `existing` is a node handle (possibly the empty node) from liblsl.
+        node = if unsafe { sys::lsl_empty(existing) } != 0 {
+            append_child(node, part)
+        } else {
+            existing
+        };
+    }
+    append_value(node, leaf, value);
+}
+
 fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
     let format = match spec.sample_kind {
         SampleKind::Numeric(ValueFormat::Float32) => sys::lsl_channel_format_t_cft_float32,
@@ -96,6 +118,11 @@ fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
         append_value(node, "label", &ch.label);
         append_value(node, "type", &ch.kind);
         append_value(node, "unit", &ch.unit);
+        for (key, value) in &ch.extra {
+            if !matches!(key.as_str(), "label" | "type" | "unit") {
+                append_path(node, key, value);
+            }
+        }
     }
     let player = append_child(desc, "player");
     for (k, v) in &spec.provenance {

@@ -86,8 +86,18 @@ pub fn describe_recording(path: &std::path::Path, reader: &str, info: &Recording
     if let Some(d) = &info.meas_date {
         let _ = writeln!(out, "meas_date:  {d}");
     }
+    if let Some(d) = info.duration {
+        let _ = writeln!(out, "duration:   {d:.6} s");
+    }
+    let kw = info
+        .metadata
+        .keys()
+        .map(|k| k.len() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(11);
     for (k, v) in &info.metadata {
-        let _ = writeln!(out, "{:11} {v}", format!("{k}:"));
+        let _ = writeln!(out, "{:kw$} {v}", format!("{k}:"));
     }
     for (i, s) in info.streams.iter().enumerate() {
         let duration = s
