@@ -8,8 +8,8 @@
 pub mod edf;
 pub mod fif;
 pub mod util;
-pub mod xdf;
 pub mod wav;
+pub mod xdf;
 
 /// Forces the linker to keep this crate, so that its `inventory` registrations are seen
 /// by a host that otherwise never names anything in it. Call it once at start-up.

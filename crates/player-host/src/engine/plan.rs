@@ -7,8 +7,8 @@
 use crate::error::{HostError, Result};
 use crate::output::{OutletSpec, SampleKind, ValueFormat};
 use crate::registry::Registry;
-use crate::scenario::{AnnotationMode, Scenario, StreamEntry};
-use player_api::{ChannelInfo, OpenOptions, SampleSource, StreamInfo};
+use crate::scenario::{AnnotationMode, Repeat, Scenario, StreamEntry};
+use player_api::{ChannelInfo, OpenOptions, SampleFormat, SampleSource, StreamInfo};
 use std::collections::BTreeSet;
 
 /// One outlet to feed, with everything the engine needs.
@@ -37,7 +37,16 @@ pub enum LaneFeed {
     Markers(MarkerFeed),
 }
 
-/// A regular stream: a source, the columns to keep, and how to chunk it.
+/// What a source's samples are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleValues {
+    /// Numbers, published in this format.
+    Numeric(ValueFormat),
+    /// Text (always with per-frame times).
+    Text,
+}
+
+/// A stream read from a source: the cursor, the columns to keep, how to chunk and time it.
 pub struct RegularFeed {
     /// The cursor (positioned at frame 0).
     pub source: Box<dyn SampleSource>,
@@ -45,12 +54,17 @@ pub struct RegularFeed {
     pub source_channels: usize,
     /// Columns of the source frame to publish (in order), or `None` for all.
     pub picks: Option<Vec<usize>>,
-    /// Samples per second (> 0).
+    /// Samples per second; 0 for irregular streams.
     pub rate: f64,
-    /// Frames per push.
+    /// Frames per push (1 for irregular streams: each sample goes out when due).
     pub chunk_size: usize,
-    /// The value type.
-    pub format: ValueFormat,
+    /// Numbers (in which format) or text.
+    pub values: SampleValues,
+    /// Whether frames carry their own times (from `read_stamped` / `read_text`), used
+    /// instead of `k / rate`.
+    pub stamped: bool,
+    /// The duration of one pass, which shifts the times of later passes.
+    pub period: Option<f64>,
     /// Frames per pass, when known.
     pub length: Option<u64>,
 }
@@ -77,7 +91,7 @@ pub struct Plan {
 pub fn build(scenario: &Scenario, registry: &Registry) -> Result<Plan> {
     let mut plan = Plan::default();
     for entry in &scenario.streams {
-        add_entry(&mut plan, entry, scenario.format, registry)?;
+        add_entry(&mut plan, entry, scenario.format, scenario.repeat, registry)?;
     }
     let mut seen = BTreeSet::new();
     for lane in &plan.lanes {
@@ -95,6 +109,7 @@ fn add_entry(
     plan: &mut Plan,
     entry: &StreamEntry,
     default_format: ValueFormat,
+    repeat: Repeat,
     registry: &Registry,
 ) -> Result<()> {
     let path = &entry.file;
@@ -112,6 +127,7 @@ fn add_entry(
     }
     let base = entry.base_name();
     let multi = info.streams.len() > 1;
+    let period = pass_duration(&info);
     let provenance = |stream: &str| {
         vec![
             ("source_file".to_string(), path.display().to_string()),
@@ -138,7 +154,7 @@ fn add_entry(
                 Some(cols)
             }
         };
-        check_regular(stream, path)?;
+        let text = check_stream(stream, path)?;
         let channels: Vec<ChannelInfo> = match &picks {
             None => stream.channels.clone(),
             Some(cols) => cols.iter().map(|&c| stream.channels[c].clone()).collect(),
@@ -148,7 +164,18 @@ fn add_entry(
         } else {
             base.clone()
         };
-        let format = entry.format.unwrap_or(default_format);
+        let values = if text {
+            SampleValues::Text
+        } else {
+            SampleValues::Numeric(entry.format.unwrap_or(default_format))
+        };
+        let stamped = stream.stamped || text;
+        if stamped && period.is_none() && repeat != Repeat::Times(1) {
+            return Err(HostError::config(format!(
+                "{}: cannot repeat: the reader does not give the recording's duration",
+                path.display()
+            )));
+        }
         let source = recording.open_stream(index).map_err(|e| e.in_file(path))?;
         plan.lanes.push(Lane {
             spec: OutletSpec {
@@ -170,7 +197,10 @@ fn add_entry(
                     .unwrap_or_else(|| stream.content_type.clone()),
                 nominal_rate: stream.nominal_rate,
                 channels,
-                sample_kind: SampleKind::Numeric(format),
+                sample_kind: match values {
+                    SampleValues::Numeric(f) => SampleKind::Numeric(f),
+                    SampleValues::Text => SampleKind::Text,
+                },
                 provenance: provenance(&stream.name),
             },
             offset: entry.offset,
@@ -179,8 +209,14 @@ fn add_entry(
                 source_channels: stream.channel_count(),
                 picks,
                 rate: stream.nominal_rate,
-                chunk_size: entry.chunk_size,
-                format,
+                chunk_size: if stream.is_irregular() {
+                    1
+                } else {
+                    entry.chunk_size
+                },
+                values,
+                stamped,
+                period,
                 length: stream.length,
             }),
         });
@@ -205,33 +241,45 @@ fn add_entry(
             path.display()
         )));
     }
-    add_markers(plan, entry, &info, &base, provenance("markers"));
+    add_markers(plan, entry, &info, period, &base, provenance("markers"));
     Ok(())
 }
 
-/// Refuses streams the engine cannot pace yet (irregular or text sources).
-fn check_regular(stream: &StreamInfo, path: &std::path::Path) -> Result<()> {
-    if stream.stamped
-        || stream.is_irregular()
-        || !stream.nominal_rate.is_finite()
-        || stream.nominal_rate < 0.0
-    {
-        return Err(HostError::config(format!(
-            "{}: stream {:?} has per-sample timestamps or no regular rate ({} Hz); replaying such streams is not supported yet",
-            path.display(),
-            stream.name,
+/// Checks that a stream can be paced; returns whether its samples are text.
+fn check_stream(stream: &StreamInfo, path: &std::path::Path) -> Result<bool> {
+    let fail = |what: String| -> HostError {
+        player_api::ReadError::malformed(format!("stream {:?} {what}", stream.name))
+            .in_file(path)
+            .into()
+    };
+    if !stream.nominal_rate.is_finite() || stream.nominal_rate < 0.0 {
+        return Err(fail(format!(
+            "has an invalid rate ({} Hz)",
             stream.nominal_rate
         )));
     }
     if stream.channels.is_empty() {
-        return Err(player_api::ReadError::malformed(format!(
-            "stream {:?} has no channels",
-            stream.name
-        ))
-        .in_file(path)
-        .into());
+        return Err(fail("has no channels".into()));
     }
-    Ok(())
+    let text = stream.sample_format == SampleFormat::String;
+    if stream.is_irregular() && !stream.stamped && !text {
+        return Err(fail(
+            "is irregular (rate 0) but its samples carry no times".into(),
+        ));
+    }
+    Ok(text)
+}
+
+/// The duration of one pass of a recording: the reader's, else its longest stream's.
+fn pass_duration(info: &player_api::RecordingInfo) -> Option<f64> {
+    info.duration.or_else(|| {
+        info.streams
+            .iter()
+            .filter_map(StreamInfo::duration)
+            .fold(None, |acc: Option<f64>, d| {
+                Some(acc.map_or(d, |a| a.max(d)))
+            })
+    })
 }
 
 /// The columns whose label or kind is in `picks`, in channel order.
@@ -260,6 +308,7 @@ fn add_markers(
     plan: &mut Plan,
     entry: &StreamEntry,
     info: &player_api::RecordingInfo,
+    period: Option<f64>,
     base: &str,
     provenance: Vec<(String, String)>,
 ) {
@@ -268,13 +317,6 @@ fn add_markers(
     {
         return;
     }
-    let period = info
-        .streams
-        .iter()
-        .filter_map(StreamInfo::duration)
-        .fold(None, |acc: Option<f64>, d| {
-            Some(acc.map_or(d, |a| a.max(d)))
-        });
     let mut events: Vec<(f64, String)> = Vec::new();
     let mut outside = 0;
     for a in &info.annotations {

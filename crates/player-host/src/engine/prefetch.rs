@@ -1,10 +1,12 @@
-//! Prefetch workers: one thread per regular stream reads blocks ahead of the timing thread,
-//! so that file I/O and plugin calls never sit on the timing path.
+//! Prefetch workers: one thread per source-fed stream reads blocks ahead of the timing
+//! thread, so that file I/O and plugin calls never sit on the timing path.
 
-use super::plan::RegularFeed;
+use super::plan::{RegularFeed, SampleValues};
 use crate::error::HostError;
 use crate::output::ValueFormat;
 use crate::scenario::Repeat;
+use player_api::ReadError;
+use std::ffi::CString;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, Sender, SyncSender};
 use std::sync::Arc;
@@ -13,6 +15,8 @@ use std::sync::Arc;
 const QUEUE_BLOCKS: usize = 8;
 /// Target duration of one block, seconds (rounded up to whole chunks).
 const BLOCK_SECONDS: f64 = 0.05;
+/// Frames per block for streams without a nominal rate.
+const IRREGULAR_BLOCK_FRAMES: usize = 64;
 
 /// Values of a block, in the outlet's format, interleaved.
 #[derive(Debug)]
@@ -21,6 +25,8 @@ pub enum BlockData {
     F32(Vec<f32>),
     /// `f64` values.
     F64(Vec<f64>),
+    /// Text values.
+    Text(Vec<CString>),
 }
 
 /// Consecutive frames of one pass, a whole number of chunks except at the end of a pass.
@@ -32,6 +38,9 @@ pub struct Block {
     pub frames: usize,
     /// The values (frames × published channels).
     pub data: BlockData,
+    /// For stamped streams, each frame's time in seconds from the first sample of the
+    /// first pass (pass offsets included); empty for regular streams.
+    pub stamps: Vec<f64>,
 }
 
 /// What a worker sends.
@@ -48,11 +57,11 @@ pub enum Feed {
 pub struct FeedHandle {
     /// Blocks in order; disconnected when the stream is over.
     pub blocks: Receiver<Feed>,
-    /// Where spent block buffers go back for reuse.
-    pub recycle: Sender<BlockData>,
+    /// Where spent blocks go back for reuse of their buffers.
+    pub recycle: Sender<Block>,
     /// Frames per chunk.
     pub chunk_size: usize,
-    /// Samples per second.
+    /// Samples per second (used for regular streams' timestamps).
     pub rate: f64,
     /// Published channels.
     pub channels: usize,
@@ -66,10 +75,12 @@ pub fn spawn(
     stop: Arc<AtomicBool>,
 ) -> std::io::Result<FeedHandle> {
     let channels = feed.picks.as_ref().map_or(feed.source_channels, Vec::len);
-    let chunks_per_block = ((BLOCK_SECONDS * feed.rate) / feed.chunk_size as f64)
-        .ceil()
-        .max(1.0) as usize;
-    let block_frames = feed.chunk_size.saturating_mul(chunks_per_block);
+    let block_frames = if feed.rate > 0.0 {
+        let chunks = ((BLOCK_SECONDS * feed.rate) / feed.chunk_size as f64).ceil();
+        feed.chunk_size.saturating_mul(chunks.max(1.0) as usize)
+    } else {
+        IRREGULAR_BLOCK_FRAMES.max(feed.chunk_size)
+    };
     let (tx, rx) = sync_channel(QUEUE_BLOCKS);
     let (recycle_tx, recycle_rx) = std::sync::mpsc::channel();
     let handle = FeedHandle {
@@ -96,8 +107,16 @@ struct Worker {
     feed: RegularFeed,
     block_frames: usize,
     tx: SyncSender<Feed>,
-    recycle: Receiver<BlockData>,
+    recycle: Receiver<Block>,
     stop: Arc<AtomicBool>,
+}
+
+/// Reusable read buffers of a worker.
+#[derive(Default)]
+struct Scratch {
+    raw: Vec<f64>,
+    text: Vec<String>,
+    stamps: Vec<f64>,
 }
 
 impl Worker {
@@ -108,7 +127,11 @@ impl Worker {
     }
 
     fn passes(&mut self, repeat: Repeat) -> Result<(), HostError> {
-        let mut raw = vec![0.0f64; self.block_frames * self.feed.source_channels];
+        let mut scratch = Scratch {
+            raw: vec![0.0; self.block_frames * self.feed.source_channels],
+            text: Vec::new(),
+            stamps: vec![0.0; self.block_frames],
+        };
         let mut next_frame: u64 = 0;
         let mut pass: u64 = 0;
         while match repeat {
@@ -118,21 +141,17 @@ impl Worker {
             if pass > 0 {
                 self.feed.source.seek(0)?;
             }
+            let pass_offset = self.feed.period.map_or(0.0, |p| p * pass as f64);
             let mut pass_frames: u64 = 0;
             loop {
                 if self.stop.load(Ordering::Relaxed) {
                     return Ok(());
                 }
-                let frames = self.fill(&mut raw)?;
+                let frames = self.fill(&mut scratch)?;
                 if frames == 0 {
                     break;
                 }
-                let data = self.convert(&raw[..frames * self.feed.source_channels]);
-                let block = Block {
-                    first_frame: next_frame,
-                    frames,
-                    data,
-                };
+                let block = self.make_block(&mut scratch, frames, next_frame, pass_offset);
                 if self.tx.send(Feed::Block(block)).is_err() {
                     return Ok(()); // the timing thread is gone
                 }
@@ -141,7 +160,7 @@ impl Worker {
             }
             if let Some(len) = self.feed.length {
                 if pass_frames != len {
-                    return Err(HostError::Read(player_api::ReadError::malformed(format!(
+                    return Err(HostError::Read(ReadError::malformed(format!(
                         "the reader announced {len} frames but delivered {pass_frames}"
                     ))));
                 }
@@ -154,65 +173,123 @@ impl Worker {
         Ok(())
     }
 
-    /// Reads until `raw` holds a whole block or the pass ends; returns the frames read.
-    fn fill(&mut self, raw: &mut [f64]) -> Result<usize, HostError> {
+    /// Reads until the scratch holds a whole block or the pass ends; returns the frames.
+    fn fill(&mut self, s: &mut Scratch) -> Result<usize, HostError> {
         let width = self.feed.source_channels;
+        s.text.clear();
         let mut frames = 0;
         while frames < self.block_frames {
-            let n = self.feed.source.read(&mut raw[frames * width..])?;
+            let room = self.block_frames - frames;
+            let n = match (&self.feed.values, self.feed.stamped) {
+                (SampleValues::Text, _) => {
+                    let before = s.text.len();
+                    let n = self
+                        .feed
+                        .source
+                        .read_text(&mut s.text, &mut s.stamps[frames..])?;
+                    if s.text.len() - before != n * width {
+                        return Err(wrong_length(format!(
+                            "the reader returned {} strings for {n} frames of {width} channels",
+                            s.text.len() - before
+                        )));
+                    }
+                    n
+                }
+                (SampleValues::Numeric(_), true) => self
+                    .feed
+                    .source
+                    .read_stamped(&mut s.raw[frames * width..], &mut s.stamps[frames..])?,
+                (SampleValues::Numeric(_), false) => {
+                    self.feed.source.read(&mut s.raw[frames * width..])?
+                }
+            };
             if n == 0 {
                 break;
             }
-            if n > self.block_frames - frames {
-                return Err(HostError::Read(player_api::ReadError::plugin(format!(
-                    "the reader returned {n} frames for a buffer of {}",
-                    self.block_frames - frames
-                ))));
+            if n > room {
+                return Err(wrong_length(format!(
+                    "the reader returned {n} frames for a buffer of {room}"
+                )));
             }
             frames += n;
         }
         Ok(frames)
     }
 
-    /// Picks columns and converts to the outlet's format, reusing a spent buffer.
-    fn convert(&mut self, raw: &[f64]) -> BlockData {
+    /// Packs `frames` frames of the scratch into a block (reusing a spent one's buffers):
+    /// picked columns, the outlet's format, and times shifted by the pass.
+    fn make_block(
+        &mut self,
+        s: &mut Scratch,
+        frames: usize,
+        first_frame: u64,
+        pass_offset: f64,
+    ) -> Block {
         let (width, picks) = (self.feed.source_channels, self.feed.picks.as_deref());
-        let recycled = self.recycle.try_recv().ok();
-        match self.feed.format {
-            ValueFormat::Float32 => {
-                let mut v = match recycled {
+        let spent = self.recycle.try_recv().ok();
+        let (data, mut stamps) = match spent {
+            Some(b) => (Some(b.data), b.stamps),
+            None => (None, Vec::new()),
+        };
+        let data = match self.feed.values {
+            SampleValues::Numeric(ValueFormat::Float32) => {
+                let mut v = match data {
                     Some(BlockData::F32(v)) => v,
                     _ => Vec::new(),
                 };
-                copy_frames(&mut v, raw, width, picks, |x| x as f32);
+                copy_frames(&mut v, &s.raw[..frames * width], width, picks, |&x| {
+                    x as f32
+                });
                 BlockData::F32(v)
             }
-            ValueFormat::Float64 => {
-                let mut v = match recycled {
+            SampleValues::Numeric(ValueFormat::Float64) => {
+                let mut v = match data {
                     Some(BlockData::F64(v)) => v,
                     _ => Vec::new(),
                 };
-                copy_frames(&mut v, raw, width, picks, |x| x);
+                copy_frames(&mut v, &s.raw[..frames * width], width, picks, |&x| x);
                 BlockData::F64(v)
             }
+            SampleValues::Text => {
+                let mut v = match data {
+                    Some(BlockData::Text(v)) => v,
+                    _ => Vec::new(),
+                };
+                copy_frames(&mut v, &s.text, width, picks, |t| crate::lsl::c_text(t));
+                BlockData::Text(v)
+            }
+        };
+        stamps.clear();
+        if self.feed.stamped || matches!(self.feed.values, SampleValues::Text) {
+            stamps.extend(s.stamps[..frames].iter().map(|t| t + pass_offset));
+        }
+        Block {
+            first_frame,
+            frames,
+            data,
+            stamps,
         }
     }
 }
 
+fn wrong_length(message: String) -> HostError {
+    HostError::Read(ReadError::plugin(message))
+}
+
 /// Replaces `out` with the frames of `raw` (each `width` wide), keeping the `picks` columns
 /// (all when `None`), converted by `conv`.
-fn copy_frames<T>(
+fn copy_frames<S, T>(
     out: &mut Vec<T>,
-    raw: &[f64],
+    raw: &[S],
     width: usize,
     picks: Option<&[usize]>,
-    conv: impl Fn(f64) -> T,
+    conv: impl Fn(&S) -> T,
 ) {
     out.clear();
     for frame in raw.chunks_exact(width) {
         match picks {
-            None => out.extend(frame.iter().map(|&x| conv(x))),
-            Some(cols) => out.extend(cols.iter().filter_map(|&c| frame.get(c)).map(|&x| conv(x))),
+            None => out.extend(frame.iter().map(&conv)),
+            Some(cols) => out.extend(cols.iter().filter_map(|&c| frame.get(c)).map(&conv)),
         }
     }
 }

@@ -101,9 +101,8 @@ impl LaneRun {
                 }
                 match current {
                     Some((block, pos)) => {
-                        let frames = feed.chunk_size.min(block.frames - *pos);
-                        let last = block.first_frame + (*pos + frames) as u64 - 1;
-                        Next::Due(self.base + last as f64 / feed.rate)
+                        let last = *pos + feed.chunk_size.min(block.frames - *pos) - 1;
+                        Next::Due(self.base + frame_time(block, last, feed.rate))
                     }
                     None => Next::Starved,
                 }
@@ -145,22 +144,23 @@ impl LaneRun {
                     return Ok(());
                 };
                 let frames = feed.chunk_size.min(block.frames - *pos);
-                let first = block.first_frame + *pos as u64;
                 stamps.clear();
-                stamps
-                    .extend((0..frames as u64).map(|k| self.base + (first + k) as f64 / feed.rate));
+                stamps.extend(
+                    (*pos..*pos + frames).map(|i| self.base + frame_time(block, i, feed.rate)),
+                );
                 let (a, b) = (*pos * feed.channels, (*pos + frames) * feed.channels);
                 let values = match &block.data {
                     BlockData::F32(v) => Values::F32(&v[a..b]),
                     BlockData::F64(v) => Values::F64(&v[a..b]),
+                    BlockData::Text(v) => Values::Text(&v[a..b]),
                 };
                 self.outlet.push(values, stamps)?;
                 *pos += frames;
-                let position = (first + frames as u64) as f64 / feed.rate;
+                let position = stamps.last().map_or(0.0, |t| t - self.base);
                 self.counter.record_chunk(frames, now - due, position);
                 if *pos >= block.frames {
                     if let Some((spent, _)) = current.take() {
-                        let _ = feed.recycle.send(spent.data);
+                        let _ = feed.recycle.send(spent);
                     }
                 }
                 Ok(())
@@ -182,6 +182,15 @@ impl LaneRun {
                 Ok(())
             }
         }
+    }
+}
+
+/// The time of frame `i` of `block` relative to t0 + offset: its own stamp for stamped
+/// streams, else `k / rate` with `k` counted across passes (computed, never accumulated).
+fn frame_time(block: &Block, i: usize, rate: f64) -> f64 {
+    match block.stamps.get(i) {
+        Some(&t) => t,
+        None => (block.first_frame + i as u64) as f64 / rate,
     }
 }
 
