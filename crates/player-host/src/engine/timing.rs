@@ -23,8 +23,13 @@ use std::sync::mpsc::TryRecvError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Sleep until this long before a deadline, then wait precisely.
-const SPIN_WINDOW: f64 = 0.0015;
+/// Sleep until this long before a deadline, then wait precisely: a real-time thread
+/// wakes within microseconds, an ordinary one may wake a millisecond late under load.
+const SPIN_WINDOW_REALTIME: f64 = 0.0002;
+const SPIN_WINDOW_NORMAL: f64 = 0.0005;
+/// The real-time priority asked for the timing thread (SCHED_FIFO, 1..=99): above
+/// ordinary work, below the kernel's own real-time threads.
+const REALTIME_PRIORITY: i32 = 20;
 /// Longest single sleep, so that a stop request is seen quickly.
 const MAX_SLEEP: f64 = 0.02;
 /// How often a starved stream (its prefetch behind) is polled.
@@ -194,21 +199,74 @@ fn frame_time(block: &Block, i: usize, rate: f64) -> f64 {
     }
 }
 
+/// How punctual the timing thread could be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Punctuality {
+    /// The thread runs with real-time (SCHED_FIFO) priority: busy processes cannot delay it.
+    Realtime,
+    /// Ordinary scheduling (real-time priority refused, or disabled with
+    /// `PLAYER_REALTIME=0`); sleeps are made precise (1 ns timer slack) where possible.
+    Normal,
+}
+
+impl Punctuality {
+    fn spin_window(self) -> f64 {
+        match self {
+            Punctuality::Realtime => SPIN_WINDOW_REALTIME,
+            Punctuality::Normal => SPIN_WINDOW_NORMAL,
+        }
+    }
+}
+
+/// Makes the calling thread as punctual as the system permits: real-time priority when
+/// allowed (root, CAP_SYS_NICE or an rtprio limit), else precise sleeps.
+pub fn make_punctual() -> Punctuality {
+    if std::env::var("PLAYER_REALTIME").is_ok_and(|v| v == "0") {
+        return precise_sleeps();
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param {
+            sched_priority: REALTIME_PRIORITY,
+        };
+        // SAFETY: changes only this thread's scheduling; `param` outlives the call.
+        let rc =
+            unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
+        if rc == 0 {
+            return Punctuality::Realtime;
+        }
+    }
+    precise_sleeps()
+}
+
+fn precise_sleeps() -> Punctuality {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_TIMERSLACK only changes this thread's timer slack.
+    unsafe {
+        libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong);
+    }
+    Punctuality::Normal
+}
+
 /// Waits until `clock()` reaches `deadline` or `stop` is set; returns the clock reading.
-pub fn wait_until(clock: &dyn Fn() -> f64, deadline: f64, stop: &AtomicBool) -> f64 {
+pub fn wait_until(
+    clock: &dyn Fn() -> f64,
+    deadline: f64,
+    stop: &AtomicBool,
+    punctuality: Punctuality,
+) -> f64 {
+    let window = punctuality.spin_window();
     loop {
         let now = clock();
         let remaining = deadline - now;
         if remaining <= 0.0 || stop.load(Ordering::Relaxed) {
             return now;
         }
-        if remaining > SPIN_WINDOW {
-            std::thread::sleep(Duration::from_secs_f64(
-                (remaining - SPIN_WINDOW).min(MAX_SLEEP),
-            ));
-        } else if remaining > 0.0002 {
-            std::thread::yield_now();
+        if remaining > window {
+            std::thread::sleep(Duration::from_secs_f64((remaining - window).min(MAX_SLEEP)));
         } else {
+            // Spin (not yield: under load a yield can give the CPU away for a whole
+            // scheduler slice, milliseconds).
             std::hint::spin_loop();
         }
     }
@@ -221,6 +279,7 @@ pub fn run(
     stop: &AtomicBool,
     shared: &Arc<Mutex<Vec<super::stats::StreamStats>>>,
 ) {
+    let punctuality = make_punctual();
     let mut stamps = Vec::new();
     let mut last_snapshot = f64::NEG_INFINITY;
     loop {
@@ -261,10 +320,10 @@ pub fn run(
         };
         if starved && due - now > STARVED_POLL {
             // Another lane is waiting for data whose deadline may come first: look again soon.
-            wait_until(clock, now + STARVED_POLL, stop);
+            wait_until(clock, now + STARVED_POLL, stop, punctuality);
             continue;
         }
-        let now = wait_until(clock, due, stop);
+        let now = wait_until(clock, due, stop, punctuality);
         if now < due {
             break; // stopped while waiting
         }
