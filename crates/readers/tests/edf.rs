@@ -1,4 +1,5 @@
-//! The EDF/BDF reader against ground truth written and read back by pyedflib (EDFlib), see
+//! The EDF/BDF reader against ground truth read back by pyedflib (EDFlib) from files written
+//! by pyedflib and by a second, independent writer (edfio), see
 //! examples/fixtures/edf/make_fixtures.py; and against malformed variants of those files.
 #![allow(clippy::unwrap_used)]
 
@@ -11,7 +12,7 @@ use player_api::{
 use player_readers::edf::EdfReader;
 use std::path::{Path, PathBuf};
 
-const FIXTURES: [&str; 9] = [
+const FIXTURES: [&str; 11] = [
     "edf_basic.edf",
     "bdf_basic.bdf",
     "edfplus_annotations.edf",
@@ -21,6 +22,9 @@ const FIXTURES: [&str; 9] = [
     "discontinuous.edf",
     "unknown_count.edf",
     "start_offset.edf",
+    // Written by edfio, not EDFlib.
+    "edfio_multirate.edf",
+    "edfio_bdfplus.bdf",
 ];
 
 fn fixture(name: &str) -> PathBuf {
@@ -74,6 +78,15 @@ fn check_info(name: &str, rec: &dyn Recording, truth: &Truth) {
         info.metadata.get("format").map(String::as_str),
         truth.json["format"].as_str(),
         "{name}: format"
+    );
+    let start_offset = info
+        .metadata
+        .get("start_offset")
+        .map(|v| v.parse::<f64>().unwrap());
+    assert_eq!(
+        start_offset,
+        truth.json["start_offset"].as_f64(),
+        "{name}: start_offset"
     );
 }
 
@@ -604,6 +617,7 @@ fn every_truncation_and_corruption_fails_cleanly_or_reads() {
         "edfplus_annotations.edf",
         "discontinuous.edf",
         "unknown_count.edf",
+        "edfio_bdfplus.bdf",
     ] {
         let bytes = std::fs::read(fixture(name)).unwrap();
         for cut in (0..bytes.len()).step_by(7) {
