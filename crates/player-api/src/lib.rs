@@ -44,12 +44,14 @@
 //! player_api::inventory::submit! { player_api::Registration::new(&XyzReader) }
 //! ```
 //!
-//! A third party shipping a reader as a dynamic library implements the same trait; the C ABI
-//! that carries it across the library boundary is versioned separately from this crate's
-//! Rust API (see the crate README).
+//! A third party shipping a reader as a dynamic library implements the same trait and ends
+//! its `cdylib` crate with [`export_plugin!`]`(MyReader)`; the C ABI that carries it across
+//! the library boundary ([`abi`]) is versioned separately from this crate's Rust API
+//! ([`abi::ABI_VERSION`]). The author's guide is `plugins/README.md` in the repository.
 
 #![warn(missing_docs)]
 
+pub mod abi;
 mod error;
 mod info;
 mod plugin;

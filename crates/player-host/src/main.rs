@@ -22,6 +22,11 @@ use std::time::Duration;
     after_help = "Examples:\n  player-host play recording.fif --chunk-size 10\n  player-host run examples/demo.yaml\n  player-host inspect recording.edf"
 )]
 struct Cli {
+    /// Load reader plugins from this directory (or library file); repeatable. Also read:
+    /// the PLAYER_PLUGIN_PATH environment variable (a path list) and a scenario's
+    /// `plugins:`. Built-in readers win id clashes, then the library loaded first.
+    #[arg(long = "plugin-dir", value_name = "DIR", global = true)]
+    plugin_dirs: Vec<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -83,7 +88,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List the available readers.
+    /// List the available readers (built-in and plugins) and the refused libraries.
     Plugins {
         /// Print JSON instead of text.
         #[arg(long)]
@@ -121,7 +126,7 @@ fn parse_repeat(s: &str) -> Result<Repeat, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match execute(cli.command) {
+    match execute(cli.command, &cli.plugin_dirs) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -130,11 +135,32 @@ fn main() -> ExitCode {
     }
 }
 
-fn execute(command: Command) -> Result<ExitCode, HostError> {
+/// The readers for a command: built-ins, then `--plugin-dir`, `PLAYER_PLUGIN_PATH` and
+/// the scenario's `plugins:` (see `player_host::registry`). Refused libraries are warned
+/// about unless `quiet`.
+fn registry(plugin_dirs: &[PathBuf], scenario: Option<&Scenario>, quiet: bool) -> Registry {
+    let mut registry = Registry::builtin();
+    for dir in plugin_dirs {
+        registry.add_plugin_path(dir);
+    }
+    registry.add_plugin_path_env();
+    for path in scenario.map(|s| s.plugins.as_slice()).unwrap_or_default() {
+        registry.add_plugin_path(path);
+    }
+    if !quiet {
+        for r in registry.refused() {
+            eprintln!("warning: plugin {} refused: {}", r.path.display(), r.reason);
+        }
+    }
+    registry
+}
+
+fn execute(command: Command, plugin_dirs: &[PathBuf]) -> Result<ExitCode, HostError> {
     match command {
         Command::Run { scenario, play } => {
             let scenario = Scenario::load(&scenario)?;
-            play_scenario(&scenario, &play)
+            let registry = registry(plugin_dirs, Some(&scenario), false);
+            play_scenario(&scenario, &registry, &play)
         }
         Command::Play {
             file,
@@ -161,6 +187,7 @@ fn execute(command: Command) -> Result<ExitCode, HostError> {
             let mut scenario = Scenario::single(entry);
             scenario.repeat = repeat;
             scenario.start_delay = start_delay;
+            let registry = registry(plugin_dirs, None, false);
             scenario.wait_for_consumers = match wait_for_consumers {
                 None => WaitForConsumers::No,
                 Some(s) if s.is_infinite() => WaitForConsumers::Forever,
@@ -171,13 +198,16 @@ fn execute(command: Command) -> Result<ExitCode, HostError> {
                     )))
                 }
             };
-            play_scenario(&scenario, &play)
+            play_scenario(&scenario, &registry, &play)
         }
-        Command::Inspect { file, reader, json } => inspect(&file, reader.as_deref(), json),
+        Command::Inspect { file, reader, json } => {
+            let registry = registry(plugin_dirs, None, false);
+            inspect(&registry, &file, reader.as_deref(), json)
+        }
         Command::Plugins { json } => {
-            let registry = Registry::builtin();
+            let registry = registry(plugin_dirs, None, true);
             if json {
-                let list: Vec<_> = registry
+                let readers: Vec<_> = registry
                     .entries()
                     .map(|e| {
                         serde_json::json!({
@@ -189,15 +219,35 @@ fn execute(command: Command) -> Result<ExitCode, HostError> {
                         })
                     })
                     .collect();
-                println!("{}", serde_json::Value::Array(list));
+                let refused: Vec<_> = registry
+                    .refused()
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "path": r.path.display().to_string(),
+                            "reason": r.reason,
+                        })
+                    })
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::json!({ "readers": readers, "refused": refused })
+                );
             } else {
                 print!("{}", report::describe_readers(&registry));
+                if !registry.refused().is_empty() {
+                    println!("\nrefused libraries:");
+                    for r in registry.refused() {
+                        println!("  {}: {}", r.path.display(), r.reason);
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { scenario } => {
             let parsed = Scenario::load(&scenario)?;
-            let player = Player::from_scenario(&parsed)?;
+            let registry = registry(plugin_dirs, Some(&parsed), false);
+            let player = Player::with_registry(&parsed, &registry)?;
             for w in player.warnings() {
                 eprintln!("warning: {w}");
             }
@@ -212,8 +262,12 @@ fn execute(command: Command) -> Result<ExitCode, HostError> {
     }
 }
 
-fn inspect(file: &Path, reader: Option<&str>, json: bool) -> Result<ExitCode, HostError> {
-    let registry = Registry::builtin();
+fn inspect(
+    registry: &Registry,
+    file: &Path,
+    reader: Option<&str>,
+    json: bool,
+) -> Result<ExitCode, HostError> {
     let reader = registry.choose(file, reader)?;
     let recording = reader
         .open(file, &OpenOptions::default())
@@ -238,8 +292,12 @@ fn signal_exit_code(signal: i32) -> u8 {
     u8::try_from(128 + signal).unwrap_or(1)
 }
 
-fn play_scenario(scenario: &Scenario, options: &PlayOptions) -> Result<ExitCode, HostError> {
-    let mut player = Player::from_scenario(scenario)?;
+fn play_scenario(
+    scenario: &Scenario,
+    registry: &Registry,
+    options: &PlayOptions,
+) -> Result<ExitCode, HostError> {
+    let mut player = Player::with_registry(scenario, registry)?;
     if let OutputKind::Null = options.output {
         player = player.with_output(Arc::new(NullOutput));
     }

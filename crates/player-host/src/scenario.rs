@@ -6,6 +6,7 @@
 //! wait_for_consumers: false   # true, or a timeout in seconds: wait for every outlet
 //! repeat: 1                   # a count, or "forever"
 //! format: float32             # default sample type of numeric streams
+//! plugins: [../plugins/libplayer_brainvision.so, plugin-dir/]  # libraries or directories
 //! streams:
 //!   - file: data/meg.fif      # relative to this YAML file
 //!     name: MEG               # LSL name (default: the file's stem)
@@ -224,6 +225,11 @@ pub struct Scenario {
     /// The default sample type of numeric streams.
     #[serde(default)]
     pub format: ValueFormat,
+    /// Reader plugin libraries, or directories of them, to load for this scenario
+    /// (relative paths are relative to the scenario file). They come after
+    /// `--plugin-dir` and `PLAYER_PLUGIN_PATH`; see [`crate::registry`] for the rules.
+    #[serde(default)]
+    pub plugins: Vec<PathBuf>,
     /// The recordings.
     pub streams: Vec<StreamEntry>,
 }
@@ -237,11 +243,13 @@ impl Scenario {
             wait_for_consumers: WaitForConsumers::No,
             repeat: Repeat::Times(1),
             format: ValueFormat::Float32,
+            plugins: Vec::new(),
             streams: vec![entry],
         }
     }
 
-    /// Reads and checks a scenario file; relative `file:` paths become relative to it.
+    /// Reads and checks a scenario file; relative `file:` and `plugins:` paths become
+    /// relative to it.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| HostError::Scenario {
             path: path.to_path_buf(),
@@ -255,6 +263,11 @@ impl Scenario {
         for s in &mut scenario.streams {
             if s.file.is_relative() {
                 s.file = base.join(&s.file);
+            }
+        }
+        for p in &mut scenario.plugins {
+            if p.is_relative() {
+                *p = base.join(&*p);
             }
         }
         scenario.check().map_err(|e| HostError::Scenario {
@@ -335,6 +348,23 @@ mod tests {
         assert_eq!(s.streams[0].chunk_size, 32);
         assert_eq!(s.streams[0].format, Some(ValueFormat::Float64));
         assert_eq!(s.streams[0].base_name(), "a");
+    }
+
+    #[test]
+    fn plugins_are_relative_to_the_scenario() {
+        let d = std::env::temp_dir().join(format!("player-scn-plugins-{}", std::process::id()));
+        std::fs::create_dir_all(&d).expect("temp dir");
+        let f = d.join("s.yaml");
+        std::fs::write(
+            &f,
+            "plugins: [lib/libx.so, /abs/liby.so]\nstreams:\n  - file: a.wav\n",
+        )
+        .expect("write");
+        let s = Scenario::load(&f).expect("valid");
+        assert_eq!(
+            s.plugins,
+            vec![d.join("lib/libx.so"), PathBuf::from("/abs/liby.so")]
+        );
     }
 
     #[test]

@@ -94,12 +94,27 @@ impl std::fmt::Debug for Player {
 }
 
 impl Player {
-    /// Opens every recording of `scenario` with the built-in readers, ready to start.
+    /// Opens every recording of `scenario` with the built-in readers and the plugin
+    /// libraries of the scenario's `plugins:` list, ready to start. (The command line
+    /// also adds `--plugin-dir` and `PLAYER_PLUGIN_PATH`: build such a [`Registry`] and
+    /// use [`with_registry`](Player::with_registry).)
     pub fn from_scenario(scenario: &Scenario) -> Result<Self> {
-        Self::with_registry(scenario, &Registry::builtin())
+        let mut registry = Registry::builtin();
+        for path in &scenario.plugins {
+            registry.add_plugin_path(path);
+        }
+        let mut player = Self::with_registry(scenario, &registry)?;
+        let refused = registry
+            .refused()
+            .iter()
+            .map(|r| format!("plugin {} refused: {}", r.path.display(), r.reason));
+        player.warnings.splice(0..0, refused);
+        Ok(player)
     }
 
-    /// Like [`from_scenario`](Player::from_scenario), with the readers of `registry`.
+    /// Like [`from_scenario`](Player::from_scenario), with the readers of `registry`
+    /// (the scenario's `plugins:` are not added, and the registry's refused libraries
+    /// are the caller's to report).
     pub fn with_registry(scenario: &Scenario, registry: &Registry) -> Result<Self> {
         scenario.check()?;
         let plan = plan::build(scenario, registry)?;

@@ -1,0 +1,586 @@
+//! The host side: a checked [`PluginTable`] wrapped back into a [`ReaderPlugin`], its
+//! recordings into [`Recording`]s and its sources into [`SampleSource`]s, so that a host
+//! cannot tell a dynamic reader from a built-in one.
+//!
+//! The wrappers check what the plugin returns: metadata must parse and make sense, a read
+//! may not return more frames than the buffer holds. A source whose plugin panicked or
+//! broke the contract is *poisoned*: every later call fails with the same error without
+//! calling the plugin again. Each wrapper holds the library (`keepalive`) so that it stays
+//! loaded while anything made from it lives.
+
+use super::types::*;
+use super::{ABI_MAGIC, ABI_VERSION};
+use crate::{
+    Confidence, OpenOptions, Probe, ReadError, ReadErrorKind, ReaderPlugin, Recording,
+    RecordingInfo, SampleSource,
+};
+use std::any::Any;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Why a library was refused as a plugin (one line, for `player-host plugins`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError(pub String);
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// What the wrappers share: the checked table, the library that holds its code, and the
+/// library's name for messages.
+struct Shared {
+    table: PluginTable,
+    /// Dropped last: the code behind `table` stays loaded while this lives.
+    _keepalive: Arc<dyn Any + Send + Sync>,
+    library: String,
+}
+
+impl Shared {
+    /// Turns the outputs of a failed call into a [`ReadError`], freeing the plugin's
+    /// buffers with the plugin's own `free_buf`.
+    fn error(&self, status: Status, mut e: AbiError, what: &str) -> ReadError {
+        // SAFETY: the plugin wrote `e` (or left it empty); its buffers are valid until
+        // freed below, on the plugin's side.
+        let message = unsafe { e.message.to_vec() };
+        // SAFETY: as above.
+        let path = unsafe { e.path.to_vec() };
+        for buf in [
+            std::mem::replace(&mut e.message, AbiBuf::empty()),
+            std::mem::replace(&mut e.path, AbiBuf::empty()),
+        ] {
+            if !buf.ptr.is_null() {
+                // SAFETY: a buffer the plugin allocated and handed over, returned once.
+                unsafe { (self.table.free_buf)(buf) };
+            }
+        }
+        let message = String::from_utf8_lossy(&message).into_owned();
+        let mut err = match status {
+            STATUS_ERROR if !message.is_empty() => ReadError::new(kind_from(e.kind), message),
+            STATUS_ERROR => ReadError::plugin(format!(
+                "plugin {}: `{what}` failed without a message",
+                self.library
+            )),
+            STATUS_PANIC => ReadError::plugin(format!("plugin {}: {message}", self.library)),
+            other => ReadError::plugin(format!(
+                "plugin {}: `{what}` returned the unknown status {other}",
+                self.library
+            )),
+        };
+        if e.has_offset != 0 {
+            err = err.at_offset(e.offset);
+        }
+        if !path.is_empty() {
+            err = err.in_file(String::from_utf8_lossy(&path).into_owned());
+        }
+        err
+    }
+
+    /// Takes a JSON buffer from the plugin: copies it and frees it on the plugin's side.
+    fn take_buf(&self, buf: AbiBuf) -> Vec<u8> {
+        // SAFETY: the plugin handed over `len` readable bytes.
+        let bytes = unsafe { buf.to_vec() };
+        if !buf.ptr.is_null() {
+            // SAFETY: a buffer the plugin allocated, returned once.
+            unsafe { (self.table.free_buf)(buf) };
+        }
+        bytes
+    }
+
+    fn broken(&self, what: impl fmt::Display) -> ReadError {
+        ReadError::plugin(format!("plugin {}: {what}", self.library))
+    }
+}
+
+/// The [`ReadErrorKind`] of a number (unknown numbers are plugin failures).
+fn kind_from(n: u32) -> ReadErrorKind {
+    match n {
+        ERROR_KIND_IO => ReadErrorKind::Io,
+        ERROR_KIND_TRUNCATED => ReadErrorKind::Truncated,
+        ERROR_KIND_MALFORMED => ReadErrorKind::Malformed,
+        ERROR_KIND_UNSUPPORTED => ReadErrorKind::Unsupported,
+        ERROR_KIND_INVALID_ARGUMENT => ReadErrorKind::InvalidArgument,
+        _ => ReadErrorKind::Plugin,
+    }
+}
+
+/// A reader from a plugin library, usable wherever a [`ReaderPlugin`] is.
+pub struct DynamicReader {
+    shared: Arc<Shared>,
+    id: String,
+    description: String,
+    version: String,
+    api_version: String,
+    extensions: Vec<&'static str>,
+}
+
+impl fmt::Debug for DynamicReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DynamicReader")
+            .field("id", &self.id)
+            .field("library", &self.shared.library)
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
+impl DynamicReader {
+    /// Checks the table a plugin's entry point returned and wraps it.
+    ///
+    /// Reads the [`TableHeader`] first and refuses a wrong magic, another
+    /// [`ABI_VERSION`] or a table smaller than this version's; only then calls the
+    /// plugin's `describe`. `library` names the library in messages; `keepalive` is kept
+    /// (typically the loaded library) as long as the reader or anything opened through it
+    /// lives.
+    ///
+    /// # Safety
+    /// `table` is null or points to memory that stays valid while `keepalive` lives, of at
+    /// least `size_of::<TableHeader>()` bytes, and the functions in it, once the header is
+    /// checked, follow the contract of [`PluginTable`].
+    pub unsafe fn from_table(
+        table: *const PluginTable,
+        library: impl Into<String>,
+        keepalive: Arc<dyn Any + Send + Sync>,
+    ) -> Result<Self, LoadError> {
+        if table.is_null() {
+            return Err(LoadError(
+                "its entry point returned no table (the plugin could not set itself up)".into(),
+            ));
+        }
+        // SAFETY: non-null, and at least a header's worth of readable bytes (caller's
+        // promise); unaligned read in case a foreign table is oddly placed.
+        let header = unsafe { std::ptr::read_unaligned(table.cast::<TableHeader>()) };
+        if header.magic != ABI_MAGIC {
+            return Err(LoadError(
+                "its entry symbol does not point to a player plugin table (bad magic)".into(),
+            ));
+        }
+        if header.abi_version != ABI_VERSION {
+            return Err(LoadError(format!(
+                "built for plugin ABI version {}, but this host supports ABI version {ABI_VERSION}",
+                header.abi_version
+            )));
+        }
+        let needed = std::mem::size_of::<PluginTable>();
+        if (header.table_size as usize) < needed {
+            return Err(LoadError(format!(
+                "its function table is {} bytes, but ABI version {ABI_VERSION} needs {needed}",
+                header.table_size
+            )));
+        }
+        // SAFETY: the header says this is a version-1 table of at least our size.
+        let table = unsafe { std::ptr::read_unaligned(table) };
+        let shared = Arc::new(Shared {
+            table,
+            _keepalive: keepalive,
+            library: library.into(),
+        });
+        let mut json = AbiBuf::empty();
+        let mut err = AbiError::empty();
+        // SAFETY: a checked table; the outputs are valid for writing.
+        let status = unsafe { (shared.table.describe)(&mut json, &mut err) };
+        if status != STATUS_OK {
+            return Err(LoadError(format!(
+                "its `describe` failed: {}",
+                shared.error(status, err, "describe").message()
+            )));
+        }
+        let bytes = shared.take_buf(json);
+        #[derive(serde::Deserialize)]
+        struct Description {
+            id: String,
+            description: String,
+            version: String,
+            extensions: Vec<String>,
+            #[serde(default)]
+            api_version: String,
+        }
+        let d: Description = serde_json::from_slice(&bytes)
+            .map_err(|e| LoadError(format!("its description is not valid: {e}")))?;
+        let id_ok = !d.id.is_empty()
+            && d.id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
+        if !id_ok {
+            return Err(LoadError(format!(
+                "its id {:?} is not a short lowercase identifier ([a-z0-9._-]+)",
+                d.id
+            )));
+        }
+        // `ReaderPlugin::extensions` hands out `&[&str]`: the few bytes of a loaded
+        // library's extensions are kept for the life of the process.
+        let extensions = d
+            .extensions
+            .into_iter()
+            .map(|e| &*Box::leak(e.into_boxed_str()))
+            .collect();
+        Ok(DynamicReader {
+            shared,
+            id: d.id,
+            description: d.description,
+            version: d.version,
+            api_version: d.api_version,
+            extensions,
+        })
+    }
+
+    /// The library's name as given to [`from_table`](DynamicReader::from_table).
+    pub fn library(&self) -> &str {
+        &self.shared.library
+    }
+
+    /// The version of `player-api` the plugin was compiled with (informational: the ABI
+    /// version is what decides compatibility).
+    pub fn api_version(&self) -> &str {
+        &self.api_version
+    }
+}
+
+impl ReaderPlugin for DynamicReader {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn description(&self) -> &str {
+        &self.description
+    }
+
+    fn version(&self) -> &str {
+        &self.version
+    }
+
+    fn extensions(&self) -> &[&str] {
+        &self.extensions
+    }
+
+    fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
+        let path = probe.path.to_str()?;
+        let mut confidence = CONFIDENCE_NONE;
+        let mut err = AbiError::empty();
+        // SAFETY: a checked table; inputs live for the call, outputs are writable.
+        let status = unsafe {
+            (self.shared.table.probe)(
+                AbiStr::new(path.as_bytes()),
+                AbiStr::new(probe.header),
+                &mut confidence,
+                &mut err,
+            )
+        };
+        if status != STATUS_OK {
+            // Probing never fails: a failing probe means "not mine" (buffers still freed).
+            let _ = self.shared.error(status, err, "probe");
+            return None;
+        }
+        match confidence {
+            CONFIDENCE_EXTENSION => Some(Confidence::Extension),
+            CONFIDENCE_MAGIC => Some(Confidence::Magic),
+            _ => None,
+        }
+    }
+
+    fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
+        let text = path.to_str().ok_or_else(|| {
+            ReadError::unsupported("dynamic readers take UTF-8 paths only").in_file(path)
+        })?;
+        let options = serde_json::json!({ "reader_options": options.reader_options });
+        let options = options.to_string();
+        let mut handle: Handle = std::ptr::null_mut();
+        let mut err = AbiError::empty();
+        // SAFETY: a checked table; inputs live for the call, outputs are writable.
+        let status = unsafe {
+            (self.shared.table.open)(
+                AbiStr::new(text.as_bytes()),
+                AbiStr::new(options.as_bytes()),
+                &mut handle,
+                &mut err,
+            )
+        };
+        if status != STATUS_OK {
+            return Err(self.shared.error(status, err, "open").in_file(path));
+        }
+        if handle.is_null() {
+            return Err(self
+                .shared
+                .broken("`open` succeeded but returned no recording")
+                .in_file(path));
+        }
+        let mut recording = DynamicRecording {
+            shared: self.shared.clone(),
+            handle,
+            info: RecordingInfo::default(),
+        };
+        recording.info = recording.fetch_info().map_err(|e| e.in_file(path))?;
+        Ok(Box::new(recording))
+    }
+}
+
+/// A recording opened by a plugin.
+struct DynamicRecording {
+    shared: Arc<Shared>,
+    handle: Handle,
+    info: RecordingInfo,
+}
+
+// SAFETY: the handle is a plugin-side `Box<dyn Recording>`, and `Recording: Send`; the
+// host uses it from one thread at a time (`&self`/`&mut self` of this wrapper).
+unsafe impl Send for DynamicRecording {}
+
+impl DynamicRecording {
+    fn fetch_info(&self) -> Result<RecordingInfo, ReadError> {
+        let mut json = AbiBuf::empty();
+        let mut err = AbiError::empty();
+        // SAFETY: a checked table and a live handle; outputs are writable.
+        let status =
+            unsafe { (self.shared.table.recording_info)(self.handle, &mut json, &mut err) };
+        if status != STATUS_OK {
+            return Err(self.shared.error(status, err, "info"));
+        }
+        let bytes = self.shared.take_buf(json);
+        let info: RecordingInfo = serde_json::from_slice(&bytes)
+            .map_err(|e| self.shared.broken(format!("malformed metadata: {e}")))?;
+        check_info(&info).map_err(|m| self.shared.broken(format!("malformed metadata: {m}")))?;
+        Ok(info)
+    }
+}
+
+/// What the host relies on in a recording's info.
+fn check_info(info: &RecordingInfo) -> Result<(), String> {
+    if info.streams.is_empty() {
+        return Err("the recording has no streams".into());
+    }
+    for s in &info.streams {
+        if s.channels.is_empty() {
+            return Err(format!("stream {:?} has no channels", s.name));
+        }
+        if !(s.nominal_rate.is_finite() && s.nominal_rate >= 0.0) {
+            return Err(format!(
+                "stream {:?} has the rate {}",
+                s.name, s.nominal_rate
+            ));
+        }
+    }
+    for a in &info.annotations {
+        if !(a.onset.is_finite() && a.duration.is_finite()) {
+            return Err(format!(
+                "annotation {:?} has a non-finite onset or duration",
+                a.description
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Recording for DynamicRecording {
+    fn info(&self) -> &RecordingInfo {
+        &self.info
+    }
+
+    fn open_stream(&self, index: usize) -> Result<Box<dyn SampleSource>, ReadError> {
+        let stream = self.info.streams.get(index).ok_or_else(|| {
+            ReadError::invalid_argument(format!(
+                "no stream {index} (the recording has {})",
+                self.info.streams.len()
+            ))
+        })?;
+        let mut handle: Handle = std::ptr::null_mut();
+        let mut err = AbiError::empty();
+        // SAFETY: a checked table and a live handle; outputs are writable.
+        let status = unsafe {
+            (self.shared.table.recording_open_stream)(
+                self.handle,
+                index as u64,
+                &mut handle,
+                &mut err,
+            )
+        };
+        if status != STATUS_OK {
+            return Err(self.shared.error(status, err, "open_stream"));
+        }
+        if handle.is_null() {
+            return Err(self
+                .shared
+                .broken("`open_stream` succeeded but returned no source"));
+        }
+        Ok(Box::new(DynamicSource {
+            shared: self.shared.clone(),
+            handle,
+            channels: stream.channels.len(),
+            poisoned: None,
+        }))
+    }
+}
+
+impl Drop for DynamicRecording {
+    fn drop(&mut self) {
+        // SAFETY: a live handle from `open`, freed once, by the plugin.
+        unsafe { (self.shared.table.recording_free)(self.handle) };
+    }
+}
+
+/// A source opened by a plugin.
+struct DynamicSource {
+    shared: Arc<Shared>,
+    handle: Handle,
+    /// Values per frame.
+    channels: usize,
+    /// Set once the plugin panicked or broke the contract: later calls fail with it.
+    poisoned: Option<(ReadErrorKind, String)>,
+}
+
+// SAFETY: the handle is a plugin-side `Box<dyn SampleSource>`, and `SampleSource: Send`;
+// `&mut self` methods keep it to one thread at a time.
+unsafe impl Send for DynamicSource {}
+
+impl DynamicSource {
+    fn check_poison(&self) -> Result<(), ReadError> {
+        match &self.poisoned {
+            Some((kind, message)) => Err(ReadError::new(*kind, message.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Converts a failed call; a panic poisons the source.
+    fn fail(&mut self, status: Status, err: AbiError, what: &str) -> ReadError {
+        let e = self.shared.error(status, err, what);
+        if status != STATUS_ERROR {
+            self.poison(&e);
+        }
+        e
+    }
+
+    fn poison(&mut self, e: &ReadError) {
+        self.poisoned = Some((e.kind(), e.to_string()));
+    }
+
+    /// Checks a frame count against the buffer's capacity.
+    fn check_frames(
+        &mut self,
+        frames: u64,
+        capacity: usize,
+        what: &str,
+    ) -> Result<usize, ReadError> {
+        match usize::try_from(frames) {
+            Ok(n) if n <= capacity => Ok(n),
+            _ => {
+                let e = self.shared.broken(format!(
+                    "`{what}` returned {frames} frames for a buffer of {capacity}"
+                ));
+                self.poison(&e);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl SampleSource for DynamicSource {
+    fn read(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
+        self.check_poison()?;
+        let capacity = out.len() / self.channels.max(1);
+        let len = capacity * self.channels;
+        let mut frames = 0u64;
+        let mut err = AbiError::empty();
+        // SAFETY: a checked table and a live handle; `out` holds at least `len` values.
+        let status = unsafe {
+            (self.shared.table.source_read)(
+                self.handle,
+                out.as_mut_ptr(),
+                len,
+                &mut frames,
+                &mut err,
+            )
+        };
+        if status != STATUS_OK {
+            return Err(self.fail(status, err, "read"));
+        }
+        self.check_frames(frames, capacity, "read")
+    }
+
+    fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
+        self.check_poison()?;
+        let mut err = AbiError::empty();
+        // SAFETY: a checked table and a live handle.
+        let status = unsafe { (self.shared.table.source_seek)(self.handle, frame, &mut err) };
+        if status != STATUS_OK {
+            return Err(self.fail(status, err, "seek"));
+        }
+        Ok(())
+    }
+
+    fn read_stamped(&mut self, out: &mut [f64], stamps: &mut [f64]) -> Result<usize, ReadError> {
+        self.check_poison()?;
+        let capacity = (out.len() / self.channels.max(1)).min(stamps.len());
+        let len = capacity * self.channels;
+        let mut frames = 0u64;
+        let mut err = AbiError::empty();
+        // SAFETY: a checked table and a live handle; `out` holds at least `len` values and
+        // `stamps` at least `capacity`.
+        let status = unsafe {
+            (self.shared.table.source_read_stamped)(
+                self.handle,
+                out.as_mut_ptr(),
+                len,
+                stamps.as_mut_ptr(),
+                capacity,
+                &mut frames,
+                &mut err,
+            )
+        };
+        if status != STATUS_OK {
+            return Err(self.fail(status, err, "read_stamped"));
+        }
+        self.check_frames(frames, capacity, "read_stamped")
+    }
+
+    fn read_text(&mut self, out: &mut Vec<String>, stamps: &mut [f64]) -> Result<usize, ReadError> {
+        self.check_poison()?;
+        let mut frames = 0u64;
+        let mut json = AbiBuf::empty();
+        let mut err = AbiError::empty();
+        // SAFETY: a checked table and a live handle; `stamps` holds `stamps.len()` values.
+        let status = unsafe {
+            (self.shared.table.source_read_text)(
+                self.handle,
+                stamps.as_mut_ptr(),
+                stamps.len(),
+                &mut json,
+                &mut frames,
+                &mut err,
+            )
+        };
+        if status != STATUS_OK {
+            return Err(self.fail(status, err, "read_text"));
+        }
+        let bytes = self.shared.take_buf(json);
+        let n = self.check_frames(frames, stamps.len(), "read_text")?;
+        let text: Vec<String> = match serde_json::from_slice(&bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let e = self.shared.broken(format!("malformed text samples: {e}"));
+                self.poison(&e);
+                return Err(e);
+            }
+        };
+        if text.len() != n * self.channels {
+            let e = self.shared.broken(format!(
+                "`read_text` returned {} strings for {n} frames of {} channels",
+                text.len(),
+                self.channels
+            ));
+            self.poison(&e);
+            return Err(e);
+        }
+        out.extend(text);
+        Ok(n)
+    }
+}
+
+impl Drop for DynamicSource {
+    fn drop(&mut self) {
+        // SAFETY: a live handle from `recording_open_stream`, freed once, by the plugin.
+        unsafe { (self.shared.table.source_free)(self.handle) };
+    }
+}

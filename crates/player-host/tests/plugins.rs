@@ -1,0 +1,632 @@
+//! Dynamic reader plugins, through the real `player-host` binary: discovery
+//! (`--plugin-dir`, `PLAYER_PLUGIN_PATH`, a scenario's `plugins:`), the BrainVision plugin
+//! against MNE's truth, and faulty plugins that must leave the host in control.
+//!
+//! The plugin libraries are built by cargo as workspace members (`cargo build
+//! --workspace`, as `scripts/test` does). They are looked up in `$PLAYER_PLUGIN_LIB_DIR`,
+//! else in the workspace's `target/debug` and `target/release` (the newest build wins);
+//! a missing library fails the test with the command that builds it.
+#![allow(clippy::unwrap_used)]
+
+use player_api::{OpenOptions, ReaderPlugin};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BUILD: &str = "cargo build -p player-brainvision -p player-test-faults -p player-test-wrong-abi -p player-test-not-a-plugin";
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    repo().join("examples/fixtures/brainvision").join(name)
+}
+
+fn wav() -> PathBuf {
+    repo().join("examples/fixtures/wav/demo-tone-8k-mono.wav")
+}
+
+/// The built library of `crate_name` (e.g. `player_brainvision`).
+fn library(crate_name: &str) -> PathBuf {
+    let file = format!(
+        "{}{crate_name}.{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_EXTENSION
+    );
+    if let Some(dir) = std::env::var_os("PLAYER_PLUGIN_LIB_DIR") {
+        let p = PathBuf::from(dir).join(&file);
+        assert!(
+            p.is_file(),
+            "{} not found (PLAYER_PLUGIN_LIB_DIR is set); build it with `{BUILD}`",
+            p.display()
+        );
+        return p;
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target"));
+    let newest = ["debug", "release"]
+        .iter()
+        .map(|p| target.join(p).join(&file))
+        .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .max();
+    match newest {
+        Some((_, p)) => p,
+        None => panic!(
+            "plugin library {file} not found in {}/{{debug,release}}: build the plugins first with `{BUILD}` (or set PLAYER_PLUGIN_LIB_DIR)",
+            target.display()
+        ),
+    }
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("player-plugins-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A fresh directory holding copies of the given crates' libraries.
+fn plugin_dir(tag: &str, crates: &[&str]) -> PathBuf {
+    let d = temp_dir(tag).join("plugins");
+    std::fs::create_dir_all(&d).unwrap();
+    for c in crates {
+        let lib = library(c);
+        std::fs::copy(&lib, d.join(lib.file_name().unwrap())).unwrap();
+    }
+    d
+}
+
+/// Runs the host with a time limit (a hang is a failure), without PLAYER_PLUGIN_PATH
+/// unless `env` sets it.
+fn host_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_player-host"));
+    cmd.args(args).env_remove("PLAYER_PLUGIN_PATH");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("player-host {args:?} hung");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn host(args: &[&str]) -> Output {
+    host_env(args, &[])
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn assert_ok(o: &Output) {
+    assert!(o.status.success(), "failed: {}", stderr(o));
+}
+
+/// Exit status 1 (not a panic's 101), no panic message from any thread, and one
+/// `error:` line containing every part.
+fn assert_clean_failure(o: &Output, parts: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "exit status: {err}");
+    assert!(!err.contains("thread '"), "a panic message leaked: {err}");
+    assert!(
+        !err.contains("RUST_BACKTRACE"),
+        "a panic message leaked: {err}"
+    );
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 1, "one error line expected: {err}");
+    for p in parts {
+        assert!(errors[0].contains(p), "{p:?} missing from {err}");
+    }
+}
+
+#[test]
+fn brainvision_found_through_plugin_dir_and_listed_with_its_path() {
+    let dir = plugin_dir("listed", &["player_brainvision"]);
+    let lib = dir.join(library("player_brainvision").file_name().unwrap());
+    let out = host(&["--plugin-dir", s(&dir), "plugins"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("brainvision"))
+        .unwrap_or_else(|| panic!("brainvision not listed: {text}"));
+    assert!(
+        line.contains(s(&lib)) && line.contains("0.1.0") && line.contains("vhdr"),
+        "{line}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("wav") && l.contains("built-in")),
+        "{text}"
+    );
+    // The option is global: also after the subcommand; and JSON.
+    let out = host(&["plugins", "--json", "--plugin-dir", s(&dir)]);
+    assert_ok(&out);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let bv = json["readers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "brainvision")
+        .unwrap();
+    assert_eq!(bv["origin"], s(&lib));
+    assert_eq!(bv["extensions"], serde_json::json!(["vhdr"]));
+    assert_eq!(json["refused"], serde_json::json!([]));
+}
+
+#[test]
+fn without_a_plugin_a_vhdr_file_has_no_reader() {
+    let out = host(&["inspect", s(&fixture("int16_mux.vhdr"))]);
+    assert_clean_failure(&out, &["int16_mux.vhdr", "no reader recognizes"]);
+}
+
+#[test]
+fn inspect_shows_channels_and_markers() {
+    let dir = plugin_dir("inspect", &["player_brainvision"]);
+    let out = host(&[
+        "inspect",
+        s(&fixture("int16_mux.vhdr")),
+        "--plugin-dir",
+        s(&dir),
+    ]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    for want in [
+        "reader:     brainvision",
+        "250 Hz  4 channels  1000 samples (4.000 s)  stored as int16",
+        "C3,left",
+        "HEOGL",
+        "annotations: 5",
+        "Stimulus/S  2",
+        "Comment/eyes closed, relaxed",
+        "meas_date:  2021-03-04T05:06:07.890000Z",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from {text}");
+    }
+}
+
+#[test]
+fn brainvision_found_through_the_environment_variable() {
+    let dir = plugin_dir("env", &["player_brainvision"]);
+    // A path list with an empty entry (never the current directory) and a missing one.
+    let list = format!(":{}:/nonexistent/player-plugins", dir.display());
+    let out = host_env(
+        &["inspect", "--json", s(&fixture("float32_vec.vhdr"))],
+        &[("PLAYER_PLUGIN_PATH", &list)],
+    );
+    assert_ok(&out);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["reader"], "brainvision");
+    assert_eq!(
+        json["recording"]["streams"][0]["channels"][2]["label"],
+        "Temp"
+    );
+    assert_eq!(json["recording"]["streams"][0]["channels"][2]["unit"], "°C");
+    // The missing entry is reported, not fatal.
+    assert!(
+        stderr(&out).contains("/nonexistent/player-plugins"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn brainvision_found_through_a_scenario_entry_and_plays_with_wav_on_one_clock() {
+    let d = temp_dir("scenario");
+    let lib = library("player_brainvision");
+    std::fs::create_dir_all(d.join("libs")).unwrap();
+    std::fs::copy(&lib, d.join("libs/bv.so")).unwrap();
+    let scenario = d.join("mixed.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "plugins: [libs/bv.so]\nstreams:\n  - file: {}\n    name: EEG\n    chunk_size: 25\n  - file: {}\n    name: Tone\n    chunk_size: 400\n",
+            fixture("float32_mux.vhdr").display(),
+            wav().display()
+        ),
+    )
+    .unwrap();
+    let out = host(&["validate", s(&scenario)]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("3 streams: EEG, EEG-markers, Tone"),
+        "{}",
+        stdout(&out)
+    );
+    let stats = d.join("stats.json");
+    let out = host(&[
+        "run",
+        s(&scenario),
+        "--output",
+        "null",
+        "--quiet",
+        "--stats-json",
+        s(&stats),
+    ]);
+    assert_ok(&out);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let by_name = |n: &str| {
+        json["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("EEG")["samples"], 1000);
+    assert_eq!(by_name("EEG-markers")["samples"], 4);
+    assert_eq!(by_name("Tone")["samples"], 16000);
+    for n in ["EEG", "EEG-markers", "Tone"] {
+        assert_eq!(by_name(n)["finished"], true, "{n}");
+        assert!(by_name(n)["error"].is_null(), "{n}");
+    }
+}
+
+#[test]
+fn brainvision_values_equal_mne_through_the_loaded_library() {
+    let reader = player_host::dynamic::load(&library("player_brainvision")).unwrap();
+    for name in ["int16_mux", "float32_mux", "int32_vec", "float32_vec"] {
+        let path = fixture(&format!("{name}.vhdr"));
+        let truth: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture(&format!("{name}.truth.json"))).unwrap(),
+        )
+        .unwrap();
+        let want: Vec<f64> =
+            std::fs::read(fixture(truth["streams"][0]["values"].as_str().unwrap()))
+                .unwrap()
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+                .collect();
+        let rec = reader.open(&path, &OpenOptions::default()).unwrap();
+        let info = rec.info();
+        let stream = &info.streams[0];
+        let t = &truth["streams"][0];
+        assert_eq!(stream.nominal_rate, t["rate"].as_f64().unwrap(), "{name}");
+        assert_eq!(stream.length, t["frames"].as_u64(), "{name}");
+        let channels: Vec<(String, String, String)> = stream
+            .channels
+            .iter()
+            .map(|c| (c.label.clone(), c.kind.clone(), c.unit.clone()))
+            .collect();
+        let want_channels: Vec<(String, String, String)> = t["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let f = |k: &str| c[k].as_str().unwrap().to_string();
+                (f("label"), f("kind"), f("unit"))
+            })
+            .collect();
+        assert_eq!(channels, want_channels, "{name}");
+        let n = channels.len();
+        // Odd block sizes, and a seek back to the middle.
+        for block in [1, 7, 64, 5000] {
+            let mut src = rec.open_stream(0).unwrap();
+            let mut got = Vec::new();
+            let mut buf = vec![0.0; block * n];
+            loop {
+                let k = src.read(&mut buf).unwrap();
+                if k == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..k * n]);
+            }
+            assert_eq!(got.len(), want.len(), "{name}");
+            for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                assert!(
+                    (g - w).abs() <= 1e-12 * w.abs(),
+                    "{name}: frame {} channel {}: {g} != {w}",
+                    i / n,
+                    i % n
+                );
+            }
+            src.seek(500).unwrap();
+            let k = src.read(&mut buf).unwrap();
+            assert!(k > 0);
+            assert!((buf[0] - want[500 * n]).abs() <= 1e-12 * want[500 * n].abs());
+        }
+        let ann: Vec<(f64, f64, String)> = info
+            .annotations
+            .iter()
+            .map(|a| (a.onset, a.duration, a.description.clone()))
+            .collect();
+        let want_ann: Vec<(f64, f64, String)> = truth["annotations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["onset"].as_f64().unwrap(),
+                    a["duration"].as_f64().unwrap(),
+                    a["description"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(ann.len(), want_ann.len(), "{name}");
+        for (g, w) in ann.iter().zip(&want_ann) {
+            assert!(
+                (g.0 - w.0).abs() < 1e-12 && (g.1 - w.1).abs() < 1e-12,
+                "{name}: {g:?} {w:?}"
+            );
+            assert_eq!(g.2, w.2, "{name}");
+        }
+    }
+}
+
+#[test]
+fn malformed_brainvision_files_are_clean_errors_naming_the_file() {
+    let plugins = plugin_dir("bvbad", &["player_brainvision"]);
+    let d = temp_dir("bvbad-data");
+    let header = std::fs::read_to_string(fixture("int16_mux.vhdr")).unwrap();
+    std::fs::copy(fixture("int16_mux.eeg"), d.join("int16_mux.eeg")).unwrap();
+    std::fs::copy(fixture("int16_mux.vmrk"), d.join("int16_mux.vmrk")).unwrap();
+    let cases = [
+        (
+            "channels.vhdr",
+            header.replace("NumberOfChannels=4", "NumberOfChannels=four"),
+            "NumberOfChannels",
+        ),
+        (
+            "format.vhdr",
+            header.replace("BinaryFormat=INT_16", "BinaryFormat=INT_8"),
+            "BinaryFormat=\"INT_8\"",
+        ),
+        (
+            "nodata.vhdr",
+            header.replace("DataFile=int16_mux.eeg", "DataFile=missing.eeg"),
+            "missing.eeg",
+        ),
+        (
+            "chan.vhdr",
+            header.replace("Ch4=HEOGL,Nose,1,µV\n", ""),
+            "no Ch4",
+        ),
+    ];
+    for (file, text, part) in cases {
+        let f = d.join(file);
+        std::fs::write(&f, text).unwrap();
+        let out = host(&[
+            "play",
+            s(&f),
+            "--output",
+            "null",
+            "--plugin-dir",
+            s(&plugins),
+        ]);
+        assert_clean_failure(&out, &[file, part]);
+    }
+}
+
+#[test]
+fn a_library_that_is_not_a_plugin_is_refused_with_its_reason() {
+    let dir = plugin_dir(
+        "notaplugin",
+        &["player_test_not_a_plugin", "player_brainvision"],
+    );
+    let out = host(&["plugins", "--plugin-dir", s(&dir)]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.lines().any(|l| l.starts_with("brainvision")), "{text}");
+    let refused = text
+        .lines()
+        .find(|l| l.contains("player_test_not_a_plugin"))
+        .unwrap_or_else(|| panic!("not listed as refused: {text}"));
+    assert!(refused.contains("not a player plugin"), "{refused}");
+    assert!(refused.contains("player_plugin_entry"), "{refused}");
+    // Other commands warn about it and go on.
+    let out = host(&[
+        "inspect",
+        s(&fixture("int16_mux.vhdr")),
+        "--plugin-dir",
+        s(&dir),
+    ]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("warning: plugin") && stderr(&out).contains("not a player plugin")
+    );
+    // A file that is not a shared library at all.
+    let junk = dir.join(format!("libjunk.{}", std::env::consts::DLL_EXTENSION));
+    std::fs::write(&junk, b"not an ELF file").unwrap();
+    let out = host(&["plugins", "--json", "--plugin-dir", s(&dir)]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let junk_entry = json["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == s(&junk))
+        .unwrap_or_else(|| panic!("{json}"));
+    assert!(
+        junk_entry["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot load it"),
+        "{junk_entry}"
+    );
+}
+
+#[test]
+fn a_plugin_for_another_abi_version_is_refused_naming_both_versions() {
+    let dir = plugin_dir("abi", &["player_test_wrong_abi"]);
+    let out = host(&["plugins", "--plugin-dir", s(&dir)]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        !text.lines().any(|l| l.starts_with("future")),
+        "loaded anyway: {text}"
+    );
+    let line = text
+        .lines()
+        .find(|l| l.contains("player_test_wrong_abi"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains("built for plugin ABI version 999, but this host supports ABI version 1"),
+        "{line}"
+    );
+}
+
+#[test]
+fn clashing_ids_built_ins_then_first_loaded_win() {
+    let dir = plugin_dir("clash", &["player_brainvision"]);
+    let first = dir.join(library("player_brainvision").file_name().unwrap());
+    let second = dir.join(format!("zz_copy.{}", std::env::consts::DLL_EXTENSION));
+    std::fs::copy(&first, &second).unwrap();
+    let out = host(&["plugins", "--plugin-dir", s(&dir)]);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("brainvision"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(lines[0].contains(s(&first)), "{text}");
+    let refused = text.lines().find(|l| l.contains("zz_copy")).unwrap();
+    assert!(
+        refused.contains("reader id \"brainvision\" is already taken by")
+            && refused.contains(s(&first)),
+        "{refused}"
+    );
+}
+
+fn fault_file(dir: &Path, name: &str, spec: &str) -> PathBuf {
+    let f = dir.join(name);
+    std::fs::write(&f, spec).unwrap();
+    f
+}
+
+#[test]
+fn a_plugin_that_panics_in_open_is_a_clean_error_naming_the_file() {
+    let plugins = plugin_dir("panicopen", &["player_test_faults"]);
+    let d = temp_dir("panicopen-data");
+    let f = fault_file(&d, "boom.fault", "mode=panic-open\n");
+    let out = host(&[
+        "play",
+        s(&f),
+        "--output",
+        "null",
+        "--plugin-dir",
+        s(&plugins),
+    ]);
+    assert_clean_failure(
+        &out,
+        &[
+            "boom.fault",
+            "panicked in `open`",
+            "deliberate panic in open",
+        ],
+    );
+    let out = host(&["inspect", s(&f), "--plugin-dir", s(&plugins)]);
+    assert_clean_failure(&out, &["boom.fault", "panicked in `open`"]);
+}
+
+#[test]
+fn malformed_metadata_from_a_plugin_is_refused() {
+    let plugins = plugin_dir("badmeta", &["player_test_faults"]);
+    let d = temp_dir("badmeta-data");
+    let f = fault_file(&d, "meta.fault", "mode=bad-metadata\n");
+    let out = host(&[
+        "play",
+        s(&f),
+        "--output",
+        "null",
+        "--plugin-dir",
+        s(&plugins),
+    ]);
+    assert_clean_failure(&out, &["meta.fault", "malformed metadata", "no streams"]);
+}
+
+/// Runs a scenario of a faulty stream and the WAV tone; returns (output, stats JSON).
+fn run_with_wav(tag: &str, spec: &str) -> (Output, serde_json::Value) {
+    let plugins = plugin_dir(tag, &["player_test_faults"]);
+    let d = temp_dir(&format!("{tag}-data"));
+    fault_file(&d, "faulty.fault", spec);
+    let scenario = d.join("s.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "plugins: [{}]\nstreams:\n  - file: faulty.fault\n    name: Faulty\n    chunk_size: 10\n  - file: {}\n    name: Tone\n    chunk_size: 400\n",
+            plugins.display(),
+            wav().display()
+        ),
+    )
+    .unwrap();
+    let stats = d.join("stats.json");
+    let out = host(&[
+        "run",
+        s(&scenario),
+        "--output",
+        "null",
+        "--stats-json",
+        s(&stats),
+    ]);
+    let json = serde_json::from_str(
+        &std::fs::read_to_string(&stats)
+            .unwrap_or_else(|e| panic!("no stats ({e}); stderr: {}", stderr(&out))),
+    )
+    .unwrap();
+    (out, json)
+}
+
+fn check_faulty_run(out: &Output, json: &serde_json::Value, message: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("thread '"), "a panic message leaked: {err}");
+    let faulty = &json["streams"][0];
+    let tone = &json["streams"][1];
+    assert_eq!(faulty["name"], "Faulty");
+    let e = faulty["error"].as_str().unwrap_or_else(|| panic!("{json}"));
+    assert!(e.contains(message), "{e}");
+    // The faulty stream stopped before its end; the other one played all of it.
+    assert!(faulty["samples"].as_u64().unwrap() <= 300, "{json}");
+    assert_eq!(tone["samples"], 16000, "{json}");
+    assert_eq!(tone["finished"], true, "{json}");
+    assert!(tone["error"].is_null(), "{json}");
+    assert!(
+        err.contains("error: stream \"Faulty\"") && err.contains(message),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_plugin_panicking_mid_read_stops_only_its_stream() {
+    let (out, json) = run_with_wav("panicread", "mode=panic-read\nat=120\n");
+    check_faulty_run(
+        &out,
+        &json,
+        "panicked in `read`: deliberate panic in read at frame 120",
+    );
+    assert_eq!(json["streams"][0]["samples"], 120, "{json}");
+}
+
+#[test]
+fn a_plugin_erroring_mid_read_stops_only_its_stream() {
+    let (out, json) = run_with_wav("errread", "mode=error-read\nat=120\n");
+    check_faulty_run(&out, &json, "deliberate error in read at frame 120");
+    assert_eq!(json["streams"][0]["samples"], 120, "{json}");
+}
+
+#[test]
+fn wrong_lengths_from_a_plugin_are_detected() {
+    let (out, json) = run_with_wav("toomany", "mode=too-many\n");
+    check_faulty_run(&out, &json, "frames for a buffer of");
+}

@@ -1,0 +1,166 @@
+//! # player-brainvision: a BrainVision reader plugin for `player`
+//!
+//! Reads BrainVision Core Data Format recordings (Brain Products): a text header
+//! (`.vhdr`), a binary data file (`.eeg`) and an optional marker file (`.vmrk`), and
+//! exports the reader as a dynamic plugin with [`player_api::export_plugin!`].
+//!
+//! What is supported:
+//!
+//! * `DataFormat=BINARY` with `BinaryFormat` `INT_16`, `INT_32` or `IEEE_FLOAT_32`,
+//!   little-endian, `DataOrientation` `MULTIPLEXED` (frames: ch1,pt1, ch2,pt1, ...) or
+//!   `VECTORIZED` (all points of channel 1, then channel 2, ...);
+//! * `[Channel Infos]` `Ch<n>=<name>,<reference>,<resolution>,<unit>`: `\1` in a name
+//!   stands for a comma; an empty or missing unit is µV; an empty resolution is 1.
+//! * Values are delivered in physical units: `raw × resolution × unit scale`, with voltage
+//!   units (`V`, `mV`, `µV`, `uV`, `nV`) converted to volts (SI, unit `V`, kind `eeg`, or
+//!   `eog` for the channels MNE names so: `HEOGL`, `HEOGR`, `VEOGb`), `µS`/`uS` to
+//!   siemens; other units are kept as written (kind `misc`), unscaled, as MNE-Python does.
+//! * Markers (`.vmrk`, `[Marker Infos]`, `Mk<n>=<type>,<description>,<position>,<points>,
+//!   <channel>[,<date>]`) become annotations named `<type>/<description>` with onset
+//!   `(position - 1) / rate` and duration `points / rate`; a first `New Segment` marker
+//!   only gives the measurement date and is not an annotation (both as MNE-Python).
+//!
+//! Not supported (refused with a clear error): ASCII data, big-endian data, data or
+//! channel offsets, other binary formats. Data are streamed from disk with seeks; the
+//! header and markers are read at open.
+
+mod header;
+mod markers;
+mod source;
+
+use header::Header;
+use player_api::{
+    Annotation, Confidence, OpenOptions, Probe, ReadError, ReaderPlugin, Recording, RecordingInfo,
+    SampleSource, StreamInfo,
+};
+use std::path::{Path, PathBuf};
+
+/// The BrainVision reader.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BrainVisionReader;
+
+impl ReaderPlugin for BrainVisionReader {
+    fn id(&self) -> &str {
+        "brainvision"
+    }
+
+    fn description(&self) -> &str {
+        "BrainVision EEG (.vhdr header, .eeg data, .vmrk markers); plugin"
+    }
+
+    fn version(&self) -> &str {
+        env!("CARGO_PKG_VERSION")
+    }
+
+    fn extensions(&self) -> &[&str] {
+        &["vhdr"]
+    }
+
+    fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
+        if header::has_magic(probe.header) {
+            Some(Confidence::Magic)
+        } else {
+            probe.extension_in(self.extensions())
+        }
+    }
+
+    fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
+        if let Some(key) = options.reader_options.keys().next() {
+            return Err(ReadError::invalid_argument(format!(
+                "unknown reader option {key:?} (the brainvision reader takes none)"
+            ))
+            .in_file(path));
+        }
+        let recording = BrainVisionRecording::open(path).map_err(|e| e.in_file(path))?;
+        Ok(Box::new(recording))
+    }
+}
+
+player_api::export_plugin!(BrainVisionReader);
+
+/// An opened BrainVision recording.
+#[derive(Debug)]
+struct BrainVisionRecording {
+    info: RecordingInfo,
+    header: Header,
+    data_path: PathBuf,
+    frames: u64,
+}
+
+impl BrainVisionRecording {
+    fn open(path: &Path) -> Result<Self, ReadError> {
+        let text = std::fs::read(path).map_err(|e| ReadError::io("reading the header", e))?;
+        let header = Header::parse(&text)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let data_path = dir.join(&header.data_file);
+        let data_len = std::fs::metadata(&data_path)
+            .map_err(|e| {
+                ReadError::io(
+                    format!(
+                        "opening the data file {} (DataFile in the header)",
+                        data_path.display()
+                    ),
+                    e,
+                )
+            })?
+            .len();
+        let frames = header.frames(data_len)?;
+        let mut info = RecordingInfo::new(vec![header.stream_info(frames)]);
+        if let Some(markers) = markers::find(path, dir, header.marker_file.as_deref())? {
+            let parsed = markers::parse_file(&markers)?;
+            info.meas_date = parsed.meas_date;
+            info.annotations = parsed
+                .markers
+                .iter()
+                .map(|m| {
+                    Annotation::new(
+                        (m.position as f64 - 1.0) / header.rate,
+                        m.points as f64 / header.rate,
+                        format!("{}/{}", m.kind, m.description),
+                    )
+                })
+                .collect();
+            info.annotations.sort_by(|a, b| a.onset.total_cmp(&b.onset));
+            info.metadata
+                .insert("marker_file".into(), markers.display().to_string());
+        }
+        info.metadata
+            .insert("data_file".into(), data_path.display().to_string());
+        info.metadata
+            .insert("binary_format".into(), header.format.name().into());
+        info.metadata
+            .insert("orientation".into(), header.orientation.name().into());
+        Ok(BrainVisionRecording {
+            info,
+            header,
+            data_path,
+            frames,
+        })
+    }
+}
+
+impl Recording for BrainVisionRecording {
+    fn info(&self) -> &RecordingInfo {
+        &self.info
+    }
+
+    fn open_stream(&self, index: usize) -> Result<Box<dyn SampleSource>, ReadError> {
+        if index != 0 {
+            return Err(ReadError::invalid_argument(format!(
+                "no stream {index}: a BrainVision recording has one stream"
+            )));
+        }
+        let source = source::BrainVisionSource::open(&self.data_path, &self.header, self.frames)
+            .map_err(|e| e.in_file(&self.data_path))?;
+        Ok(Box::new(source))
+    }
+}
+
+/// The stream of a header: one regular EEG stream.
+impl Header {
+    fn stream_info(&self, frames: u64) -> StreamInfo {
+        StreamInfo::new("eeg", "EEG", self.rate, self.channel_infos())
+            .with_length(frames)
+            .with_sample_format(self.format.sample_format())
+    }
+}
