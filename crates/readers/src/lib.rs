@@ -1,4 +1,4 @@
-//! The built-in readers of `player`, one module per format, each registered with
+//! The built-in readers of `player` (FIF, EDF/BDF, WAV, XDF), one module per format, each registered with
 //! `player_api::inventory::submit!`. Adding a format is one new module here and its
 //! `submit!`: nothing else is edited.
 //!
