@@ -33,7 +33,16 @@ pub struct RecordingInfo {
     pub duration: Option<f64>,
     /// Reader-specific facts about the whole recording.
     pub metadata: Metadata,
+    /// The streams are recordings of LSL streams (an XDF file). Hosts then republish each
+    /// as it was recorded: under its own name (prefixed by a name only when the user
+    /// gives one), in its recorded sample format, with its recorded `<desc>` element
+    /// (the stream metadata entry [`DESC_XML`]).
+    pub recorded_lsl: bool,
 }
+
+/// The [`StreamInfo::metadata`] key holding a recorded LSL stream's `<desc>` element as
+/// XML text (see [`RecordingInfo::recorded_lsl`]).
+pub const DESC_XML: &str = "desc_xml";
 
 impl RecordingInfo {
     /// A recording holding `streams`, with no annotations, date or metadata.

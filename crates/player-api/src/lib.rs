@@ -59,7 +59,8 @@ mod source;
 
 pub use error::{ReadError, ReadErrorKind};
 pub use info::{
-    Annotation, ChannelInfo, Metadata, RecordingInfo, SampleFormat, StreamInfo, IRREGULAR_RATE,
+    Annotation, ChannelInfo, Metadata, RecordingInfo, SampleFormat, StreamInfo, DESC_XML,
+    IRREGULAR_RATE,
 };
 pub use plugin::{
     registered_readers, Confidence, OpenOptions, Probe, ReaderPlugin, Recording, Registration,

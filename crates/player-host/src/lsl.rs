@@ -82,26 +82,41 @@ fn append_path(parent: sys::lsl_xml_ptr, path: &str, value: &str) {
 fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
     let format = match spec.sample_kind {
         SampleKind::Numeric(ValueFormat::Float32) => sys::lsl_channel_format_t_cft_float32,
-        SampleKind::Numeric(ValueFormat::Float64) => sys::lsl_channel_format_t_cft_double64,
+        SampleKind::Numeric(ValueFormat::Float64 | ValueFormat::Native) => {
+            sys::lsl_channel_format_t_cft_double64
+        }
+        SampleKind::Numeric(ValueFormat::Int8) => sys::lsl_channel_format_t_cft_int8,
+        SampleKind::Numeric(ValueFormat::Int16) => sys::lsl_channel_format_t_cft_int16,
+        SampleKind::Numeric(ValueFormat::Int32) => sys::lsl_channel_format_t_cft_int32,
+        SampleKind::Numeric(ValueFormat::Int64) => sys::lsl_channel_format_t_cft_int64,
         SampleKind::Text => sys::lsl_channel_format_t_cft_string,
     };
     let channels = i32::try_from(spec.channels.len())
         .map_err(|_| HostError::Lsl(format!("{}: too many channels", spec.name)))?;
-    let (name, kind, source_id) = (
-        c_text(&spec.name),
-        c_text(&spec.content_type),
-        c_text(&spec.source_id),
-    );
-    // SAFETY: valid C strings that liblsl copies.
-    let handle = unsafe {
-        sys::lsl_create_streaminfo(
-            name.as_ptr(),
-            kind.as_ptr(),
-            channels,
-            spec.nominal_rate,
-            format,
-            source_id.as_ptr(),
-        )
+    let handle = match &spec.desc_xml {
+        Some(desc) => info_with_recorded_desc(spec, channels, format, desc),
+        None => std::ptr::null_mut(),
+    };
+    let recorded_desc = !handle.is_null();
+    let handle = if recorded_desc {
+        handle
+    } else {
+        let (name, kind, source_id) = (
+            c_text(&spec.name),
+            c_text(&spec.content_type),
+            c_text(&spec.source_id),
+        );
+        // SAFETY: valid C strings that liblsl copies.
+        unsafe {
+            sys::lsl_create_streaminfo(
+                name.as_ptr(),
+                kind.as_ptr(),
+                channels,
+                spec.nominal_rate,
+                format,
+                source_id.as_ptr(),
+            )
+        }
     };
     if handle.is_null() {
         return Err(HostError::Lsl(format!(
@@ -112,8 +127,20 @@ fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
     let info = StreamInfoHandle(handle);
     // SAFETY: the info is valid; the desc node lives as long as it.
     let desc = unsafe { sys::lsl_get_desc(info.0) };
+    if !recorded_desc {
+        append_channels(desc, &spec.channels);
+    }
+    let player = append_child(desc, "player");
+    for (k, v) in &spec.provenance {
+        append_value(player, k, v);
+    }
+    Ok(info)
+}
+
+/// `desc/channels/channel/{label,type,unit,...}` for every channel.
+fn append_channels(desc: sys::lsl_xml_ptr, channels: &[player_api::ChannelInfo]) {
     let chans = append_child(desc, "channels");
-    for ch in &spec.channels {
+    for ch in channels {
         let node = append_child(chans, "channel");
         append_value(node, "label", &ch.label);
         append_value(node, "type", &ch.kind);
@@ -124,11 +151,57 @@ fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
             }
         }
     }
-    let player = append_child(desc, "player");
-    for (k, v) in &spec.provenance {
-        append_value(player, k, v);
+}
+
+/// A stream info whose `<desc>` is a recorded one (XDF), through liblsl's XML parser; null
+/// when liblsl refuses the XML (the caller then builds the desc itself).
+fn info_with_recorded_desc(
+    spec: &OutletSpec,
+    channels: i32,
+    format: sys::lsl_channel_format_t,
+    desc: &str,
+) -> sys::lsl_streaminfo {
+    let format_name = match format {
+        sys::lsl_channel_format_t_cft_float32 => "float32",
+        sys::lsl_channel_format_t_cft_double64 => "double64",
+        sys::lsl_channel_format_t_cft_string => "string",
+        sys::lsl_channel_format_t_cft_int32 => "int32",
+        sys::lsl_channel_format_t_cft_int16 => "int16",
+        sys::lsl_channel_format_t_cft_int8 => "int8",
+        _ => "int64",
+    };
+    let xml = format!(
+        "<?xml version=\"1.0\"?><info><name>{}</name><type>{}</type>\
+         <channel_count>{channels}</channel_count><nominal_srate>{}</nominal_srate>\
+         <channel_format>{format_name}</channel_format><source_id>{}</source_id>\
+         <version>1.1</version><created_at>0</created_at><uid>player-host</uid><session_id>default</session_id>\
+         <hostname></hostname><v4address></v4address><v4data_port>0</v4data_port>\
+         <v4service_port>0</v4service_port><v6address></v6address><v6data_port>0</v6data_port>\
+         <v6service_port>0</v6service_port>{desc}</info>",
+        xml_escape(&spec.name),
+        xml_escape(&spec.content_type),
+        spec.nominal_rate,
+        xml_escape(&spec.source_id),
+    );
+    let xml = c_text(&xml);
+    // SAFETY: a valid C string that liblsl parses and copies; null on failure.
+    let info = unsafe { sys::lsl_streaminfo_from_xml(xml.as_ptr()) };
+    // liblsl does not fail on bad XML: it returns a blank info named "(invalid: ...)".
+    // SAFETY: `info` is checked for null before use and destroyed if refused.
+    unsafe {
+        if !info.is_null() && sys::lsl_get_channel_count(info) != channels {
+            sys::lsl_destroy_streaminfo(info);
+            return std::ptr::null_mut();
+        }
     }
-    Ok(info)
+    info
+}
+
+/// Escapes text for an XML element's content.
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// One LSL outlet.
@@ -177,11 +250,7 @@ impl LslOutlet {
 
 impl Outlet for LslOutlet {
     fn push(&mut self, values: Values<'_>, stamps: &[f64]) -> Result<()> {
-        let len = match values {
-            Values::F32(v) => v.len(),
-            Values::F64(v) => v.len(),
-            Values::Text(v) => v.len(),
-        };
+        let len = values.len();
         if len != stamps.len() * self.channels || stamps.is_empty() {
             return Err(HostError::Lsl(format!(
                 "{}: chunk of {len} values does not hold {} frames of {} channels",
@@ -201,6 +270,26 @@ impl Outlet for LslOutlet {
                 Values::F64(v) => {
                     sys::lsl_push_chunk_dtnp(self.handle, v.as_ptr(), elements, stamps.as_ptr(), 1)
                 }
+                Values::I8(v) => sys::lsl_push_chunk_ctnp(
+                    self.handle,
+                    v.as_ptr().cast(),
+                    elements,
+                    stamps.as_ptr(),
+                    1,
+                ),
+                Values::I16(v) => {
+                    sys::lsl_push_chunk_stnp(self.handle, v.as_ptr(), elements, stamps.as_ptr(), 1)
+                }
+                Values::I32(v) => {
+                    sys::lsl_push_chunk_itnp(self.handle, v.as_ptr(), elements, stamps.as_ptr(), 1)
+                }
+                Values::I64(v) => sys::lsl_push_chunk_ltnp(
+                    self.handle,
+                    v.as_ptr().cast(),
+                    elements,
+                    stamps.as_ptr(),
+                    1,
+                ),
                 Values::Text(v) => {
                     self.text_ptrs.clear();
                     self.text_ptrs.extend(v.iter().map(|s| s.as_ptr()));

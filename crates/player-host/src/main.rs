@@ -68,9 +68,11 @@ enum Command {
         /// Publish annotations as NAME-markers: auto (when there are any), markers, none.
         #[arg(long, default_value = "auto")]
         annotations: AnnotationMode,
-        /// Sample type on the wire.
-        #[arg(long, default_value = "float32")]
-        format: ValueFormat,
+        /// Sample type on the wire: float32, float64, or native (the recorded format of an
+        /// XDF stream; for other files the float type that holds the values exactly)
+        /// [default: float32; native for XDF].
+        #[arg(long)]
+        format: Option<ValueFormat>,
         /// LSL content type [default: the reader's].
         #[arg(long = "type")]
         content_type: Option<String>,
@@ -182,7 +184,7 @@ fn execute(command: Command, plugin_dirs: &[PathBuf]) -> Result<ExitCode, HostEr
             entry.reader = reader;
             entry.picks = picks;
             entry.annotations = annotations;
-            entry.format = Some(format);
+            entry.format = format;
             entry.content_type = content_type;
             let mut scenario = Scenario::single(entry);
             scenario.repeat = repeat;

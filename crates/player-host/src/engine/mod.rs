@@ -243,7 +243,7 @@ impl Drop for Player {
 }
 
 /// How long outlets stay up after the last push of a run that ended by itself.
-const LINGER: Duration = Duration::from_millis(500);
+const LINGER: Duration = Duration::from_secs(1);
 
 struct RunContext {
     output: Arc<dyn Output>,

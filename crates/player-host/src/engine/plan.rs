@@ -159,15 +159,26 @@ fn add_entry(
             None => stream.channels.clone(),
             Some(cols) => cols.iter().map(|&c| stream.channels[c].clone()).collect(),
         };
-        let name = if multi {
-            format!("{base}-{}", stream.name)
-        } else {
-            base.clone()
+        // Recorded LSL streams keep their own names unless the user names the recording.
+        let name = match (info.recorded_lsl && entry.name.is_none(), multi) {
+            (true, _) => stream.name.clone(),
+            (false, true) => format!("{base}-{}", stream.name),
+            (false, false) => base.clone(),
         };
         let values = if text {
             SampleValues::Text
         } else {
-            SampleValues::Numeric(entry.format.unwrap_or(default_format))
+            let wanted = entry.format.unwrap_or(if info.recorded_lsl {
+                ValueFormat::Native
+            } else {
+                default_format
+            });
+            SampleValues::Numeric(wanted.resolve(stream.sample_format, info.recorded_lsl))
+        };
+        // A recorded stream's own <desc> describes all its channels: kept unless picked.
+        let desc_xml = match (&picks, info.recorded_lsl) {
+            (None, true) => stream.metadata.get(player_api::DESC_XML).cloned(),
+            _ => None,
         };
         let stamped = stream.stamped || text;
         if stamped && period.is_none() && repeat != Repeat::Times(1) {
@@ -202,6 +213,7 @@ fn add_entry(
                     SampleValues::Text => SampleKind::Text,
                 },
                 provenance: provenance(&stream.name),
+                desc_xml,
             },
             offset: entry.offset,
             feed: LaneFeed::Regular(RegularFeed {
@@ -344,6 +356,7 @@ fn add_markers(
             channels: vec![ChannelInfo::new("marker", "marker", "")],
             sample_kind: SampleKind::Text,
             provenance,
+            desc_xml: None,
         },
         offset: entry.offset,
         feed: LaneFeed::Markers(MarkerFeed { events, period }),

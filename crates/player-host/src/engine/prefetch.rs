@@ -3,7 +3,7 @@
 
 use super::plan::{RegularFeed, SampleValues};
 use crate::error::HostError;
-use crate::output::ValueFormat;
+use crate::output::{ValueFormat, Values};
 use crate::scenario::Repeat;
 use player_api::ReadError;
 use std::ffi::CString;
@@ -25,8 +25,32 @@ pub enum BlockData {
     F32(Vec<f32>),
     /// `f64` values.
     F64(Vec<f64>),
+    /// `i8` values.
+    I8(Vec<i8>),
+    /// `i16` values.
+    I16(Vec<i16>),
+    /// `i32` values.
+    I32(Vec<i32>),
+    /// `i64` values.
+    I64(Vec<i64>),
     /// Text values.
     Text(Vec<CString>),
+}
+
+impl BlockData {
+    /// The values of frames `a..b` (`channels` wide) as an outlet takes them.
+    pub fn frames(&self, a: usize, b: usize, channels: usize) -> Values<'_> {
+        let r = a * channels..b * channels;
+        match self {
+            BlockData::F32(v) => Values::F32(&v[r]),
+            BlockData::F64(v) => Values::F64(&v[r]),
+            BlockData::I8(v) => Values::I8(&v[r]),
+            BlockData::I16(v) => Values::I16(&v[r]),
+            BlockData::I32(v) => Values::I32(&v[r]),
+            BlockData::I64(v) => Values::I64(&v[r]),
+            BlockData::Text(v) => Values::Text(&v[r]),
+        }
+    }
 }
 
 /// Consecutive frames of one pass, a whole number of chunks except at the end of a pass.
@@ -231,33 +255,30 @@ impl Worker {
             Some(b) => (Some(b.data), b.stamps),
             None => (None, Vec::new()),
         };
+        let raw = &s.raw[..frames * width];
+        // Reuse the spent block's buffer when it has the right type.
+        macro_rules! pack {
+            ($variant:ident, $src:expr, $conv:expr) => {{
+                let mut v = match data {
+                    Some(BlockData::$variant(v)) => v,
+                    _ => Vec::new(),
+                };
+                copy_frames(&mut v, $src, width, picks, $conv);
+                BlockData::$variant(v)
+            }};
+        }
+        // Integer formats only carry the integer values of recorded LSL streams (see
+        // ValueFormat::resolve): `as` is exact there.
         let data = match self.feed.values {
-            SampleValues::Numeric(ValueFormat::Float32) => {
-                let mut v = match data {
-                    Some(BlockData::F32(v)) => v,
-                    _ => Vec::new(),
-                };
-                copy_frames(&mut v, &s.raw[..frames * width], width, picks, |&x| {
-                    x as f32
-                });
-                BlockData::F32(v)
+            SampleValues::Numeric(ValueFormat::Float64 | ValueFormat::Native) => {
+                pack!(F64, raw, |&x| x)
             }
-            SampleValues::Numeric(ValueFormat::Float64) => {
-                let mut v = match data {
-                    Some(BlockData::F64(v)) => v,
-                    _ => Vec::new(),
-                };
-                copy_frames(&mut v, &s.raw[..frames * width], width, picks, |&x| x);
-                BlockData::F64(v)
-            }
-            SampleValues::Text => {
-                let mut v = match data {
-                    Some(BlockData::Text(v)) => v,
-                    _ => Vec::new(),
-                };
-                copy_frames(&mut v, &s.text, width, picks, |t| crate::lsl::c_text(t));
-                BlockData::Text(v)
-            }
+            SampleValues::Numeric(ValueFormat::Float32) => pack!(F32, raw, |&x| x as f32),
+            SampleValues::Numeric(ValueFormat::Int8) => pack!(I8, raw, |&x| x as i8),
+            SampleValues::Numeric(ValueFormat::Int16) => pack!(I16, raw, |&x| x as i16),
+            SampleValues::Numeric(ValueFormat::Int32) => pack!(I32, raw, |&x| x as i32),
+            SampleValues::Numeric(ValueFormat::Int64) => pack!(I64, raw, |&x| x as i64),
+            SampleValues::Text => pack!(Text, &s.text, |t| crate::lsl::c_text(t)),
         };
         stamps.clear();
         if self.feed.stamped || matches!(self.feed.values, SampleValues::Text) {

@@ -12,7 +12,7 @@
 //! [`LATE_THRESHOLD`](super::stats::LATE_THRESHOLD) are counted as late.
 
 use super::plan::MarkerFeed;
-use super::prefetch::{Block, BlockData, Feed, FeedHandle};
+use super::prefetch::{Block, Feed, FeedHandle};
 use super::stats::StreamCounter;
 use crate::error::HostError;
 use crate::output::{Outlet, Values};
@@ -153,12 +153,7 @@ impl LaneRun {
                 stamps.extend(
                     (*pos..*pos + frames).map(|i| self.base + frame_time(block, i, feed.rate)),
                 );
-                let (a, b) = (*pos * feed.channels, (*pos + frames) * feed.channels);
-                let values = match &block.data {
-                    BlockData::F32(v) => Values::F32(&v[a..b]),
-                    BlockData::F64(v) => Values::F64(&v[a..b]),
-                    BlockData::Text(v) => Values::Text(&v[a..b]),
-                };
+                let values = block.data.frames(*pos, *pos + frames, feed.channels);
                 self.outlet.push(values, stamps)?;
                 *pos += frames;
                 let position = stamps.last().map_or(0.0, |t| t - self.base);

@@ -185,6 +185,7 @@ impl XdfRecording {
             .collect();
         let mut info = RecordingInfo::new(streams);
         info.duration = Some(duration);
+        info.recorded_lsl = true;
         recording_metadata(&mut info, &ix, origin);
         Ok(XdfRecording {
             info,
@@ -309,7 +310,7 @@ fn stream_info(s: &StreamIndex, c: &Synced, origin: f64) -> StreamInfo {
         m.entry(k.clone()).or_insert_with(|| v.clone());
     }
     if let Some(desc) = &h.desc_xml {
-        m.insert("desc_xml".into(), desc.clone());
+        m.insert(player_api::DESC_XML.into(), desc.clone());
     }
     m.insert("samples_chunks".into(), s.chunks.len().to_string());
     m.insert("clock_offsets".into(), c.offsets.to_string());
