@@ -16,7 +16,11 @@ pub const IRREGULAR_RATE: f64 = 0.0;
 
 /// Everything a [`Recording`](crate::Recording) knows about itself, available right after
 /// opening (without reading sample data).
+///
+/// Fields added after ABI version 1 have serde defaults, so the JSON of a plugin built
+/// against an older `player-api` still reads (see the crate's `abi` module).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RecordingInfo {
     /// The streams of the recording, in a stable order; [`Recording::open_stream`]
@@ -79,8 +83,11 @@ pub struct StreamInfo {
     /// [`read_text`](crate::SampleSource::read_text) for text), which hosts then use
     /// instead of `k / nominal_rate`. Always true for irregular streams; also true for
     /// regular streams whose recorded times matter (an XDF stream with jitter or gaps).
+    /// False when absent from a plugin's JSON.
+    #[serde(default)]
     pub stamped: bool,
     /// Reader-specific facts about this stream.
+    #[serde(default)]
     pub metadata: Metadata,
 }
 
@@ -242,5 +249,23 @@ impl Annotation {
             duration,
             description: description.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON of a plugin built before `duration`, `recorded_lsl` and `stamped` existed.
+    #[test]
+    fn json_without_later_fields_still_reads() {
+        let old = r#"{"streams":[{"name":"s","content_type":"EEG","nominal_rate":100.0,
+            "channels":[{"label":"a","kind":"eeg","unit":"V","extra":{}}],
+            "length":10,"sample_format":"int16"}],
+            "annotations":[],"meas_date":null,"metadata":{}}"#;
+        let info: RecordingInfo = serde_json::from_str(old).expect("old JSON reads");
+        assert!(!info.recorded_lsl && info.duration.is_none());
+        assert!(!info.streams[0].stamped);
+        assert_eq!(info.streams[0].length, Some(10));
     }
 }
