@@ -27,6 +27,10 @@ impl Output for LslOutput {
     fn now(&self) -> f64 {
         local_clock()
     }
+    /// liblsl sends asynchronously: the last chunks may still be queued for a slow consumer.
+    fn linger(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(1)
+    }
 }
 
 /// A text argument for liblsl: interior NULs cannot cross, so they are dropped.

@@ -56,6 +56,9 @@ enum Command {
         /// Use this reader instead of probing the file (see `player-host plugins`).
         #[arg(long)]
         reader: Option<String>,
+        /// A reader-specific option (see docs/readers/); repeatable.
+        #[arg(long = "reader-option", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+        reader_options: Vec<(String, String)>,
         /// Seconds between start and the first sample's timestamp.
         #[arg(long, default_value_t = 0.0)]
         start_delay: f64,
@@ -114,6 +117,13 @@ struct PlayOptions {
     /// No status line and no summary.
     #[arg(long, short)]
     quiet: bool,
+    /// Open every file and read its header, print what would be published, and stop.
+    #[arg(long)]
+    dry_run: bool,
+    /// Push every chunk at once, ignoring time (only with --output null): checks that every
+    /// sample of every file decodes, as fast as the disk allows.
+    #[arg(long)]
+    unpaced: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -124,6 +134,13 @@ enum OutputKind {
 
 fn parse_repeat(s: &str) -> Result<Repeat, String> {
     s.parse()
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("expected KEY=VALUE, not {s:?}")),
+    }
 }
 
 fn main() -> ExitCode {
@@ -170,6 +187,7 @@ fn execute(command: Command, plugin_dirs: &[PathBuf]) -> Result<ExitCode, HostEr
             chunk_size,
             repeat,
             reader,
+            reader_options,
             start_delay,
             wait_for_consumers,
             picks,
@@ -182,6 +200,7 @@ fn execute(command: Command, plugin_dirs: &[PathBuf]) -> Result<ExitCode, HostEr
             entry.name = name;
             entry.chunk_size = chunk_size;
             entry.reader = reader;
+            entry.reader_options = reader_options.into_iter().collect();
             entry.picks = picks;
             entry.annotations = annotations;
             entry.format = format;
@@ -294,17 +313,36 @@ fn signal_exit_code(signal: i32) -> u8 {
     u8::try_from(128 + signal).unwrap_or(1)
 }
 
+/// How often the status line is refreshed.
+const STATUS_EVERY: Duration = Duration::from_millis(250);
+
 fn play_scenario(
     scenario: &Scenario,
     registry: &Registry,
     options: &PlayOptions,
 ) -> Result<ExitCode, HostError> {
+    if options.unpaced && !matches!(options.output, OutputKind::Null) {
+        return Err(HostError::config(
+            "--unpaced needs --output null: LSL receivers expect samples in real time",
+        ));
+    }
     let mut player = Player::with_registry(scenario, registry)?;
+    for w in player.warnings() {
+        eprintln!("warning: {w}");
+    }
+    if options.dry_run {
+        println!(
+            "ok: would publish {} streams: {}",
+            player.stream_names().len(),
+            player.stream_names().join(", ")
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if let OutputKind::Null = options.output {
         player = player.with_output(Arc::new(NullOutput));
     }
-    for w in player.warnings() {
-        eprintln!("warning: {w}");
+    if options.unpaced {
+        player = player.unpaced();
     }
     let signals = install_signal_handler(&player);
     let verbose = !options.quiet;
@@ -313,9 +351,12 @@ fn play_scenario(
     }
     player.start()?;
     let status = verbose && std::io::stderr().is_terminal();
+    let mut last_status = std::time::Instant::now();
     while player.is_running() {
-        std::thread::sleep(Duration::from_millis(200));
-        if status {
+        // Poll often, so that the end (or a stop) is seen within milliseconds.
+        std::thread::sleep(Duration::from_millis(10));
+        if status && last_status.elapsed() >= STATUS_EVERY {
+            last_status = std::time::Instant::now();
             eprint!("\r\x1b[K{}", report::status_line(&player.stats()));
         }
     }

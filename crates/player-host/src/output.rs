@@ -150,6 +150,11 @@ pub trait Output: Send + Sync {
     fn create(&self, spec: &OutletSpec) -> Result<Box<dyn Outlet>>;
     /// The clock that timestamps are expressed in, in seconds (LSL's `local_clock`).
     fn now(&self) -> f64;
+    /// How long outlets must stay up after the last push of a run that ended by itself,
+    /// so that data still in flight reaches consumers.
+    fn linger(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
 }
 
 /// Discards every chunk (but counts it like any outlet): `--output null`.

@@ -132,6 +132,10 @@ impl Registry {
                 return;
             }
         };
+        if let Some(why) = writable_by_others(&meta) {
+            self.refuse(path, why);
+            return;
+        }
         if !meta.is_dir() {
             self.add_library(path);
             return;
@@ -174,6 +178,13 @@ impl Registry {
     fn add_library(&mut self, path: &Path) {
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if !self.tried.insert(key) {
+            return;
+        }
+        if let Some(why) = std::fs::metadata(path)
+            .ok()
+            .and_then(|m| writable_by_others(&m))
+        {
+            self.refuse(path, why);
             return;
         }
         match dynamic::load(path) {
@@ -288,6 +299,28 @@ fn read_probe_header(path: &Path) -> Result<Vec<u8>> {
         .read_to_end(&mut header)
         .map_err(|e| ReadError::io("reading the file's first bytes", e).in_file(path))?;
     Ok(header)
+}
+
+/// Why a plugin directory or library must not be loaded: anyone on the machine could
+/// replace its code (mode `o+w`, without the sticky bit of shared directories like /tmp,
+/// which keeps others from replacing files they do not own).
+fn writable_by_others(meta: &std::fs::Metadata) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode();
+        let sticky_dir = meta.is_dir() && mode & 0o1000 != 0;
+        if mode & 0o002 != 0 && !sticky_dir {
+            return Some(format!(
+                "writable by every user (mode {:o}): anyone could replace the code it loads; \
+                 remove that permission (chmod o-w)",
+                mode & 0o7777
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    None
 }
 
 #[cfg(test)]

@@ -144,21 +144,33 @@ pub fn describe_recording(path: &std::path::Path, reader: &str, info: &Recording
 
 /// `player-host plugins`: every reader with its origin, version and extensions.
 pub fn describe_readers(registry: &Registry) -> String {
+    let rows: Vec<[String; 5]> = registry
+        .entries()
+        .map(|e| {
+            [
+                e.reader.id().to_string(),
+                e.origin.to_string(),
+                e.reader.version().to_string(),
+                e.reader.extensions().join(","),
+                e.reader.description().to_string(),
+            ]
+        })
+        .collect();
+    let head = ["id", "origin", "version", "extensions", "description"];
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].len())
+            .chain([head[i].len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1, w2, w3) = (width(0), width(1), width(2), width(3));
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:10}  {:10}  {:8}  {:16}  description",
-        "id", "origin", "version", "extensions"
-    );
-    for e in registry.entries() {
+    for r in std::iter::once(head.map(String::from)).chain(rows) {
         let _ = writeln!(
             out,
-            "{:10}  {:10}  {:8}  {:16}  {}",
-            e.reader.id(),
-            e.origin.to_string(),
-            e.reader.version(),
-            e.reader.extensions().join(","),
-            e.reader.description()
+            "{:w0$}  {:w1$}  {:w2$}  {:w3$}  {}",
+            r[0], r[1], r[2], r[3], r[4]
         );
     }
     out

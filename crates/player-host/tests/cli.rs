@@ -237,3 +237,52 @@ fn sigint_and_sigterm_stop_cleanly_with_a_summary() {
         );
     }
 }
+
+#[test]
+fn unpaced_null_runs_decode_everything_at_once_and_dry_runs_only_open() {
+    let d = temp_dir("unpaced");
+    let stats = d.join("stats.json");
+    let started = std::time::Instant::now();
+    let out = host(&[
+        "play",
+        wav("demo-chirp-16k-stereo.wav").to_str().unwrap(),
+        "--output",
+        "null",
+        "--unpaced",
+        "--repeat",
+        "50",
+        "--quiet",
+        "--stats-json",
+        stats.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(json["streams"][0]["samples"], 50 * 32000);
+    // 100 s of audio: unpaced, it is not played in real time.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+
+    let out = host(&[
+        "play",
+        wav("demo-chirp-16k-stereo.wav").to_str().unwrap(),
+        "--unpaced",
+    ]);
+    assert_clean_error(&out, &["--unpaced needs --output null"]);
+
+    let out = host(&[
+        "play",
+        wav("demo-chirp-16k-stereo.wav").to_str().unwrap(),
+        "--dry-run",
+        "--name",
+        "X",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "ok: would publish 1 streams: X"
+    );
+}

@@ -630,3 +630,32 @@ fn wrong_lengths_from_a_plugin_are_detected() {
     let (out, json) = run_with_wav("toomany", "mode=too-many\n");
     check_faulty_run(&out, &json, "frames for a buffer of");
 }
+
+#[test]
+fn plugin_paths_writable_by_every_user_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = plugin_dir("worldwritable", &["player_brainvision"]);
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = host(&["--plugin-dir", s(&dir), "plugins"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        !text.lines().any(|l| l.starts_with("brainvision")),
+        "{text}"
+    );
+    assert!(text.contains("writable by every user (mode 777)"), "{text}");
+    // A library file writable by everyone, in a safe directory: refused too.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let lib = dir.join(library("player_brainvision").file_name().unwrap());
+    std::fs::set_permissions(&lib, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let out = host(&["--plugin-dir", s(&dir), "plugins"]);
+    assert!(
+        stdout(&out).contains("writable by every user (mode 666)"),
+        "{}",
+        stdout(&out)
+    );
+    // Fixed permissions: loaded.
+    std::fs::set_permissions(&lib, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = host(&["--plugin-dir", s(&dir), "plugins"]);
+    assert!(stdout(&out).lines().any(|l| l.starts_with("brainvision")));
+}

@@ -76,6 +76,7 @@ pub struct Player {
     warnings: Vec<String>,
     start_delay: f64,
     wait_for_consumers: WaitForConsumers,
+    paced: bool,
     repeat: Repeat,
     output: Arc<dyn Output>,
     stop: Arc<AtomicBool>,
@@ -126,10 +127,18 @@ impl Player {
             repeat: scenario.repeat,
             output: Arc::new(crate::lsl::LslOutput),
             stop: Arc::new(AtomicBool::new(false)),
+            paced: true,
             running: Arc::new(AtomicBool::new(false)),
             shared: Arc::new(Mutex::new(Vec::new())),
             thread: None,
         })
+    }
+
+    /// Pushes every chunk as soon as it is read, ignoring time: for checking that files
+    /// decode (with a [`NullOutput`](crate::NullOutput)); lateness is then not measured.
+    pub fn unpaced(mut self) -> Self {
+        self.paced = false;
+        self
     }
 
     /// Publishes to `output` instead of LSL (e.g. [`NullOutput`](crate::NullOutput)).
@@ -191,6 +200,7 @@ impl Player {
             shared: self.shared.clone(),
             start_delay: self.start_delay,
             wait_for_consumers: self.wait_for_consumers,
+            paced: self.paced,
         };
         self.running.store(true, Ordering::SeqCst);
         let thread = std::thread::Builder::new()
@@ -242,9 +252,6 @@ impl Drop for Player {
     }
 }
 
-/// How long outlets stay up after the last push of a run that ended by itself.
-const LINGER: Duration = Duration::from_secs(1);
-
 struct RunContext {
     output: Arc<dyn Output>,
     stop: Arc<AtomicBool>,
@@ -252,15 +259,15 @@ struct RunContext {
     shared: Arc<Mutex<Vec<StreamStats>>>,
     start_delay: f64,
     wait_for_consumers: WaitForConsumers,
+    paced: bool,
 }
 
 impl RunContext {
     fn run(self, mut lanes: Vec<LaneRun>) -> Result<Summary> {
         let result = self.play(&mut lanes);
         if matches!(&result, Ok(s) if !s.interrupted) {
-            // liblsl sends asynchronously: give the last chunks time to leave before the
-            // outlets (and their connections) are destroyed.
-            std::thread::sleep(LINGER);
+            // Give the last chunks time to leave before the outlets are destroyed.
+            std::thread::sleep(self.output.linger());
         }
         self.running.store(false, Ordering::SeqCst);
         // Outlets are released here, before the caller prints the summary.
@@ -285,7 +292,7 @@ impl RunContext {
         for lane in lanes.iter_mut() {
             lane.base += t0;
         }
-        timing::run(lanes, &clock, &self.stop, &self.shared);
+        timing::run(lanes, &clock, &self.stop, &self.shared, self.paced);
         Ok(summary(lanes, Some(t0), clock()))
     }
 

@@ -273,8 +273,13 @@ pub fn run(
     clock: &dyn Fn() -> f64,
     stop: &AtomicBool,
     shared: &Arc<Mutex<Vec<super::stats::StreamStats>>>,
+    paced: bool,
 ) {
-    let punctuality = make_punctual();
+    let punctuality = if paced {
+        make_punctual()
+    } else {
+        Punctuality::Normal
+    };
     let mut stamps = Vec::new();
     let mut last_snapshot = f64::NEG_INFINITY;
     loop {
@@ -313,15 +318,20 @@ pub fn run(
             std::thread::sleep(Duration::from_secs_f64(STARVED_POLL));
             continue;
         };
-        if starved && due - now > STARVED_POLL {
+        if paced && starved && due - now > STARVED_POLL {
             // Another lane is waiting for data whose deadline may come first: look again soon.
             wait_until(clock, now + STARVED_POLL, stop, punctuality);
             continue;
         }
-        let now = wait_until(clock, due, stop, punctuality);
-        if now < due {
-            break; // stopped while waiting
-        }
+        let now = if paced {
+            let now = wait_until(clock, due, stop, punctuality);
+            if now < due {
+                break; // stopped while waiting
+            }
+            now
+        } else {
+            due // unpaced: every chunk counts as on time
+        };
         let lane = &mut lanes[i];
         if let Err(e) = lane.push(due, now, &mut stamps) {
             fail(lane, e);
