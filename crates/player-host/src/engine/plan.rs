@@ -87,6 +87,9 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
+/// Most values one chunk may hold (a chunk is pushed, and buffered, whole): 512 MiB of f64.
+const MAX_CHUNK_VALUES: usize = 1 << 26;
+
 /// Opens every recording of `scenario` and builds its lanes.
 pub fn build(scenario: &Scenario, registry: &Registry) -> Result<Plan> {
     let mut plan = Plan::default();
@@ -155,6 +158,15 @@ fn add_entry(
             }
         };
         let text = check_stream(stream, path)?;
+        if entry.chunk_size.saturating_mul(stream.channel_count()) > MAX_CHUNK_VALUES {
+            return Err(HostError::config(format!(
+                "{}: chunk_size {} × {} channels is more than the {MAX_CHUNK_VALUES} values one \
+                 push may hold",
+                path.display(),
+                entry.chunk_size,
+                stream.channel_count()
+            )));
+        }
         let channels: Vec<ChannelInfo> = match &picks {
             None => stream.channels.clone(),
             Some(cols) => cols.iter().map(|&c| stream.channels[c].clone()).collect(),

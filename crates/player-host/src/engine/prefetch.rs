@@ -91,6 +91,30 @@ pub struct FeedHandle {
     pub channels: usize,
 }
 
+/// Most values (frames × channels) a block holds, whatever the rate claims: 8 MiB of f64.
+const MAX_BLOCK_VALUES: usize = 1 << 20;
+
+/// Frames per block: about [`BLOCK_SECONDS`] of data in whole chunks, at least one chunk,
+/// at most [`MAX_BLOCK_VALUES`] values (unless one chunk is larger) and never more than
+/// the stream holds, so that an absurd rate in a header cannot make a huge buffer.
+fn block_frames(feed: &RegularFeed) -> usize {
+    let chunk = feed.chunk_size.max(1);
+    let wanted = if feed.rate > 0.0 {
+        let chunks = ((BLOCK_SECONDS * feed.rate) / chunk as f64).ceil().max(1.0);
+        // `as` saturates for huge floats.
+        chunk.saturating_mul(chunks.min(usize::MAX as f64) as usize)
+    } else {
+        IRREGULAR_BLOCK_FRAMES.max(chunk)
+    };
+    let width = feed.source_channels.max(1);
+    let cap = (MAX_BLOCK_VALUES / width / chunk).max(1) * chunk;
+    let frames = wanted.min(cap);
+    match feed.length {
+        Some(len) if (len as usize) < frames => (len as usize).max(1),
+        _ => frames,
+    }
+}
+
 /// Starts the worker thread for `feed`.
 pub fn spawn(
     name: &str,
@@ -99,12 +123,7 @@ pub fn spawn(
     stop: Arc<AtomicBool>,
 ) -> std::io::Result<FeedHandle> {
     let channels = feed.picks.as_ref().map_or(feed.source_channels, Vec::len);
-    let block_frames = if feed.rate > 0.0 {
-        let chunks = ((BLOCK_SECONDS * feed.rate) / feed.chunk_size as f64).ceil();
-        feed.chunk_size.saturating_mul(chunks.max(1.0) as usize)
-    } else {
-        IRREGULAR_BLOCK_FRAMES.max(feed.chunk_size)
-    };
+    let block_frames = block_frames(&feed);
     let (tx, rx) = sync_channel(QUEUE_BLOCKS);
     let (recycle_tx, recycle_rx) = std::sync::mpsc::channel();
     let handle = FeedHandle {
