@@ -56,6 +56,40 @@ pub struct OpenOptions {
     pub reader_options: BTreeMap<String, String>,
 }
 
+impl OpenOptions {
+    /// Refuses options a reader does not know: the first key not in `known` is an
+    /// [`InvalidArgument`](crate::ReadErrorKind::InvalidArgument) error naming the reader
+    /// and the options it takes. Readers call it first thing in
+    /// [`open`](ReaderPlugin::open).
+    ///
+    /// ```
+    /// use player_api::OpenOptions;
+    /// let mut options = OpenOptions::default();
+    /// options.reader_options.insert("gain".into(), "2".into());
+    /// let err = options.expect_only("wav", &[]).unwrap_err();
+    /// assert_eq!(err.to_string(), "the wav reader has no option \"gain\" (it takes none)");
+    /// ```
+    pub fn expect_only(&self, reader: &str, known: &[&str]) -> Result<(), ReadError> {
+        match self
+            .reader_options
+            .keys()
+            .find(|k| !known.contains(&k.as_str()))
+        {
+            None => Ok(()),
+            Some(key) => {
+                let takes = if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    format!("only {}", known.join(", "))
+                };
+                Err(ReadError::invalid_argument(format!(
+                    "the {reader} reader has no option {key:?} (it takes {takes})"
+                )))
+            }
+        }
+    }
+}
+
 /// A reader for one file format.
 ///
 /// Implementations are cheap, stateless values (often unit structs) shared between threads;

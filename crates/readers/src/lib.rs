@@ -1,6 +1,6 @@
-//! The built-in readers of `player` (FIF, EDF/BDF, WAV, XDF), one module per format, each registered with
-//! `player_api::inventory::submit!`. Adding a format is one new module here and its
-//! `submit!`: nothing else is edited.
+//! The built-in readers of `player` (FIF, EDF/BDF, WAV, XDF), one module per format,
+//! each registered with `player_api::inventory::submit!`. Adding a format is one new
+//! module (declared here) with its `submit!`: nothing else is edited.
 //!
 //! Shared parsing helpers (bounded reads, endian decoding, ASCII fields) live in
 //! [`util`], so readers do not copy them.

@@ -65,12 +65,9 @@ impl ReaderPlugin for BrainVisionReader {
     }
 
     fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
-        if let Some(key) = options.reader_options.keys().next() {
-            return Err(ReadError::invalid_argument(format!(
-                "unknown reader option {key:?} (the brainvision reader takes none)"
-            ))
-            .in_file(path));
-        }
+        options
+            .expect_only(self.id(), &[])
+            .map_err(|e| e.in_file(path))?;
         let recording = BrainVisionRecording::open(path).map_err(|e| e.in_file(path))?;
         Ok(Box::new(recording))
     }

@@ -67,12 +67,9 @@ impl ReaderPlugin for EdfReader {
     }
 
     fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
-        if let Some(key) = options.reader_options.keys().next() {
-            return Err(ReadError::invalid_argument(format!(
-                "the edf reader has no option {key:?} (it takes none)"
-            ))
-            .in_file(path));
-        }
+        options
+            .expect_only(self.id(), &[])
+            .map_err(|e| e.in_file(path))?;
         Ok(Box::new(EdfRecording::open(path)?))
     }
 }

@@ -70,12 +70,9 @@ impl ReaderPlugin for WavReader {
     }
 
     fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
-        if let Some(key) = options.reader_options.keys().next() {
-            return Err(ReadError::invalid_argument(format!(
-                "unknown reader option \"{key}\": the wav reader takes no options"
-            ))
-            .in_file(path));
-        }
+        options
+            .expect_only(self.id(), &[])
+            .map_err(|e| e.in_file(path))?;
         Ok(Box::new(WavRecording::open(path)?))
     }
 }

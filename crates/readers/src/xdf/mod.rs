@@ -82,25 +82,20 @@ impl ReaderPlugin for XdfReader {
     /// Options: `dejitter` (`true` or `false`, default `false`): replace the times of
     /// regular streams by pyxdf's dejittered times (`load_xdf`'s default).
     fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
-        let mut dejitter = false;
-        for (key, value) in &options.reader_options {
-            match (key.as_str(), value.to_ascii_lowercase().as_str()) {
-                ("dejitter", "true") => dejitter = true,
-                ("dejitter", "false") => dejitter = false,
-                ("dejitter", _) => {
-                    return Err(ReadError::invalid_argument(format!(
-                        "the xdf reader's option dejitter is true or false, not {value:?}"
-                    ))
-                    .in_file(path))
-                }
-                _ => {
-                    return Err(ReadError::invalid_argument(format!(
-                        "the xdf reader has no option {key:?} (it takes: dejitter)"
-                    ))
-                    .in_file(path))
-                }
+        options
+            .expect_only(self.id(), &["dejitter"])
+            .map_err(|e| e.in_file(path))?;
+        let dejitter = match options.reader_options.get("dejitter") {
+            None => false,
+            Some(v) if v.eq_ignore_ascii_case("true") => true,
+            Some(v) if v.eq_ignore_ascii_case("false") => false,
+            Some(v) => {
+                return Err(ReadError::invalid_argument(format!(
+                    "the xdf reader's option dejitter is true or false, not {v:?}"
+                ))
+                .in_file(path))
             }
-        }
+        };
         Ok(Box::new(XdfRecording::open_with(path, dejitter)?))
     }
 }
