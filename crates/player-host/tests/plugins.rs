@@ -659,3 +659,16 @@ fn plugin_paths_writable_by_every_user_are_refused() {
     let out = host(&["--plugin-dir", s(&dir), "plugins"]);
     assert!(stdout(&out).lines().any(|l| l.starts_with("brainvision")));
 }
+
+#[test]
+fn a_plugin_blocking_in_read_is_given_up_on_and_the_others_play_on() {
+    let started = std::time::Instant::now();
+    let (out, json) = run_with_wav("blockread", "mode=block-read\nat=120\n");
+    check_faulty_run(
+        &out,
+        &json,
+        "the reader delivered no data for 5 s (blocked?)",
+    );
+    assert_eq!(json["streams"][0]["samples"], 120, "{json}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}

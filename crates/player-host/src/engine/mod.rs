@@ -191,6 +191,7 @@ impl Player {
                 counter: stats::StreamCounter::new(&lane.spec.name),
                 state,
                 done: false,
+                starved_since: None,
             });
         }
         let ctx = RunContext {

@@ -34,6 +34,9 @@ const REALTIME_PRIORITY: i32 = 20;
 const MAX_SLEEP: f64 = 0.02;
 /// How often a starved stream (its prefetch behind) is polled.
 const STARVED_POLL: f64 = 0.0005;
+/// A stream whose reader delivers nothing for this long is stopped as failed (a plugin
+/// blocked in `read`, a dead network file system): the others play on.
+const STALL_TIMEOUT: f64 = 5.0;
 /// How often the shared statistics are refreshed.
 const SNAPSHOT_EVERY: f64 = 0.1;
 
@@ -44,6 +47,8 @@ pub struct LaneRun {
     pub(crate) counter: StreamCounter,
     pub(crate) state: LaneState,
     pub(crate) done: bool,
+    /// Since when (clock) the lane has been waiting for its reader, if it is.
+    pub(crate) starved_since: Option<f64>,
 }
 
 /// The feeding state of a lane.
@@ -288,17 +293,34 @@ pub fn run(
         }
         let mut best: Option<(usize, f64)> = None;
         let mut starved = false;
+        let now = clock();
         for (i, lane) in lanes.iter_mut().enumerate() {
             if lane.done {
                 continue;
             }
-            match lane.next() {
+            let next = lane.next();
+            if !matches!(next, Next::Starved) {
+                lane.starved_since = None;
+            }
+            match next {
                 Next::Due(t) => {
                     if best.is_none_or(|(_, b)| t < b) {
                         best = Some((i, t));
                     }
                 }
-                Next::Starved => starved = true,
+                Next::Starved => match lane.starved_since {
+                    Some(since) if now - since > STALL_TIMEOUT => fail(
+                        lane,
+                        HostError::config(format!(
+                            "the reader delivered no data for {STALL_TIMEOUT} s (blocked?)"
+                        )),
+                    ),
+                    Some(_) => starved = true,
+                    None => {
+                        lane.starved_since = Some(now);
+                        starved = true;
+                    }
+                },
                 Next::Done => {
                     lane.done = true;
                     lane.counter.stats.finished = true;

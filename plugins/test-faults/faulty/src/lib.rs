@@ -3,11 +3,12 @@
 //! A `.fault` file is text, `key=value` per line, saying how to misbehave:
 //!
 //! ```text
-//! mode=error-read   # ok | panic-open | panic-read | error-read | too-many | bad-metadata
+//! mode=error-read   # ok | panic-open | panic-read | error-read | block-read | too-many |
+//!                   # bad-metadata
 //! rate=100          # samples per second
 //! channels=2
 //! frames=300        # frames in the stream
-//! at=120            # the frame at which panic-read / error-read strike
+//! at=120            # the frame at which panic-read / error-read / block-read strike
 //! ```
 //!
 //! Values are a ramp: frame k, channel c is `k + c / 10`.
@@ -24,6 +25,7 @@ enum Mode {
     PanicOpen,
     PanicRead,
     ErrorRead,
+    BlockRead,
     TooMany,
     BadMetadata,
 }
@@ -61,6 +63,7 @@ fn parse(text: &str) -> Result<Spec, ReadError> {
                     "panic-open" => Mode::PanicOpen,
                     "panic-read" => Mode::PanicRead,
                     "error-read" => Mode::ErrorRead,
+                    "block-read" => Mode::BlockRead,
                     "too-many" => Mode::TooMany,
                     "bad-metadata" => Mode::BadMetadata,
                     _ => return Err(bad()),
@@ -157,10 +160,15 @@ impl SampleSource for FaultSource {
                         self.pos
                     )))
                 }
+                // Never returns: the host must give up on this stream, not hang.
+                Mode::BlockRead => loop {
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                },
                 _ => {}
             }
         }
-        if matches!(s.mode, Mode::PanicRead | Mode::ErrorRead) && self.pos < s.at {
+        if matches!(s.mode, Mode::PanicRead | Mode::ErrorRead | Mode::BlockRead) && self.pos < s.at
+        {
             n = n.min(s.at - self.pos);
         }
         for (i, frame) in out
