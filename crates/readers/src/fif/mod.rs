@@ -20,7 +20,7 @@ pub mod tree;
 
 use self::annotations::{place, read_annotations, StoredAnnotations, Timeline};
 use self::info::{find_meas, read_meas_info, MeasInfo};
-use self::raw::{index_raw, mne_format_name, next_part, sample_format, PartIndex};
+use self::raw::{index_raw, mne_format_name, next_part, PartIndex};
 use self::source::{FifSource, PlacedSegment, SharedIndex};
 use self::tag::list_tags;
 use self::tree::Tree;
@@ -374,7 +374,7 @@ fn build(parts: Vec<Part>) -> FifRecording {
     }
     let mut stream = StreamInfo::new("raw", content_type, sfreq, channels)
         .with_length(frames)
-        .with_sample_format(sample_format(first.raw.format));
+        .with_sample_format(first.raw.format.sample_format());
     stream.metadata = stream_meta;
 
     let annotations = place(

@@ -11,7 +11,7 @@ use super::constants::*;
 use super::tag::{read_i32, read_string, Tag};
 use super::tree::{Tree, ROOT};
 use crate::util::{RawFormat, SourceFile};
-use player_api::{ReadError, SampleFormat};
+use player_api::ReadError;
 use std::path::{Path, PathBuf};
 
 /// Which block held the raw data.
@@ -93,18 +93,6 @@ fn buffer_format(file: &SourceFile, tag: &Tag) -> Result<RawFormat, ReadError> {
         ))
         .at_offset(tag.pos)
         .in_file(file.path())),
-    }
-}
-
-/// The sample format reported for a buffer format.
-pub fn sample_format(format: RawFormat) -> SampleFormat {
-    match format {
-        RawFormat::U8 => SampleFormat::UInt8,
-        RawFormat::I16 => SampleFormat::Int16,
-        RawFormat::I24 => SampleFormat::Int24,
-        RawFormat::I32 => SampleFormat::Int32,
-        RawFormat::F32 => SampleFormat::Float32,
-        RawFormat::F64 => SampleFormat::Float64,
     }
 }
 

@@ -1,5 +1,7 @@
 //! Decoding packed numeric samples into `f64`.
 
+use player_api::SampleFormat;
+
 /// Byte order of a format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endian {
@@ -27,6 +29,18 @@ pub enum RawFormat {
 }
 
 impl RawFormat {
+    /// The matching [`SampleFormat`] (for `StreamInfo::sample_format`).
+    pub const fn sample_format(self) -> SampleFormat {
+        match self {
+            RawFormat::U8 => SampleFormat::UInt8,
+            RawFormat::I16 => SampleFormat::Int16,
+            RawFormat::I24 => SampleFormat::Int24,
+            RawFormat::I32 => SampleFormat::Int32,
+            RawFormat::F32 => SampleFormat::Float32,
+            RawFormat::F64 => SampleFormat::Float64,
+        }
+    }
+
     /// Bytes per sample.
     pub const fn size(self) -> usize {
         match self {

@@ -104,14 +104,7 @@ impl WavFormat {
 
     /// The native sample format, for [`player_api::StreamInfo::sample_format`].
     pub(crate) fn sample_format(&self) -> SampleFormat {
-        match self.raw {
-            RawFormat::U8 => SampleFormat::UInt8,
-            RawFormat::I16 => SampleFormat::Int16,
-            RawFormat::I24 => SampleFormat::Int24,
-            RawFormat::I32 => SampleFormat::Int32,
-            RawFormat::F32 => SampleFormat::Float32,
-            RawFormat::F64 => SampleFormat::Float64,
-        }
+        self.raw.sample_format()
     }
 
     /// A short description of the encoding: `PCM`, `IEEE float`, `EXTENSIBLE/PCM`, ...
