@@ -103,7 +103,7 @@ pub fn mne_format_name(format: RawFormat) -> &'static str {
         RawFormat::I32 => "int",
         RawFormat::F32 => "single",
         RawFormat::F64 => "double",
-        RawFormat::U8 | RawFormat::I24 => "unknown",
+        RawFormat::U8 | RawFormat::I8 | RawFormat::I24 | RawFormat::I64 => "unknown",
     }
 }
 

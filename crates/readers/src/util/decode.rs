@@ -16,12 +16,16 @@ pub enum Endian {
 pub enum RawFormat {
     /// Unsigned 8-bit integer.
     U8,
+    /// Signed 8-bit integer.
+    I8,
     /// Signed 16-bit integer.
     I16,
     /// Signed 24-bit integer (3 bytes).
     I24,
     /// Signed 32-bit integer.
     I32,
+    /// Signed 64-bit integer (values beyond ±2^53 round to the nearest `f64`).
+    I64,
     /// IEEE 754 single precision.
     F32,
     /// IEEE 754 double precision.
@@ -33,9 +37,11 @@ impl RawFormat {
     pub const fn sample_format(self) -> SampleFormat {
         match self {
             RawFormat::U8 => SampleFormat::UInt8,
+            RawFormat::I8 => SampleFormat::Int8,
             RawFormat::I16 => SampleFormat::Int16,
             RawFormat::I24 => SampleFormat::Int24,
             RawFormat::I32 => SampleFormat::Int32,
+            RawFormat::I64 => SampleFormat::Int64,
             RawFormat::F32 => SampleFormat::Float32,
             RawFormat::F64 => SampleFormat::Float64,
         }
@@ -44,11 +50,11 @@ impl RawFormat {
     /// Bytes per sample.
     pub const fn size(self) -> usize {
         match self {
-            RawFormat::U8 => 1,
+            RawFormat::U8 | RawFormat::I8 => 1,
             RawFormat::I16 => 2,
             RawFormat::I24 => 3,
             RawFormat::I32 | RawFormat::F32 => 4,
-            RawFormat::F64 => 8,
+            RawFormat::I64 | RawFormat::F64 => 8,
         }
     }
 }
@@ -79,6 +85,8 @@ fn decode_one(b: &[u8], format: RawFormat, endian: Endian) -> f64 {
     }
     match format {
         RawFormat::U8 => f64::from(b[0]),
+        RawFormat::I8 => f64::from(i8::from_le_bytes([b[0]])),
+        RawFormat::I64 => num!(i64, 8),
         RawFormat::I16 => num!(i16, 2),
         RawFormat::I32 => num!(i32, 4),
         RawFormat::F32 => num!(f32, 4),

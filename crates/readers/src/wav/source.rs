@@ -26,7 +26,8 @@ impl Scaling {
             RawFormat::I16 => (0.0, 1.0 / 32_768.0),
             RawFormat::I24 => (0.0, 1.0 / 8_388_608.0),
             RawFormat::I32 => (0.0, 1.0 / 2_147_483_648.0),
-            RawFormat::F32 | RawFormat::F64 => (0.0, 1.0),
+            // Not WAV containers (fmt parsing never yields them): values as stored.
+            RawFormat::I8 | RawFormat::I64 | RawFormat::F32 | RawFormat::F64 => (0.0, 1.0),
         };
         Scaling { offset, factor }
     }

@@ -42,20 +42,8 @@ impl ValueSink for NumericSink<'_> {
             ValueFormat::Int32 => RawFormat::I32,
             ValueFormat::Float32 => RawFormat::F32,
             ValueFormat::Double64 => RawFormat::F64,
-            ValueFormat::Int8 => {
-                for (o, b) in self.out.iter_mut().zip(bytes) {
-                    *o = f64::from(*b as i8);
-                }
-                return;
-            }
-            ValueFormat::Int64 => {
-                for (o, b) in self.out.iter_mut().zip(bytes.chunks_exact(8)) {
-                    let mut a = [0u8; 8];
-                    a.copy_from_slice(b);
-                    *o = i64::from_le_bytes(a) as f64;
-                }
-                return;
-            }
+            ValueFormat::Int8 => RawFormat::I8,
+            ValueFormat::Int64 => RawFormat::I64,
             ValueFormat::String => return,
         };
         decode_into(bytes, raw, Endian::Little, self.out);
