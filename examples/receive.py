@@ -19,6 +19,8 @@ while not inlets and time.monotonic() < deadline:
     for info in pylsl.resolve_streams(wait_time=1.0):
         if info.name().startswith(args.prefix):
             inlets[info.name()] = pylsl.StreamInlet(info)
+for inlet in inlets.values():
+    inlet.open_stream(timeout=5)  # subscribe now: data pushed before that is not received
 print(f"receiving {sorted(inlets)}")
 count = {n: 0 for n in inlets}
 first = {}
@@ -34,4 +36,4 @@ while time.monotonic() < deadline:
         print("  ".join(f"{n}: {count[n]} samples" for n in sorted(count)))
 t0 = min(first.values()) if first else 0.0
 for name in sorted(first):
-    print(f"{name}: first sample at t0 + {first[name] - t0:.6f} s, {count[name]} samples")
+    print(f"{name}: first sample at {first[name] - t0:.6f} s after the earliest, {count[name]} samples")
