@@ -25,7 +25,7 @@ use std::time::Duration;
 
 /// Sleep until this long before a deadline, then wait precisely: a real-time thread
 /// wakes within microseconds, an ordinary one may wake a millisecond late under load.
-const SPIN_WINDOW_REALTIME: f64 = 0.0002;
+const SPIN_WINDOW_REALTIME: f64 = 0.00001;
 const SPIN_WINDOW_NORMAL: f64 = 0.0005;
 /// The real-time priority asked for the timing thread (SCHED_FIFO, 1..=99): above
 /// ordinary work, below the kernel's own real-time threads.
