@@ -15,10 +15,14 @@ args = parser.parse_args()
 
 deadline = time.monotonic() + args.seconds
 inlets = {}
-while not inlets and time.monotonic() < deadline:
-    for info in pylsl.resolve_streams(wait_time=1.0):
-        if info.name().startswith(args.prefix):
+found_at = None
+# Short resolve waves, so that the streams are subscribed to within ~0.5 s of appearing
+# (the demo starts its clock 1 s after announcing them).
+while time.monotonic() < deadline and (found_at is None or time.monotonic() - found_at < 0.3):
+    for info in pylsl.resolve_streams(wait_time=0.1):
+        if info.name().startswith(args.prefix) and info.name() not in inlets:
             inlets[info.name()] = pylsl.StreamInlet(info)
+            found_at = found_at or time.monotonic()
 for inlet in inlets.values():
     inlet.open_stream(timeout=5)  # subscribe now: data pushed before that is not received
 print(f"receiving {sorted(inlets)}")
