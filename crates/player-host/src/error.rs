@@ -37,6 +37,11 @@ pub enum HostError {
     },
     /// The LSL library refused an operation.
     Lsl(String),
+    /// A stream's reader delivered nothing for too long while its data was due.
+    Stalled {
+        /// How long it was silent, in seconds.
+        seconds: f64,
+    },
     /// A stream failed while playing.
     Stream {
         /// The published stream name.
@@ -62,6 +67,9 @@ impl fmt::Display for HostError {
             HostError::NoReader { path, message } => write!(f, "{}: {message}", path.display()),
             HostError::Io { what, source } => write!(f, "{what}: {source}"),
             HostError::Lsl(m) => write!(f, "LSL: {m}"),
+            HostError::Stalled { seconds } => {
+                write!(f, "the reader delivered no data for {seconds} s (blocked?)")
+            }
             HostError::Stream { stream, source } => write!(f, "stream {stream:?}: {source}"),
         }
     }

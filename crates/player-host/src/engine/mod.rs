@@ -171,14 +171,14 @@ impl Player {
         for lane in std::mem::take(&mut self.lanes) {
             let outlet = self.output.create(&lane.spec)?;
             let state = match lane.feed {
-                LaneFeed::Regular(feed) => {
+                LaneFeed::Source(feed) => {
                     let handle =
                         prefetch::spawn(&lane.spec.name, feed, self.repeat, self.stop.clone())
                             .map_err(|e| HostError::Io {
                                 what: "starting a prefetch thread".into(),
                                 source: e,
                             })?;
-                    LaneState::Regular {
+                    LaneState::Source {
                         feed: handle,
                         current: None,
                     }

@@ -31,8 +31,8 @@ impl std::fmt::Debug for Lane {
 
 /// The origin of a lane's samples.
 pub enum LaneFeed {
-    /// A regular numeric stream read from a source.
-    Regular(RegularFeed),
+    /// A stream read from a source (regular, stamped or text).
+    Source(SourceFeed),
     /// Annotations as text markers.
     Markers(MarkerFeed),
 }
@@ -47,7 +47,7 @@ pub enum SampleValues {
 }
 
 /// A stream read from a source: the cursor, the columns to keep, how to chunk and time it.
-pub struct RegularFeed {
+pub struct SourceFeed {
     /// The cursor (positioned at frame 0).
     pub source: Box<dyn SampleSource>,
     /// Channels per frame delivered by the source.
@@ -228,7 +228,7 @@ fn add_entry(
                 desc_xml,
             },
             offset: entry.offset,
-            feed: LaneFeed::Regular(RegularFeed {
+            feed: LaneFeed::Source(SourceFeed {
                 source,
                 source_channels: stream.channel_count(),
                 picks,

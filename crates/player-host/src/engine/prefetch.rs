@@ -1,7 +1,7 @@
 //! Prefetch workers: one thread per source-fed stream reads blocks ahead of the timing
 //! thread, so that file I/O and plugin calls never sit on the timing path.
 
-use super::plan::{RegularFeed, SampleValues};
+use super::plan::{SampleValues, SourceFeed};
 use crate::error::HostError;
 use crate::output::{ValueFormat, Values};
 use crate::scenario::Repeat;
@@ -97,7 +97,7 @@ const MAX_BLOCK_VALUES: usize = 1 << 20;
 /// Frames per block: about [`BLOCK_SECONDS`] of data in whole chunks, at least one chunk,
 /// at most [`MAX_BLOCK_VALUES`] values (unless one chunk is larger) and never more than
 /// the stream holds, so that an absurd rate in a header cannot make a huge buffer.
-fn block_frames(feed: &RegularFeed) -> usize {
+fn block_frames(feed: &SourceFeed) -> usize {
     let chunk = feed.chunk_size.max(1);
     let wanted = if feed.rate > 0.0 {
         let chunks = ((BLOCK_SECONDS * feed.rate) / chunk as f64).ceil().max(1.0);
@@ -118,7 +118,7 @@ fn block_frames(feed: &RegularFeed) -> usize {
 /// Starts the worker thread for `feed`.
 pub fn spawn(
     name: &str,
-    feed: RegularFeed,
+    feed: SourceFeed,
     repeat: Repeat,
     stop: Arc<AtomicBool>,
 ) -> std::io::Result<FeedHandle> {
@@ -147,7 +147,7 @@ pub fn spawn(
 }
 
 struct Worker {
-    feed: RegularFeed,
+    feed: SourceFeed,
     block_frames: usize,
     tx: SyncSender<Feed>,
     recycle: Receiver<Block>,

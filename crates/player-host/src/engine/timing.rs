@@ -53,8 +53,8 @@ pub struct LaneRun {
 
 /// The feeding state of a lane.
 pub enum LaneState {
-    /// A regular stream fed by a prefetch worker.
-    Regular {
+    /// A stream fed by a prefetch worker.
+    Source {
         /// The worker's channels.
         feed: FeedHandle,
         /// The block being pushed, and the next frame within it.
@@ -100,7 +100,7 @@ impl LaneRun {
     /// The deadline of this lane's next push, making sure a block is at hand.
     fn next(&mut self) -> Next {
         match &mut self.state {
-            LaneState::Regular { feed, current } => {
+            LaneState::Source { feed, current } => {
                 if current.is_none() {
                     match feed.blocks.try_recv() {
                         Ok(Feed::Block(b)) => *current = Some((b, 0)),
@@ -149,7 +149,7 @@ impl LaneRun {
     /// Pushes the due chunk (whose deadline is `due`) and records its lateness.
     fn push(&mut self, due: f64, now: f64, stamps: &mut Vec<f64>) -> Result<(), HostError> {
         match &mut self.state {
-            LaneState::Regular { feed, current } => {
+            LaneState::Source { feed, current } => {
                 let Some((block, pos)) = current else {
                     return Ok(());
                 };
@@ -311,9 +311,9 @@ pub fn run(
                 Next::Starved => match lane.starved_since {
                     Some(since) if now - since > STALL_TIMEOUT => fail(
                         lane,
-                        HostError::config(format!(
-                            "the reader delivered no data for {STALL_TIMEOUT} s (blocked?)"
-                        )),
+                        HostError::Stalled {
+                            seconds: STALL_TIMEOUT,
+                        },
                     ),
                     Some(_) => starved = true,
                     None => {
