@@ -42,18 +42,26 @@ impl Dejitter {
         self.segments.len()
     }
 
-    /// pyxdf's effective rate of a dejittered stream of `frames` samples: the sample
-    /// intervals over the segments' durations.
-    pub(crate) fn effective_srate(&self, frames: u64) -> Option<f64> {
+    /// Each segment's first and last frame of a stream of `frames` samples, with its line
+    /// (`time = a + b * frame`).
+    fn extents(&self, frames: u64) -> impl Iterator<Item = (u64, u64, f64, f64)> + '_ {
         let ends = self
             .segments
             .iter()
             .map(|s| s.0)
             .skip(1)
             .chain(std::iter::once(frames));
+        self.segments
+            .iter()
+            .zip(ends)
+            .map(|(&(first, a, b), end)| (first, end.saturating_sub(1).max(first), a, b))
+    }
+
+    /// pyxdf's effective rate of a dejittered stream of `frames` samples: the sample
+    /// intervals over the segments' durations.
+    pub(crate) fn effective_srate(&self, frames: u64) -> Option<f64> {
         let (mut intervals, mut duration) = (0u64, 0.0);
-        for (&(first, a, b), end) in self.segments.iter().zip(ends) {
-            let last = end.saturating_sub(1).max(first);
+        for (first, last, a, b) in self.extents(frames) {
             intervals += last - first;
             duration += (a + b * last as f64) - (a + b * first as f64);
         }
@@ -64,14 +72,8 @@ impl Dejitter {
     /// extremes of a line are at its segment's ends).
     pub(crate) fn span(&self, frames: u64) -> (f64, f64) {
         let mut span = (f64::INFINITY, f64::NEG_INFINITY);
-        let ends = self
-            .segments
-            .iter()
-            .map(|s| s.0)
-            .skip(1)
-            .chain(std::iter::once(frames));
-        for (&(first, a, b), end) in self.segments.iter().zip(ends) {
-            for k in [first, end.saturating_sub(1).max(first)] {
+        for (first, last, a, b) in self.extents(frames) {
+            for k in [first, last] {
                 let t = a + b * k as f64;
                 span = (span.0.min(t), span.1.max(t));
             }
