@@ -118,6 +118,19 @@ class Player:
         return self.proc.returncode, out, err
 
 
+def play(path, name: str, *options: str, streams: list[str] | None = None,
+         timeout: float = 120.0) -> dict[str, Received]:
+    """Runs `player-host play PATH --name NAME OPTIONS`, waiting for its consumers, receives
+    `streams` (default: just NAME) with pylsl, asserts a clean exit and returns what came."""
+    player = Player(
+        ["play", str(path), "--name", name, *options, "--wait-for-consumers", "30", "--quiet"],
+        streams or [name],
+    )
+    code, _, err = player.collect(timeout=timeout)
+    assert code == 0, err
+    return player.received
+
+
 def desc_channels(info: pylsl.StreamInfo) -> list[tuple[str, str, str]]:
     """(label, type, unit) of every channel in an LSL stream's desc."""
     out = []

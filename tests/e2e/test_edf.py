@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyedflib
 
-from conftest import FIXTURES, Player, assert_never_early, assert_regular_stamps, desc_channels, unique
+from conftest import FIXTURES, assert_never_early, assert_regular_stamps, desc_channels, play, unique
 
 MULTIRATE = FIXTURES / "edf" / "multirate.edf"
 
@@ -25,17 +25,12 @@ def test_multirate_edf_plus_streams_share_t0_with_markers():
 
     name = unique("edf-e2e")
     streams = {r: f"{name}-{r:g}Hz" for r in by_rate}
-    player = Player(
-        ["play", str(MULTIRATE), "--name", name, "--chunk-size", "4",
-         "--wait-for-consumers", "30", "--quiet"],
-        [*streams.values(), f"{name}-markers"],
-    )
-    code, _, err = player.collect()
-    assert code == 0, err
+    received = play(MULTIRATE, name, "--chunk-size", "4",
+                    streams=[*streams.values(), f"{name}-markers"])
 
     firsts = []
     for rate, idx in by_rate.items():
-        rec = player.received[streams[rate]]
+        rec = received[streams[rate]]
         assert rec.info.nominal_srate() == rate
         assert [c[0] for c in desc_channels(rec.info)] == [labels[i] for i in idx]
         want = np.column_stack([signals[i] for i in idx])
@@ -51,7 +46,7 @@ def test_multirate_edf_plus_streams_share_t0_with_markers():
     # One clock: every stream's first sample carries the same t0.
     assert max(firsts) - min(firsts) < 1e-9
 
-    markers = player.received[f"{name}-markers"]
+    markers = received[f"{name}-markers"]
     got = sorted(zip(markers.timestamps(), markers.values()[:, 0]))
     want = sorted((firsts[0] + o, t) for o, t in zip(onsets, texts))
     assert len(got) == len(want) > 0

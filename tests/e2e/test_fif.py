@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from mne_lsl.stream import StreamLSL
 
-from conftest import FIXTURES, Player, assert_never_early, assert_regular_stamps, desc_channels, unique
+from conftest import (FIXTURES, Player, assert_never_early, assert_regular_stamps, desc_channels,
+                      play, unique)
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +35,9 @@ SI_UNITS = {107: "V", 112: "T", 201: "T/m"}
 def test_meg_eeg_every_sample_exact_timestamps_and_markers(meg_eeg, chunk_size):
     path, raw = meg_eeg
     name = unique("fif-e2e")
-    player = Player(
-        ["play", str(path), "--name", name, "--chunk-size", str(chunk_size),
-         "--wait-for-consumers", "30", "--quiet"],
-        [name, f"{name}-markers"],
-    )
-    code, _, err = player.collect()
-    assert code == 0, err
-    rec = player.received[name]
+    received = play(path, name, "--chunk-size", str(chunk_size),
+                    streams=[name, f"{name}-markers"])
+    rec = received[name]
     sfreq = raw.info["sfreq"]
     assert rec.info.nominal_srate() == pytest.approx(sfreq, abs=1e-9)
     assert rec.info.type() == "MEG"
@@ -62,7 +58,7 @@ def test_meg_eeg_every_sample_exact_timestamps_and_markers(meg_eeg, chunk_size):
     assert_never_early(rec)
 
     # Markers: on the exact timestamp of their sample, as MNE places them.
-    markers = player.received[f"{name}-markers"]
+    markers = received[f"{name}-markers"]
     onset_idx = np.round(raw.annotations.onset * sfreq).astype(int) - raw.first_samp
     want_markers = sorted(
         (stamps[0] + i / sfreq, d)

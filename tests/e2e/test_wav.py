@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import soundfile as sf
 
-from conftest import FIXTURES, Player, assert_never_early, assert_regular_stamps, desc_channels, unique
+from conftest import (FIXTURES, Player, assert_never_early, assert_regular_stamps, desc_channels,
+                      play, unique)
 
 TONE = FIXTURES / "wav" / "demo-tone-8k-mono.wav"
 CHIRP = FIXTURES / "wav" / "demo-chirp-16k-stereo.wav"
@@ -14,14 +15,7 @@ CHIRP = FIXTURES / "wav" / "demo-chirp-16k-stereo.wav"
 def test_play_every_sample_exact_values_and_timestamps_across_repeats():
     truth, rate = sf.read(CHIRP, dtype="float64", always_2d=True)
     name = unique("wav-e2e")
-    player = Player(
-        ["play", str(CHIRP), "--name", name, "--chunk-size", "32", "--repeat", "3",
-         "--wait-for-consumers", "30", "--quiet"],
-        [name],
-    )
-    code, _, err = player.collect()
-    assert code == 0, err
-    rec = player.received[name]
+    rec = play(CHIRP, name, "--chunk-size", "32", "--repeat", "3")[name]
     assert rec.info.nominal_srate() == rate
     assert rec.info.channel_count() == 2
     assert [c[0] for c in desc_channels(rec.info)] == ["left", "right"]
@@ -37,14 +31,7 @@ def test_play_every_sample_exact_values_and_timestamps_across_repeats():
 def test_chunk_size_one_float64():
     truth, rate = sf.read(TONE, dtype="float64", always_2d=True)
     name = unique("wav-e2e-f64")
-    player = Player(
-        ["play", str(TONE), "--name", name, "--chunk-size", "1", "--format", "float64",
-         "--wait-for-consumers", "30", "--quiet"],
-        [name],
-    )
-    code, _, err = player.collect()
-    assert code == 0, err
-    rec = player.received[name]
+    rec = play(TONE, name, "--chunk-size", "1", "--format", "float64")[name]
     np.testing.assert_array_equal(rec.values(), truth)
     assert_regular_stamps(rec.timestamps(), rate)
     assert_never_early(rec)

@@ -10,7 +10,7 @@ import subprocess
 import numpy as np
 import pylsl
 
-from conftest import FIXTURES, Player, desc_channels, player_host, unique
+from conftest import FIXTURES, desc_channels, play, player_host, unique
 
 SESSION = FIXTURES / "xdf" / "session.xdf"
 LSL_FORMATS = {"float32": pylsl.cf_float32, "int16": pylsl.cf_int16, "string": pylsl.cf_string}
@@ -38,14 +38,8 @@ def test_every_stream_on_one_timeline_with_its_format_desc_and_markers():
     streams = truth()
     prefix = unique("xdf")
     names = [f"{prefix}-{s['name']}" for s in streams]
-    player = Player(
-        ["play", str(SESSION), "--name", prefix, "--chunk-size", "5",
-         "--wait-for-consumers", "30", "--quiet"],
-        names,
-    )
-    code, _, err = player.collect(timeout=120)
-    assert code == 0, err
-    received = [player.received[n] for n in names]
+    by_name = play(SESSION, prefix, "--chunk-size", "5", streams=names)
+    received = [by_name[n] for n in names]
     # t0: the earliest stream's first sample is at relative time 0 in the truth.
     t0 = min(r.timestamps()[0] - s["stamps"][0] for r, s in zip(received, streams))
     for rec, s in zip(received, streams):
