@@ -26,16 +26,12 @@ pub fn load(path: &Path) -> Result<DynamicReader, LoadError> {
     // SAFETY: loading a library runs its initializers. The user named this library (or
     // its directory) explicitly as a plugin; nothing is loaded implicitly.
     let library = unsafe { libloading::Library::new(path) }
-        .map_err(|e| LoadError(format!("cannot load it: {}", loader_message(&e))))?;
+        .map_err(|e| LoadError::NotALibrary(loader_message(&e)))?;
     // SAFETY: the symbol, if present, is the entry point of the ABI: an
     // `extern "C" fn() -> *const PluginTable`. Its result is checked before use.
     let entry: EntryFn = match unsafe { library.get::<EntryFn>(ENTRY_SYMBOL) } {
         Ok(symbol) => *symbol,
-        Err(_) => {
-            return Err(LoadError(
-                "not a player plugin: it exports no `player_plugin_entry` symbol".into(),
-            ))
-        }
+        Err(_) => return Err(LoadError::MissingSymbol),
     };
     // SAFETY: an entry point of the ABI; it catches its own panics and returns a static
     // table or null.

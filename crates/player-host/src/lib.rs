@@ -6,6 +6,7 @@
 //! The `player-host` binary is a thin command line over this library; Rust programs can
 //! drive a [`Player`] directly (start, poll, stop, wait), much like MNE-LSL's `PlayerLSL`.
 
+pub mod clock;
 pub mod dynamic;
 pub mod engine;
 pub mod error;
@@ -17,6 +18,6 @@ pub mod scenario;
 
 pub use engine::{Player, StopHandle, StreamStats, Summary};
 pub use error::{HostError, Result};
-pub use output::{NullOutput, Output, ValueFormat};
+pub use output::{NullOutput, Output, ValueFormat, WireFormat};
 pub use registry::{Origin, Refused, Registry, PLUGIN_PATH_ENV};
 pub use scenario::{AnnotationMode, Repeat, Scenario, StreamEntry, WaitForConsumers};

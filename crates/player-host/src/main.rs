@@ -231,12 +231,13 @@ fn execute(command: Command, plugin_dirs: &[PathBuf]) -> Result<ExitCode, HostEr
                 let readers: Vec<_> = registry
                     .entries()
                     .map(|e| {
+                        let info = e.reader.info();
                         serde_json::json!({
-                            "id": e.reader.id(),
+                            "id": info.id(),
                             "origin": e.origin.to_string(),
-                            "version": e.reader.version(),
-                            "extensions": e.reader.extensions(),
-                            "description": e.reader.description(),
+                            "version": info.version(),
+                            "extensions": info.extensions(),
+                            "description": info.description(),
                         })
                     })
                     .collect();
@@ -246,7 +247,8 @@ fn execute(command: Command, plugin_dirs: &[PathBuf]) -> Result<ExitCode, HostEr
                     .map(|r| {
                         serde_json::json!({
                             "path": r.path.display().to_string(),
-                            "reason": r.reason,
+                            "reason": r.reason.to_string(),
+                            "kind": r.reason.code(),
                         })
                     })
                     .collect();
@@ -290,19 +292,20 @@ fn inspect(
     json: bool,
 ) -> Result<ExitCode, HostError> {
     let reader = registry.choose(file, reader)?;
-    let recording = reader
-        .open(file, &OpenOptions::default())
-        .map_err(|e| e.in_file(file))?;
+    let recording = player_api::validate::open_checked(reader, file, &OpenOptions::default())?;
     let info = recording.info();
     if json {
         let value = serde_json::json!({
             "file": file.display().to_string(),
-            "reader": reader.id(),
+            "reader": reader.info().id(),
             "recording": info,
         });
         println!("{value:#}");
     } else {
-        print!("{}", report::describe_recording(file, reader.id(), info));
+        print!(
+            "{}",
+            report::describe_recording(file, reader.info().id(), info)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -21,6 +21,7 @@
 
 use crate::dynamic::{self, LIBRARY_EXTENSION};
 use crate::error::{HostError, Result};
+use player_api::abi::LoadError;
 use player_api::{registered_readers, Probe, ReadError, ReaderPlugin, PROBE_HEADER_LEN};
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
@@ -61,7 +62,7 @@ pub struct ReaderEntry<'a> {
 impl std::fmt::Debug for ReaderEntry<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReaderEntry")
-            .field("id", &self.reader.id())
+            .field("id", &self.reader.info().id())
             .field("origin", self.origin)
             .finish()
     }
@@ -72,8 +73,8 @@ impl std::fmt::Debug for ReaderEntry<'_> {
 pub struct Refused {
     /// The library (or the missing path).
     pub path: PathBuf,
-    /// Why it was refused (one line).
-    pub reason: String,
+    /// Why it was refused (its display form is one line).
+    pub reason: LoadError,
 }
 
 /// A reader held by the registry.
@@ -128,11 +129,11 @@ impl Registry {
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
-                self.refuse(path, format!("cannot read it: {e}"));
+                self.refuse(path, LoadError::Unreadable(e.to_string()));
                 return;
             }
         };
-        if let Some(why) = writable_by_others(&meta) {
+        if let Some(why) = writable_by_others(path, &meta) {
             self.refuse(path, why);
             return;
         }
@@ -143,7 +144,10 @@ impl Registry {
         let entries = match std::fs::read_dir(path) {
             Ok(entries) => entries,
             Err(e) => {
-                self.refuse(path, format!("cannot list the directory: {e}"));
+                self.refuse(
+                    path,
+                    LoadError::Unreadable(format!("cannot list the directory: {e}")),
+                );
                 return;
             }
         };
@@ -182,28 +186,29 @@ impl Registry {
         }
         if let Some(why) = std::fs::metadata(path)
             .ok()
-            .and_then(|m| writable_by_others(&m))
+            .and_then(|m| writable_by_others(path, &m))
         {
             self.refuse(path, why);
             return;
         }
         match dynamic::load(path) {
             Ok(reader) => self.add_loaded(path, Box::new(reader)),
-            Err(e) => self.refuse(path, e.to_string()),
+            Err(e) => self.refuse(path, e),
         }
     }
 
     /// Adds a reader loaded from `path`, unless its id is taken (then it is refused).
     fn add_loaded(&mut self, path: &Path, reader: Box<dyn ReaderPlugin>) {
+        let id = reader.info().id();
         let winner = self
             .entries()
-            .find(|e| e.reader.id() == reader.id())
+            .find(|e| e.reader.info().id() == id)
             .map(|e| e.origin.to_string());
         if let Some(winner) = winner {
-            let reason = format!(
-                "its reader id {:?} is already taken by {winner} (built-ins win, then the library loaded first)",
-                reader.id(),
-            );
+            let reason = LoadError::IdClash {
+                id: id.to_string(),
+                winner,
+            };
             self.refuse(path, reason);
             return;
         }
@@ -211,7 +216,7 @@ impl Registry {
             .push((Held::Loaded(reader), Origin::Library(path.to_path_buf())));
     }
 
-    fn refuse(&mut self, path: &Path, reason: String) {
+    fn refuse(&mut self, path: &Path, reason: LoadError) {
         self.refused.push(Refused {
             path: path.to_path_buf(),
             reason,
@@ -234,7 +239,7 @@ impl Registry {
     /// The reader with this id.
     pub fn by_id(&self, id: &str) -> Option<&dyn ReaderPlugin> {
         self.entries()
-            .find(|e| e.reader.id() == id)
+            .find(|e| e.reader.info().id() == id)
             .map(|e| e.reader)
     }
 
@@ -279,7 +284,7 @@ impl Registry {
     }
 
     fn ids(&self) -> Vec<&str> {
-        self.entries().map(|e| e.reader.id()).collect()
+        self.entries().map(|e| e.reader.info().id()).collect()
     }
 }
 
@@ -304,45 +309,44 @@ fn read_probe_header(path: &Path) -> Result<Vec<u8>> {
 /// Why a plugin directory or library must not be loaded: anyone on the machine could
 /// replace its code (mode `o+w`, without the sticky bit of shared directories like /tmp,
 /// which keeps others from replacing files they do not own).
-fn writable_by_others(meta: &std::fs::Metadata) -> Option<String> {
+fn writable_by_others(path: &Path, meta: &std::fs::Metadata) -> Option<LoadError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = meta.permissions().mode();
         let sticky_dir = meta.is_dir() && mode & 0o1000 != 0;
         if mode & 0o002 != 0 && !sticky_dir {
-            return Some(format!(
-                "writable by every user (mode {:o}): anyone could replace the code it loads; \
-                 remove that permission (chmod o-w)",
-                mode & 0o7777
-            ));
+            return Some(LoadError::Untrusted {
+                problem: format!(
+                    "{} is writable by every user (mode {:o}): anyone could replace the code \
+                     it loads",
+                    path.display(),
+                    mode & 0o7777
+                ),
+                fix: format!("chmod o-w {}", path.display()),
+            });
         }
     }
     #[cfg(not(unix))]
-    let _ = meta;
+    let _ = (path, meta);
     None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use player_api::{Confidence, OpenOptions, Recording};
+    use player_api::{Confidence, OpenOptions, ReaderInfo, Recording};
 
     /// A reader with a chosen id, standing in for a loaded library.
-    struct Named(&'static str);
+    struct Named(ReaderInfo);
+
+    fn named(id: &'static str) -> Box<Named> {
+        Box::new(Named(ReaderInfo::new(id, "test", "0", &[], &[])))
+    }
 
     impl ReaderPlugin for Named {
-        fn id(&self) -> &str {
-            self.0
-        }
-        fn description(&self) -> &str {
-            "test"
-        }
-        fn version(&self) -> &str {
-            "0"
-        }
-        fn extensions(&self) -> &[&str] {
-            &[]
+        fn info(&self) -> &ReaderInfo {
+            &self.0
         }
         fn probe(&self, _: &Probe<'_>) -> Option<Confidence> {
             None
@@ -355,13 +359,13 @@ mod tests {
     #[test]
     fn built_ins_win_then_the_first_library() {
         let mut r = Registry::builtin();
-        r.add_loaded(Path::new("/p/libwav.so"), Box::new(Named("wav")));
-        r.add_loaded(Path::new("/p/liba.so"), Box::new(Named("xyz")));
-        r.add_loaded(Path::new("/p/libb.so"), Box::new(Named("xyz")));
+        r.add_loaded(Path::new("/p/libwav.so"), named("wav"));
+        r.add_loaded(Path::new("/p/liba.so"), named("xyz"));
+        r.add_loaded(Path::new("/p/libb.so"), named("xyz"));
         let origins: Vec<String> = r
             .entries()
-            .filter(|e| ["wav", "xyz"].contains(&e.reader.id()))
-            .map(|e| format!("{} {}", e.reader.id(), e.origin))
+            .filter(|e| ["wav", "xyz"].contains(&e.reader.info().id()))
+            .map(|e| format!("{} {}", e.reader.info().id(), e.origin))
             .collect();
         assert_eq!(origins, ["wav built-in", "xyz /p/liba.so"]);
         let refused: Vec<String> = r

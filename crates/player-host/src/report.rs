@@ -147,12 +147,13 @@ pub fn describe_readers(registry: &Registry) -> String {
     let rows: Vec<[String; 5]> = registry
         .entries()
         .map(|e| {
+            let info = e.reader.info();
             [
-                e.reader.id().to_string(),
+                info.id().to_string(),
                 e.origin.to_string(),
-                e.reader.version().to_string(),
-                e.reader.extensions().join(","),
-                e.reader.description().to_string(),
+                info.version().to_string(),
+                info.extensions().join(","),
+                info.description().to_string(),
             ]
         })
         .collect();

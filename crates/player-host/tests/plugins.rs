@@ -8,7 +8,7 @@
 //! a missing library fails the test with the command that builds it.
 #![allow(clippy::unwrap_used)]
 
-use player_api::{OpenOptions, ReaderPlugin};
+use player_api::{Block, OpenOptions, ReaderPlugin, StreamKind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -325,13 +325,14 @@ fn brainvision_values_equal_mne_through_the_loaded_library() {
         for block in [1, 7, 64, 5000] {
             let mut src = rec.open_stream(0).unwrap();
             let mut got = Vec::new();
-            let mut buf = vec![0.0; block * n];
+            let mut buf = Block::new(StreamKind::Regular, n, block);
             loop {
-                let k = src.read(&mut buf).unwrap();
-                if k == 0 {
+                buf.clear();
+                src.read(&mut buf).unwrap();
+                if buf.is_empty() {
                     break;
                 }
-                got.extend_from_slice(&buf[..k * n]);
+                got.extend_from_slice(buf.values());
             }
             assert_eq!(got.len(), want.len(), "{name}");
             for (i, (g, w)) in got.iter().zip(&want).enumerate() {
@@ -343,9 +344,10 @@ fn brainvision_values_equal_mne_through_the_loaded_library() {
                 );
             }
             src.seek(500).unwrap();
-            let k = src.read(&mut buf).unwrap();
-            assert!(k > 0);
-            assert!((buf[0] - want[500 * n]).abs() <= 1e-12 * want[500 * n].abs());
+            buf.clear();
+            src.read(&mut buf).unwrap();
+            assert!(!buf.is_empty());
+            assert!((buf.values()[0] - want[500 * n]).abs() <= 1e-12 * want[500 * n].abs());
         }
         let ann: Vec<(f64, f64, String)> = info
             .annotations
@@ -481,7 +483,10 @@ fn a_plugin_for_another_abi_version_is_refused_naming_both_versions() {
         .find(|l| l.contains("player_test_wrong_abi"))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(
-        line.contains("built for plugin ABI version 999, but this host supports ABI version 1"),
+        line.contains(
+            "built for plugin ABI version 999, newer than this host's ABI version 2: update \
+             player-host"
+        ),
         "{line}"
     );
 }
@@ -552,7 +557,10 @@ fn malformed_metadata_from_a_plugin_is_refused() {
         "--plugin-dir",
         s(&plugins),
     ]);
-    assert_clean_failure(&out, &["meta.fault", "malformed metadata", "no streams"]);
+    assert_clean_failure(
+        &out,
+        &["meta.fault", "the fault reader broke the contract", "no streams"],
+    );
 }
 
 /// Runs a scenario of a faulty stream and the WAV tone; returns (output, stats JSON).
@@ -628,7 +636,7 @@ fn a_plugin_erroring_mid_read_stops_only_its_stream() {
 #[test]
 fn wrong_lengths_from_a_plugin_are_detected() {
     let (out, json) = run_with_wav("toomany", "mode=too-many\n");
-    check_faulty_run(&out, &json, "frames for a buffer of");
+    check_faulty_run(&out, &json, "frames to a block with room for");
 }
 
 #[test]

@@ -1,8 +1,22 @@
 //! The paced push engine and the [`Player`] that drives it.
 //!
-//! Threads: one prefetch worker per regular stream (reads and converts blocks ahead), and
-//! one timing thread for all streams (see [`timing`] for the pacing rules). The clock is
-//! the output's (`lsl_local_clock` for LSL), and every stream shares one t0.
+//! # Vocabulary (every module of the engine speaks it)
+//!
+//! * **recording**: an opened file (`player_api::Recording`), checked against the reader
+//!   contract;
+//! * **stream**: one published outlet and what feeds it: a [`plan::Stream`] before the
+//!   start, a [`timing::Playing`] while it plays;
+//! * **input**: where a stream's samples come from: a source of a recording
+//!   ([`plan::SourceInput`]) or the recording's markers ([`plan::Markers`]);
+//! * **prefetch**: the worker thread that reads a source ahead and converts what it reads
+//!   into **blocks** ([`prefetch::WireBlock`], about 50 ms of frames in the wire format);
+//! * **chunk**: the frames pushed at once (`chunk_size`), due when its last sample is due;
+//! * **schedule**: the timing thread's loop ([`timing::run`]) that pushes every stream's
+//!   chunks in deadline order.
+//!
+//! Threads: one prefetch worker per source-fed stream, and one timing thread for all
+//! streams (see [`timing`] for the pacing rules). The clock is the output's (LSL's
+//! `local_clock`), and every stream shares one t0.
 
 pub(crate) mod plan;
 pub(crate) mod prefetch;
@@ -13,14 +27,14 @@ use crate::error::{HostError, Result};
 use crate::output::Output;
 use crate::registry::Registry;
 use crate::scenario::{Repeat, Scenario, WaitForConsumers};
-use plan::{Lane, LaneFeed};
+use plan::Input;
 use serde::Serialize;
 pub use stats::StreamStats;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
-use timing::{LaneRun, LaneState};
+use timing::{Playing, Queue};
 
 /// What a finished (or stopped) run did.
 #[derive(Debug, Clone, Serialize)]
@@ -72,7 +86,7 @@ impl StopHandle {
 /// # Ok::<(), player_host::HostError>(())
 /// ```
 pub struct Player {
-    lanes: Vec<Lane>,
+    streams: Vec<plan::Stream>,
     warnings: Vec<String>,
     start_delay: f64,
     wait_for_consumers: WaitForConsumers,
@@ -88,7 +102,7 @@ pub struct Player {
 impl std::fmt::Debug for Player {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Player")
-            .field("lanes", &self.lanes)
+            .field("streams", &self.streams)
             .field("running", &self.is_running())
             .finish()
     }
@@ -120,7 +134,7 @@ impl Player {
         scenario.check()?;
         let plan = plan::build(scenario, registry)?;
         Ok(Player {
-            lanes: plan.lanes,
+            streams: plan.streams,
             warnings: plan.warnings,
             start_delay: scenario.start_delay,
             wait_for_consumers: scenario.wait_for_consumers,
@@ -149,7 +163,7 @@ impl Player {
 
     /// The names of the streams that will be published, in order.
     pub fn stream_names(&self) -> Vec<&str> {
-        self.lanes.iter().map(|l| l.spec.name.as_str()).collect()
+        self.streams.iter().map(|s| s.spec.name.as_str()).collect()
     }
 
     /// Notes for the user gathered while opening (annotations left out, ...).
@@ -167,29 +181,29 @@ impl Player {
         if self.thread.is_some() {
             return Err(HostError::config("the player was already started"));
         }
-        let mut runs = Vec::with_capacity(self.lanes.len());
-        for lane in std::mem::take(&mut self.lanes) {
-            let outlet = self.output.create(&lane.spec)?;
-            let state = match lane.feed {
-                LaneFeed::Source(feed) => {
-                    let handle =
-                        prefetch::spawn(&lane.spec.name, feed, self.repeat, self.stop.clone())
-                            .map_err(|e| HostError::Io {
-                                what: "starting a prefetch thread".into(),
-                                source: e,
-                            })?;
-                    LaneState::Source {
-                        feed: handle,
+        let mut runs = Vec::with_capacity(self.streams.len());
+        for stream in std::mem::take(&mut self.streams) {
+            let outlet = self.output.create(&stream.spec)?;
+            let name = &stream.spec.name;
+            let queue = match stream.input {
+                Input::Source(input) => {
+                    let prefetch = prefetch::spawn(name, input, self.repeat, self.stop.clone())
+                        .map_err(|e| HostError::Io {
+                            what: format!("starting the prefetch thread of stream {name:?}"),
+                            source: e,
+                        })?;
+                    Queue::Prefetched {
+                        prefetch,
                         current: None,
                     }
                 }
-                LaneFeed::Markers(m) => LaneState::markers(m, self.repeat),
+                Input::Markers(m) => Queue::markers(m, self.repeat),
             };
-            runs.push(LaneRun {
+            runs.push(Playing {
                 outlet,
-                base: lane.offset, // made absolute once t0 is known
-                counter: stats::StreamCounter::new(&lane.spec.name),
-                state,
+                base: stream.offset, // made absolute once t0 is known
+                counter: stats::StreamCounter::new(name),
+                queue,
                 done: false,
                 starved_since: None,
             });
@@ -264,41 +278,41 @@ struct RunContext {
 }
 
 impl RunContext {
-    fn run(self, mut lanes: Vec<LaneRun>) -> Result<Summary> {
-        let result = self.play(&mut lanes);
+    fn run(self, mut streams: Vec<Playing>) -> Result<Summary> {
+        let result = self.play(&mut streams);
         if matches!(&result, Ok(s) if !s.interrupted) {
             // Give the last chunks time to leave before the outlets are destroyed.
             std::thread::sleep(self.output.linger());
         }
         self.running.store(false, Ordering::SeqCst);
         // Outlets are released here, before the caller prints the summary.
-        drop(lanes);
+        drop(streams);
         result
     }
 
-    fn play(&self, lanes: &mut [LaneRun]) -> Result<Summary> {
+    fn play(&self, streams: &mut [Playing]) -> Result<Summary> {
         let output = self.output.clone();
         let clock = move || output.now();
         let interrupted = || self.stop.load(Ordering::SeqCst);
-        let summary = |lanes: &[LaneRun], t0: Option<f64>, end: f64| Summary {
+        let summary = |streams: &[Playing], t0: Option<f64>, end: f64| Summary {
             t0,
             wall_seconds: t0.map_or(0.0, |t| (end - t).max(0.0)),
             interrupted: interrupted(),
-            streams: lanes.iter().map(|l| l.counter.snapshot()).collect(),
+            streams: streams.iter().map(|l| l.counter.snapshot()).collect(),
         };
-        if !self.wait_for_consumers(lanes, &clock)? {
-            return Ok(summary(lanes, None, clock()));
+        if !self.wait_for_consumers(streams, &clock)? {
+            return Ok(summary(streams, None, clock()));
         }
         let t0 = clock() + self.start_delay;
-        for lane in lanes.iter_mut() {
-            lane.base += t0;
+        for stream in streams.iter_mut() {
+            stream.base += t0;
         }
-        timing::run(lanes, &clock, &self.stop, &self.shared, self.paced);
-        Ok(summary(lanes, Some(t0), clock()))
+        timing::run(streams, &clock, &self.stop, &self.shared, self.paced);
+        Ok(summary(streams, Some(t0), clock()))
     }
 
     /// Waits until every outlet has a consumer; `false` if stopped meanwhile.
-    fn wait_for_consumers(&self, lanes: &[LaneRun], clock: &dyn Fn() -> f64) -> Result<bool> {
+    fn wait_for_consumers(&self, streams: &[Playing], clock: &dyn Fn() -> f64) -> Result<bool> {
         let deadline = match self.wait_for_consumers {
             WaitForConsumers::No => return Ok(true),
             WaitForConsumers::Forever => f64::INFINITY,
@@ -308,11 +322,11 @@ impl RunContext {
             if self.stop.load(Ordering::SeqCst) {
                 return Ok(false);
             }
-            if lanes.iter().all(|l| l.outlet.have_consumers()) {
+            if streams.iter().all(|l| l.outlet.have_consumers()) {
                 return Ok(true);
             }
             if clock() > deadline {
-                let missing: Vec<&str> = lanes
+                let missing: Vec<&str> = streams
                     .iter()
                     .filter(|l| !l.outlet.have_consumers())
                     .map(|l| l.counter.stats.name.as_str())

@@ -11,13 +11,12 @@
 //! Every chunk's lateness is recorded, and chunks later than
 //! [`LATE_THRESHOLD`](super::stats::LATE_THRESHOLD) are counted as late.
 
-use super::plan::MarkerFeed;
-use super::prefetch::{Block, Feed, FeedHandle};
+use super::plan::Markers;
+use super::prefetch::{Message, Prefetch, WireBlock};
 use super::stats::StreamCounter;
 use crate::error::HostError;
 use crate::output::{Outlet, Values};
 use crate::scenario::Repeat;
-use std::ffi::CString;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::TryRecvError;
 use std::sync::{Arc, Mutex};
@@ -40,30 +39,31 @@ const STALL_TIMEOUT: f64 = 5.0;
 /// How often the shared statistics are refreshed.
 const SNAPSHOT_EVERY: f64 = 0.1;
 
-/// One outlet and what feeds it.
-pub struct LaneRun {
+/// A stream while it plays: its outlet, its schedule and what is queued for it.
+pub struct Playing {
     pub(crate) outlet: Box<dyn Outlet>,
+    /// The clock time of the stream's frame 0 (t0 + offset).
     pub(crate) base: f64,
     pub(crate) counter: StreamCounter,
-    pub(crate) state: LaneState,
+    pub(crate) queue: Queue,
     pub(crate) done: bool,
-    /// Since when (clock) the lane has been waiting for its reader, if it is.
+    /// Since when (clock) the stream has been waiting for its prefetch worker, if it is.
     pub(crate) starved_since: Option<f64>,
 }
 
-/// The feeding state of a lane.
-pub enum LaneState {
-    /// A stream fed by a prefetch worker.
-    Source {
+/// What is queued for a stream.
+pub enum Queue {
+    /// Blocks from a prefetch worker.
+    Prefetched {
         /// The worker's channels.
-        feed: FeedHandle,
+        prefetch: Prefetch,
         /// The block being pushed, and the next frame within it.
-        current: Option<(Block, usize)>,
+        current: Option<(WireBlock, usize)>,
     },
     /// Markers from annotations.
     Markers {
         /// Times and texts of one pass.
-        events: Vec<(f64, CString)>,
+        events: Vec<(f64, String)>,
         /// Duration of one pass.
         period: Option<f64>,
         /// Passes to play.
@@ -73,16 +73,12 @@ pub enum LaneState {
     },
 }
 
-impl LaneState {
-    /// The marker state for `feed`.
-    pub fn markers(feed: MarkerFeed, repeat: Repeat) -> Self {
-        LaneState::Markers {
-            events: feed
-                .events
-                .into_iter()
-                .map(|(t, s)| (t, crate::lsl::c_text(&s)))
-                .collect(),
-            period: feed.period,
+impl Queue {
+    /// The queue of a marker stream.
+    pub fn markers(markers: Markers, repeat: Repeat) -> Self {
+        Queue::Markers {
+            events: markers.events,
+            period: markers.period,
             repeat,
             next: (0, 0),
         }
@@ -96,28 +92,28 @@ enum Next {
     Failed(HostError),
 }
 
-impl LaneRun {
-    /// The deadline of this lane's next push, making sure a block is at hand.
+impl Playing {
+    /// The deadline of this stream's next push, making sure a block is at hand.
     fn next(&mut self) -> Next {
-        match &mut self.state {
-            LaneState::Source { feed, current } => {
+        match &mut self.queue {
+            Queue::Prefetched { prefetch, current } => {
                 if current.is_none() {
-                    match feed.blocks.try_recv() {
-                        Ok(Feed::Block(b)) => *current = Some((b, 0)),
-                        Ok(Feed::Failed(e)) => return Next::Failed(e),
+                    match prefetch.blocks.try_recv() {
+                        Ok(Message::Block(b)) => *current = Some((b, 0)),
+                        Ok(Message::Failed(e)) => return Next::Failed(e),
                         Err(TryRecvError::Empty) => return Next::Starved,
                         Err(TryRecvError::Disconnected) => return Next::Done,
                     }
                 }
                 match current {
                     Some((block, pos)) => {
-                        let last = *pos + feed.chunk_size.min(block.frames - *pos) - 1;
-                        Next::Due(self.base + frame_time(block, last, feed.rate))
+                        let last = *pos + prefetch.chunk_size.min(block.frames - *pos) - 1;
+                        Next::Due(self.base + frame_time(block, last, prefetch.rate))
                     }
                     None => Next::Starved,
                 }
             }
-            LaneState::Markers {
+            Queue::Markers {
                 events,
                 period,
                 repeat,
@@ -148,29 +144,29 @@ impl LaneRun {
 
     /// Pushes the due chunk (whose deadline is `due`) and records its lateness.
     fn push(&mut self, due: f64, now: f64, stamps: &mut Vec<f64>) -> Result<(), HostError> {
-        match &mut self.state {
-            LaneState::Source { feed, current } => {
+        match &mut self.queue {
+            Queue::Prefetched { prefetch, current } => {
                 let Some((block, pos)) = current else {
                     return Ok(());
                 };
-                let frames = feed.chunk_size.min(block.frames - *pos);
+                let frames = prefetch.chunk_size.min(block.frames - *pos);
                 stamps.clear();
                 stamps.extend(
-                    (*pos..*pos + frames).map(|i| self.base + frame_time(block, i, feed.rate)),
+                    (*pos..*pos + frames).map(|i| self.base + frame_time(block, i, prefetch.rate)),
                 );
-                let values = block.data.frames(*pos, *pos + frames, feed.channels);
+                let values = block.samples.frames(*pos, *pos + frames, prefetch.channels);
                 self.outlet.push(values, stamps)?;
                 *pos += frames;
                 let position = stamps.last().map_or(0.0, |t| t - self.base);
                 self.counter.record_chunk(frames, now - due, position);
                 if *pos >= block.frames {
                     if let Some((spent, _)) = current.take() {
-                        let _ = feed.recycle.send(spent);
+                        let _ = prefetch.recycle.send(spent);
                     }
                 }
                 Ok(())
             }
-            LaneState::Markers {
+            Queue::Markers {
                 events,
                 next: (i, _),
                 ..
@@ -192,7 +188,7 @@ impl LaneRun {
 
 /// The time of frame `i` of `block` relative to t0 + offset: its own stamp for stamped
 /// streams, else `k / rate` with `k` counted across passes (computed, never accumulated).
-fn frame_time(block: &Block, i: usize, rate: f64) -> f64 {
+fn frame_time(block: &WireBlock, i: usize, rate: f64) -> f64 {
     match block.stamps.get(i) {
         Some(&t) => t,
         None => (block.first_frame + i as u64) as f64 / rate,
@@ -272,9 +268,9 @@ pub fn wait_until(
     }
 }
 
-/// Runs every lane to its end (or until `stop`), refreshing `shared` statistics.
+/// Runs every stream to its end (or until `stop`), refreshing `shared` statistics.
 pub fn run(
-    lanes: &mut [LaneRun],
+    streams: &mut [Playing],
     clock: &dyn Fn() -> f64,
     stop: &AtomicBool,
     shared: &Arc<Mutex<Vec<super::stats::StreamStats>>>,
@@ -294,13 +290,13 @@ pub fn run(
         let mut best: Option<(usize, f64)> = None;
         let mut starved = false;
         let now = clock();
-        for (i, lane) in lanes.iter_mut().enumerate() {
-            if lane.done {
+        for (i, stream) in streams.iter_mut().enumerate() {
+            if stream.done {
                 continue;
             }
-            let next = lane.next();
+            let next = stream.next();
             if !matches!(next, Next::Starved) {
-                lane.starved_since = None;
+                stream.starved_since = None;
             }
             match next {
                 Next::Due(t) => {
@@ -308,40 +304,40 @@ pub fn run(
                         best = Some((i, t));
                     }
                 }
-                Next::Starved => match lane.starved_since {
+                Next::Starved => match stream.starved_since {
                     Some(since) if now - since > STALL_TIMEOUT => fail(
-                        lane,
+                        stream,
                         HostError::Stalled {
                             seconds: STALL_TIMEOUT,
                         },
                     ),
                     Some(_) => starved = true,
                     None => {
-                        lane.starved_since = Some(now);
+                        stream.starved_since = Some(now);
                         starved = true;
                     }
                 },
                 Next::Done => {
-                    lane.done = true;
-                    lane.counter.stats.finished = true;
+                    stream.done = true;
+                    stream.counter.stats.finished = true;
                 }
-                Next::Failed(e) => fail(lane, e),
+                Next::Failed(e) => fail(stream, e),
             }
         }
         let now = clock();
         if now - last_snapshot >= SNAPSHOT_EVERY {
-            publish(lanes, shared);
+            publish(streams, shared);
             last_snapshot = now;
         }
         let Some((i, due)) = best else {
             if !starved {
-                break; // every lane is done
+                break; // every stream is done
             }
             std::thread::sleep(Duration::from_secs_f64(STARVED_POLL));
             continue;
         };
         if paced && starved && due - now > STARVED_POLL {
-            // Another lane is waiting for data whose deadline may come first: look again soon.
+            // Another stream is waiting for data whose deadline may come first: look again soon.
             wait_until(clock, now + STARVED_POLL, stop, punctuality);
             continue;
         }
@@ -354,22 +350,22 @@ pub fn run(
         } else {
             due // unpaced: every chunk counts as on time
         };
-        let lane = &mut lanes[i];
-        if let Err(e) = lane.push(due, now, &mut stamps) {
-            fail(lane, e);
+        let stream = &mut streams[i];
+        if let Err(e) = stream.push(due, now, &mut stamps) {
+            fail(stream, e);
         }
     }
-    publish(lanes, shared);
+    publish(streams, shared);
 }
 
-fn fail(lane: &mut LaneRun, e: HostError) {
-    lane.done = true;
-    lane.counter.stats.error = Some(e.to_string());
+fn fail(stream: &mut Playing, e: HostError) {
+    stream.done = true;
+    stream.counter.stats.error = Some(e.to_string());
 }
 
-fn publish(lanes: &[LaneRun], shared: &Arc<Mutex<Vec<super::stats::StreamStats>>>) {
+fn publish(streams: &[Playing], shared: &Arc<Mutex<Vec<super::stats::StreamStats>>>) {
     if let Ok(mut s) = shared.lock() {
         s.clear();
-        s.extend(lanes.iter().map(|l| l.counter.snapshot()));
+        s.extend(streams.iter().map(|l| l.counter.snapshot()));
     }
 }

@@ -1,8 +1,8 @@
 //! The fixed header (256 bytes) and the per-signal headers (256 bytes per signal) of an
 //! EDF/BDF file: parsing and validation against the file's size.
 
-use crate::util::ascii::{field_text, parse_field};
-use crate::util::SourceFile;
+use player_api::io::ascii::{field_text, parse_field};
+use player_api::io::SourceFile;
 use player_api::ReadError;
 
 /// Length of the fixed header and of each signal's header.

@@ -3,7 +3,7 @@
 
 use super::header::Header;
 use super::tal::parse_tals;
-use crate::util::SourceFile;
+use player_api::io::SourceFile;
 use player_api::{Annotation, ReadError};
 
 /// Record times closer than this (seconds) count as equal: EDF+ time stamps have a

@@ -24,10 +24,10 @@ use self::raw::{index_raw, mne_format_name, next_part, PartIndex};
 use self::source::{FifSource, PlacedSegment, SharedIndex};
 use self::tag::list_tags;
 use self::tree::Tree;
-use crate::util::SourceFile;
+use player_api::io::SourceFile;
 use player_api::{
-    ChannelInfo, Confidence, Metadata, OpenOptions, Probe, ReadError, ReaderPlugin, Recording,
-    RecordingInfo, SampleSource, StreamInfo,
+    ChannelInfo, Metadata, OpenOptions, ReadError, ReaderInfo, ReaderPlugin, Recording,
+    RecordingInfo, SampleSource, Signature, StreamInfo,
 };
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -49,34 +49,23 @@ pub struct FifReader;
 
 player_api::inventory::submit! { player_api::Registration::new(&FifReader) }
 
+/// What the fif reader is.
+pub static INFO: ReaderInfo = ReaderInfo::new(
+    "fif",
+    "FIF raw recordings (MNE-Python, Neuromag/Elekta/MEGIN), including split files",
+    env!("CARGO_PKG_VERSION"),
+    &["fif"],
+    &[Signature::at(0, &FIF_MAGIC)],
+);
+
 impl ReaderPlugin for FifReader {
-    fn id(&self) -> &str {
-        "fif"
-    }
-
-    fn description(&self) -> &str {
-        "FIF raw recordings (MNE-Python, Neuromag/Elekta/MEGIN), including split files"
-    }
-
-    fn version(&self) -> &str {
-        env!("CARGO_PKG_VERSION")
-    }
-
-    fn extensions(&self) -> &[&str] {
-        &["fif"]
-    }
-
-    fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
-        if probe.header.starts_with(&FIF_MAGIC) {
-            Some(Confidence::Magic)
-        } else {
-            probe.extension_in(self.extensions())
-        }
+    fn info(&self) -> &ReaderInfo {
+        &INFO
     }
 
     fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
         options
-            .expect_only(self.id(), &[])
+            .expect_only(INFO.id(), &[])
             .map_err(|e| e.in_file(path))?;
         Ok(Box::new(FifRecording::open(path)?))
     }
@@ -374,7 +363,7 @@ fn build(parts: Vec<Part>) -> FifRecording {
     }
     let mut stream = StreamInfo::new("raw", content_type, sfreq, channels)
         .with_length(frames)
-        .with_sample_format(first.raw.format.sample_format());
+        .with_sample_format(first.raw.format);
     stream.metadata = stream_meta;
 
     let annotations = place(

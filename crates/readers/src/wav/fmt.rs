@@ -2,7 +2,6 @@
 //! consistency and reduced to what decoding needs.
 
 use super::tags::{self, EXTENSIBLE, IEEE_FLOAT, PCM};
-use crate::util::RawFormat;
 use player_api::{ReadError, SampleFormat};
 
 /// Size of the plain `WAVEFORMAT` + `wBitsPerSample` part every fmt chunk starts with.
@@ -48,7 +47,7 @@ pub(crate) struct WavFormat {
     /// The EXTENSIBLE speaker mask, when the file is EXTENSIBLE.
     pub channel_mask: Option<u32>,
     /// How one sample is packed.
-    pub raw: RawFormat,
+    pub raw: SampleFormat,
 }
 
 /// The fixed fields at the start of every fmt chunk.
@@ -104,7 +103,7 @@ impl WavFormat {
 
     /// The native sample format, for [`player_api::StreamInfo::sample_format`].
     pub(crate) fn sample_format(&self) -> SampleFormat {
-        self.raw.sample_format()
+        self.raw
     }
 
     /// A short description of the encoding: `PCM`, `IEEE float`, `EXTENSIBLE/PCM`, ...
@@ -224,7 +223,7 @@ fn check_counts(base: &BaseFields, offset: u64) -> Result<(), ReadError> {
 }
 
 /// The packed representation of `bits`-bit samples of `encoding`.
-fn raw_format(encoding: Encoding, bits: u16, offset: u64) -> Result<RawFormat, ReadError> {
+fn raw_format(encoding: Encoding, bits: u16, offset: u64) -> Result<SampleFormat, ReadError> {
     if bits == 0 || bits > 64 {
         return Err(ReadError::malformed(format!(
             "{bits} bits per sample is not between 1 and 64"
@@ -239,12 +238,12 @@ fn raw_format(encoding: Encoding, bits: u16, offset: u64) -> Result<RawFormat, R
         .at_offset(offset));
     }
     match (encoding, bits) {
-        (Encoding::Pcm, 8) => Ok(RawFormat::U8),
-        (Encoding::Pcm, 16) => Ok(RawFormat::I16),
-        (Encoding::Pcm, 24) => Ok(RawFormat::I24),
-        (Encoding::Pcm, 32) => Ok(RawFormat::I32),
-        (Encoding::Float, 32) => Ok(RawFormat::F32),
-        (Encoding::Float, 64) => Ok(RawFormat::F64),
+        (Encoding::Pcm, 8) => Ok(SampleFormat::UInt8),
+        (Encoding::Pcm, 16) => Ok(SampleFormat::Int16),
+        (Encoding::Pcm, 24) => Ok(SampleFormat::Int24),
+        (Encoding::Pcm, 32) => Ok(SampleFormat::Int32),
+        (Encoding::Float, 32) => Ok(SampleFormat::Float32),
+        (Encoding::Float, 64) => Ok(SampleFormat::Float64),
         (Encoding::Pcm, _) => Err(ReadError::unsupported(format!(
             "{bits}-bit integer PCM is not supported (8, 16, 24 and 32 bits are)"
         ))
@@ -257,7 +256,7 @@ fn raw_format(encoding: Encoding, bits: u16, offset: u64) -> Result<RawFormat, R
 }
 
 /// The block align must be exactly one frame: channels × bytes per sample.
-fn check_block_align(base: &BaseFields, raw: RawFormat, offset: u64) -> Result<(), ReadError> {
+fn check_block_align(base: &BaseFields, raw: SampleFormat, offset: u64) -> Result<(), ReadError> {
     let bytes = raw.size() as u32;
     let expected = u32::from(base.channels) * bytes;
     if u32::from(base.block_align) != expected {
@@ -316,17 +315,17 @@ mod tests {
         let f = parse(&base(PCM, 2, 44100, 4, 16)).expect("pcm16");
         assert_eq!(
             (f.raw, f.valid_bits, f.channel_mask),
-            (RawFormat::I16, 16, None)
+            (SampleFormat::Int16, 16, None)
         );
         assert_eq!(f.describe(), "PCM");
         assert_eq!(
             parse(&base(PCM, 1, 8000, 1, 8)).expect("u8").raw,
-            RawFormat::U8
+            SampleFormat::UInt8
         );
         let f = parse(&base(IEEE_FLOAT, 1, 8000, 8, 64)).expect("f64");
         assert_eq!(
             (f.raw, f.sample_format()),
-            (RawFormat::F64, SampleFormat::Float64)
+            (SampleFormat::Float64, SampleFormat::Float64)
         );
     }
 
@@ -334,7 +333,10 @@ mod tests {
     fn fmt_longer_than_16_with_cb_size_is_fine() {
         let mut b = base(IEEE_FLOAT, 2, 8000, 8, 32);
         b.extend_from_slice(&0u16.to_le_bytes());
-        assert_eq!(parse(&b).expect("float with cbSize").raw, RawFormat::F32);
+        assert_eq!(
+            parse(&b).expect("float with cbSize").raw,
+            SampleFormat::Float32
+        );
     }
 
     #[test]
@@ -342,7 +344,7 @@ mod tests {
         let f = parse(&extensible(2, 24, 20, 3, PCM)).expect("20 in 24");
         assert_eq!(
             (f.raw, f.valid_bits, f.channel_mask),
-            (RawFormat::I24, 20, Some(3))
+            (SampleFormat::Int24, 20, Some(3))
         );
         assert_eq!(f.describe(), "EXTENSIBLE/PCM");
         let f = parse(&extensible(1, 16, 0, 4, PCM)).expect("valid 0 means all");

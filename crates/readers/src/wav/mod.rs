@@ -27,8 +27,8 @@ mod tags;
 pub use source::WavSource;
 
 use player_api::{
-    ChannelInfo, Confidence, Metadata, OpenOptions, Probe, ReadError, ReaderPlugin, Recording,
-    RecordingInfo, SampleSource, StreamInfo,
+    ChannelInfo, Confidence, Metadata, OpenOptions, Probe, ReadError, ReaderInfo, ReaderPlugin,
+    Recording, RecordingInfo, SampleSource, StreamInfo,
 };
 use riff::{Container, WavLayout};
 use source::DataLayout;
@@ -40,21 +40,18 @@ pub struct WavReader;
 
 player_api::inventory::submit! { player_api::Registration::new(&WavReader) }
 
+/// What the wav reader is.
+pub static INFO: ReaderInfo = ReaderInfo::new(
+    "wav",
+    "WAV audio (PCM 8/16/24/32-bit, float 32/64-bit, WAVE_FORMAT_EXTENSIBLE)",
+    env!("CARGO_PKG_VERSION"),
+    &["wav", "wave"],
+    &[],
+);
+
 impl ReaderPlugin for WavReader {
-    fn id(&self) -> &str {
-        "wav"
-    }
-
-    fn description(&self) -> &str {
-        "WAV audio (PCM 8/16/24/32-bit, float 32/64-bit, WAVE_FORMAT_EXTENSIBLE)"
-    }
-
-    fn version(&self) -> &str {
-        env!("CARGO_PKG_VERSION")
-    }
-
-    fn extensions(&self) -> &[&str] {
-        &["wav", "wave"]
+    fn info(&self) -> &ReaderInfo {
+        &INFO
     }
 
     /// `RIFF....WAVE` is [`Confidence::Magic`]. Big-endian RIFX and 64-bit RF64/BW64 WAVE
@@ -65,13 +62,13 @@ impl ReaderPlugin for WavReader {
         match riff::identify(probe.header) {
             Container::RiffWave => Some(Confidence::Magic),
             Container::RifxWave | Container::Rf64Wave => Some(Confidence::Extension),
-            Container::Other => probe.extension_in(self.extensions()),
+            Container::Other => probe.extension_in(&INFO.extensions()),
         }
     }
 
     fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
         options
-            .expect_only(self.id(), &[])
+            .expect_only(INFO.id(), &[])
             .map_err(|e| e.in_file(path))?;
         Ok(Box::new(WavRecording::open(path)?))
     }
@@ -88,7 +85,7 @@ pub struct WavRecording {
 impl WavRecording {
     /// Opens `path` and checks its header (no sample data is read).
     pub fn open(path: &Path) -> Result<Self, ReadError> {
-        let mut file = crate::util::SourceFile::open(path)?;
+        let mut file = player_api::io::SourceFile::open(path)?;
         let layout = riff::read_layout(&mut file)?;
         Ok(WavRecording {
             path: path.to_path_buf(),
@@ -110,7 +107,7 @@ impl Recording for WavRecording {
             ))
             .in_file(&self.path));
         }
-        let file = crate::util::SourceFile::open(&self.path)?;
+        let file = player_api::io::SourceFile::open(&self.path)?;
         Ok(Box::new(WavSource::new(file, self.data.clone())))
     }
 }

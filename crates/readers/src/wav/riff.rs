@@ -2,7 +2,7 @@
 //! find `fmt ` and `data`, skipping every other chunk (and the pad byte after odd sizes).
 
 use super::fmt::{WavFormat, FMT_READ_LEN};
-use crate::util::SourceFile;
+use player_api::io::SourceFile;
 use player_api::ReadError;
 
 /// Size of the RIFF header: `RIFF`, the RIFF size, `WAVE`.

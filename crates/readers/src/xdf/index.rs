@@ -8,8 +8,10 @@
 //! with the stream id (u32).
 
 use super::cursor::Cursor;
-use super::header::{parse_file_header, parse_footer, parse_stream_header, StreamHeader};
-use crate::util::SourceFile;
+use super::header::{
+    parse_file_header, parse_footer, parse_stream_header, value_size, StreamHeader,
+};
+use player_api::io::SourceFile;
 use player_api::ReadError;
 
 /// The `XDF:` magic at the start of every file.
@@ -82,11 +84,6 @@ pub(crate) struct FileIndex {
     pub(crate) chunk_count: u64,
     pub(crate) boundary_chunks: u64,
     pub(crate) truncation: Option<Truncation>,
-}
-
-/// Whether `header` starts with the XDF magic.
-pub(crate) fn has_magic(header: &[u8]) -> bool {
-    header.starts_with(MAGIC)
 }
 
 /// The tag names for messages.
@@ -338,7 +335,7 @@ fn new_stream(
     file_len: u64,
 ) -> Result<StreamIndex, String> {
     // A numeric sample must fit in the file (strings: at least 2 bytes per channel).
-    let per_channel = header.format.size().unwrap_or(2);
+    let per_channel = value_size(header.format).unwrap_or(2);
     if header.channel_count.saturating_mul(per_channel) > file_len {
         return Err(format!(
             "{} channels of {} cannot fit in the file ({file_len} bytes)",
@@ -384,7 +381,7 @@ fn index_samples(
     // chunk cannot hold.
     let room = end - data_start;
     let nch = stream.header.channel_count;
-    let min_sample = 1 + stream.header.format.size().map_or(2 * nch, |s| s * nch);
+    let min_sample = 1 + value_size(stream.header.format).map_or(2 * nch, |s| s * nch);
     if count.saturating_mul(min_sample) > room {
         return Err(cursor.malformed(
             count_at,
@@ -503,7 +500,7 @@ pub(crate) fn read_sample(
         }
     };
     let nch = stream.header.channel_count;
-    match stream.header.format.size() {
+    match value_size(stream.header.format) {
         Some(size) => {
             let n = nch * size;
             if sink.wants_values() {
