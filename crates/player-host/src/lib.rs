@@ -14,9 +14,10 @@ pub mod output;
 pub mod registry;
 pub mod report;
 pub mod scenario;
+pub mod trust;
 
 pub use engine::{Player, StopHandle, StreamStats, Summary};
 pub use error::{HostError, Result};
 pub use output::{NullOutput, Output, ValueFormat};
-pub use registry::{Origin, Refused, Registry, PLUGIN_PATH_ENV};
+pub use registry::{Origin, RefusalReason, Refused, Registry, PLUGIN_PATH_ENV};
 pub use scenario::{AnnotationMode, Repeat, Scenario, StreamEntry, WaitForConsumers};
