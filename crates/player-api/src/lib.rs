@@ -55,6 +55,7 @@ pub mod abi;
 mod error;
 mod info;
 mod plugin;
+mod quote;
 mod source;
 
 pub use error::{ReadError, ReadErrorKind};
@@ -66,6 +67,7 @@ pub use plugin::{
     registered_readers, Confidence, OpenOptions, Probe, ReaderPlugin, Recording, Registration,
     PROBE_HEADER_LEN,
 };
+pub use quote::{quote, QUOTE_MAX_CHARS};
 pub use source::SampleSource;
 
 /// Re-exported so that readers register with `player_api::inventory::submit!` without

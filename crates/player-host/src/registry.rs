@@ -33,7 +33,7 @@
 use crate::dynamic::{self, LIBRARY_EXTENSION};
 use crate::error::{HostError, Result};
 use crate::trust::{self, Untrusted};
-use player_api::{registered_readers, Probe, ReadError, ReaderPlugin, PROBE_HEADER_LEN};
+use player_api::{quote, registered_readers, Probe, ReadError, ReaderPlugin, PROBE_HEADER_LEN};
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fs::File;
@@ -292,8 +292,8 @@ impl Registry {
             .map(|e| e.origin.to_string());
         if let Some(winner) = winner {
             let reason = format!(
-                "its reader id {:?} is already taken by {winner} (built-ins win, then the library loaded first)",
-                reader.id(),
+                "its reader id {} is already taken by {winner} (built-ins win, then the library loaded first)",
+                quote(reader.id()),
             );
             self.refuse(path, other(reason));
             return;
@@ -337,7 +337,8 @@ impl Registry {
             return self.by_id(id).ok_or_else(|| HostError::NoReader {
                 path: path.to_path_buf(),
                 message: format!(
-                    "no reader with id {id:?} (available: {})",
+                    "no reader with id {} (available: {})",
+                    quote(id),
                     self.ids().join(", ")
                 ),
             });

@@ -1003,3 +1003,38 @@ fn the_unsafe_escape_hatch_loads_untrusted_libraries_with_one_warning_each() {
     let out = host_env(&args, &[("PLAYER_PLUGIN_UNSAFE", "yes")]);
     assert_refused(&out, &sticky, &["mode 1777"]);
 }
+
+#[test]
+fn brainvision_errors_quote_no_foreign_content_and_cap_values() {
+    let plugins = plugin_dir("bvquote", &["player_brainvision"]);
+    let d = temp_dir("bvquote-data");
+    let secret = d.join("shadow");
+    std::fs::write(&secret, "root:$6$SeCrEt:19000:0:99999:7:::\n").unwrap();
+    let out = host(&[
+        "inspect",
+        s(&secret),
+        "--reader",
+        "brainvision",
+        "--plugin-dir",
+        s(&plugins),
+    ]);
+    assert_clean_failure(&out, &["shadow", "not a BrainVision header"]);
+    for piece in ["root", "SeCrEt", "19000"] {
+        assert!(!stderr(&out).contains(piece), "{piece}: {}", stderr(&out));
+    }
+    // A header line of 100 kB is echoed cut.
+    let header = std::fs::read_to_string(fixture("int16_mux.vhdr")).unwrap();
+    let f = d.join("long.vhdr");
+    let long = "x".repeat(100_000);
+    std::fs::write(
+        &f,
+        header.replace("[Common Infos]", &format!("[Common Infos]\n{long}")),
+    )
+    .unwrap();
+    let out = host(&["inspect", s(&f), "--plugin-dir", s(&plugins)]);
+    assert_clean_failure(
+        &out,
+        &["long.vhdr", "expected `key=value`", "(100000 characters)"],
+    );
+    assert!(stderr(&out).len() < 1000, "{}", stderr(&out));
+}

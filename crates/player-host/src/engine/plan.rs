@@ -8,7 +8,7 @@ use crate::error::{HostError, Result};
 use crate::output::{OutletSpec, SampleKind, ValueFormat};
 use crate::registry::Registry;
 use crate::scenario::{AnnotationMode, Repeat, Scenario, StreamEntry};
-use player_api::{ChannelInfo, OpenOptions, SampleFormat, SampleSource, StreamInfo};
+use player_api::{quote, ChannelInfo, OpenOptions, SampleFormat, SampleSource, StreamInfo};
 use std::collections::BTreeSet;
 
 /// One outlet to feed, with everything the engine needs.
@@ -100,8 +100,8 @@ pub fn build(scenario: &Scenario, registry: &Registry) -> Result<Plan> {
     for lane in &plan.lanes {
         if !seen.insert(lane.spec.name.as_str()) {
             return Err(HostError::config(format!(
-                "two streams would be published as {:?}: give them distinct `name`s",
-                lane.spec.name
+                "two streams would be published as {}: give them distinct `name`s",
+                quote(&lane.spec.name)
             )));
         }
     }
@@ -254,8 +254,9 @@ fn add_entry(
             .collect();
         if !unmatched.is_empty() {
             return Err(HostError::config(format!(
-                "{}: picks {unmatched:?} match no channel label or kind",
-                path.display()
+                "{}: {} match no channel label or kind",
+                path.display(),
+                quote_list("picks", &unmatched)
             )));
         }
     }
@@ -272,7 +273,7 @@ fn add_entry(
 /// Checks that a stream can be paced; returns whether its samples are text.
 fn check_stream(stream: &StreamInfo, path: &std::path::Path) -> Result<bool> {
     let fail = |what: String| -> HostError {
-        player_api::ReadError::malformed(format!("stream {:?} {what}", stream.name))
+        player_api::ReadError::malformed(format!("stream {} {what}", quote(&stream.name)))
             .in_file(path)
             .into()
     };
@@ -373,4 +374,17 @@ fn add_markers(
         offset: entry.offset,
         feed: LaneFeed::Markers(MarkerFeed { events, period }),
     });
+}
+
+/// `what` and the first few `values`, each [`quote`]d: `picks "a", "b" and 3 more`.
+fn quote_list(what: &str, values: &[&str]) -> String {
+    const SHOWN: usize = 5;
+    let shown: Vec<String> = values.iter().take(SHOWN).map(|v| quote(v)).collect();
+    let more = values.len().saturating_sub(SHOWN);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!("{what} {}{more}", shown.join(", "))
 }
