@@ -32,7 +32,7 @@
 
 use crate::dynamic::{self, LIBRARY_EXTENSION};
 use crate::error::{HostError, Result};
-use crate::trust::{self, Untrusted};
+use crate::trust::{self, Trusted, Untrusted};
 use player_api::{quote, registered_readers, Probe, ReadError, ReaderPlugin, PROBE_HEADER_LEN};
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
@@ -92,7 +92,8 @@ pub struct Refused {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RefusalReason {
-    /// It fails the trust rule of [`crate::trust`] (or cannot be resolved).
+    /// It fails the trust rule of [`crate::trust`], or cannot be resolved (then its
+    /// message does not say "untrusted").
     Untrusted(Untrusted),
     /// A library in a plugin directory whose name does not match the plugin pattern
     /// ([`is_plugin_file_name`]): not loaded.
@@ -105,6 +106,9 @@ pub enum RefusalReason {
 impl std::fmt::Display for RefusalReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            RefusalReason::Untrusted(u) if matches!(u.problem, trust::Problem::Unresolvable(_)) => {
+                write!(f, "{u}")
+            }
             RefusalReason::Untrusted(u) => write!(f, "untrusted: {u}"),
             RefusalReason::NotAPluginName => write!(
                 f,
@@ -197,12 +201,9 @@ impl Registry {
     pub fn add_plugin_path(&mut self, path: &Path) {
         // A directory must pass the trust rule too (its libraries are checked again one
         // by one; with the escape hatch only they are warned about).
-        let checked = match trust::check_trusted(path) {
-            Ok(t) => t,
-            Err(u) => match u.trust_anyway().filter(|_| trust::unsafe_allowed()) {
-                Some(t) => t,
-                None => return self.refuse(path, RefusalReason::Untrusted(u)),
-            },
+        let checked = match admit(path) {
+            Ok((t, _)) => t,
+            Err(u) => return self.refuse(path, RefusalReason::Untrusted(u)),
         };
         if !checked.path().is_dir() {
             self.add_library(path);
@@ -248,34 +249,28 @@ impl Registry {
 
     /// Loads one library, by its checked absolute path; refusals are recorded.
     fn add_library(&mut self, path: &Path) {
-        let library = match trust::check_trusted(path) {
-            Ok(t) => t,
-            Err(u) => match u.trust_anyway().filter(|_| trust::unsafe_allowed()) {
-                Some(t) => {
-                    if self.tried.contains(t.path()) {
-                        return;
-                    }
-                    eprintln!(
-                        "warning: {}=1: loading untrusted plugin {}: {}",
-                        trust::UNSAFE_ENV,
-                        t.path().display(),
-                        u.summary(),
-                    );
-                    t
+        let (library, untrusted) = match admit(path) {
+            Ok(admitted) => admitted,
+            Err(u) => {
+                let key = u
+                    .trust_anyway()
+                    .map_or(path.to_path_buf(), |t| t.path().into());
+                if self.tried.insert(key) {
+                    self.refuse(path, RefusalReason::Untrusted(u));
                 }
-                None => {
-                    let key = u
-                        .trust_anyway()
-                        .map_or_else(|| path.to_path_buf(), |t| t.path().to_path_buf());
-                    if self.tried.insert(key) {
-                        self.refuse(path, RefusalReason::Untrusted(u));
-                    }
-                    return;
-                }
-            },
+                return;
+            }
         };
         if !self.tried.insert(library.path().to_path_buf()) {
             return;
+        }
+        if let Some(u) = untrusted {
+            eprintln!(
+                "warning: {}=1: loading untrusted plugin {}: {}",
+                trust::UNSAFE_ENV,
+                library.path().display(),
+                u.summary(),
+            );
         }
         match dynamic::load(&library) {
             Ok(reader) => self.add_loaded(library.path(), Box::new(reader)),
@@ -393,7 +388,19 @@ fn read_probe_header(path: &Path) -> Result<Vec<u8>> {
     Ok(header)
 }
 
-/// An [`RefusalReason::Other`].
+/// The trust rule and its escape hatch: the path to load, with the reason it is untrusted
+/// when only `PLAYER_PLUGIN_UNSAFE=1` admits it; or why it is refused.
+fn admit(path: &Path) -> std::result::Result<(Trusted, Option<Untrusted>), Untrusted> {
+    match trust::check_trusted(path) {
+        Ok(t) => Ok((t, None)),
+        Err(u) => match u.trust_anyway().filter(|_| trust::unsafe_allowed()) {
+            Some(t) => Ok((t, Some(u))),
+            None => Err(u),
+        },
+    }
+}
+
+/// A [`RefusalReason::Other`].
 fn other(message: String) -> RefusalReason {
     RefusalReason::Other(message)
 }
