@@ -49,7 +49,7 @@ pub fn find(header: &Path, dir: &Path, named: Option<&str>) -> Result<Option<Pat
     }
     Err(ReadError::invalid_argument(format!(
         "the marker file {} (MarkerFile in the header) does not exist",
-        path.display()
+        quote(&path.to_string_lossy())
     )))
 }
 
