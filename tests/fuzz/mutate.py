@@ -7,7 +7,7 @@ values, pointers outside the file or to themselves, duplicated and reordered chu
 `player-host inspect` and a fast `player-host play --output null` on each with a time
 limit, and counts per reader:
 
-    clean    non-zero exit with a one-line `error:` message naming the file
+    clean    non-zero exit with `error:` lines naming the file (one, or one per failed stream)
     accepted exit 0, and the play pushed exactly the frames `inspect` announced
     unclear  non-zero exit without such a message
     wrong    accepted but with a different frame count than announced
@@ -389,10 +389,11 @@ def classify(host: str, reader: str, path: Path, extra: list[str], tmpdir: Path)
 
 
 def clean_or_unclear(err: str, path: Path) -> str:
-    """A clean error is one `error:` line naming the file, or a file of its set (a
-    BrainVision header's marker or data file, a FIF file's next part)."""
+    """A clean error is an `error:` line naming the file, or a file of its set (a
+    BrainVision header's marker or data file, a FIF file's next part): one line, or one
+    per stream that failed while playing."""
     lines = [l for l in err.strip().splitlines() if l.startswith("error:")]
-    return "clean" if len(lines) == 1 and path.stem in lines[0] else "unclear"
+    return "clean" if lines and all(path.stem in l for l in lines) else "unclear"
 
 
 def main() -> int:

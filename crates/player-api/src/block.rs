@@ -214,18 +214,25 @@ impl Block {
     }
 
     /// Checks the frames from `from` on: stamps finite and never decreasing, starting at
-    /// or after `previous` (the last stamp of the frames before). Values and strings are
+    /// or after `previous` (the last stamp of the frames before). Messages number the
+    /// frames from `first` (the stream's index of frame `from`). Values and strings are
     /// consistent by construction.
-    pub fn check_stamps(&self, from: usize, previous: Option<f64>) -> Result<(), String> {
+    pub fn check_stamps(
+        &self,
+        from: usize,
+        previous: Option<f64>,
+        first: u64,
+    ) -> Result<(), String> {
         let mut last = previous;
         for (i, &t) in self.stamps().iter().enumerate().skip(from) {
+            let frame = first + (i - from) as u64;
             if !t.is_finite() {
-                return Err(format!("frame {i} has the time {t}"));
+                return Err(format!("frame {frame} has the time {t}"));
             }
             if let Some(p) = last {
                 if t < p {
                     return Err(format!(
-                        "times go backwards at frame {i} ({t} s after {p} s)"
+                        "times go backwards at frame {frame} ({t} s after {p} s)"
                     ));
                 }
             }
@@ -270,9 +277,10 @@ mod tests {
         assert_eq!(b.text(), ["a", "b"]);
         assert!(b.values().is_empty());
         assert!(b.commit(0).is_err(), "commit is for numeric blocks");
-        let err = b.check_stamps(0, None).unwrap_err();
+        let err = b.check_stamps(0, None, 0).unwrap_err();
         assert_eq!(err, "times go backwards at frame 1 (0.5 s after 1 s)");
-        assert!(b.check_stamps(0, Some(2.0)).is_err());
+        let err = b.check_stamps(1, Some(2.0), 40).unwrap_err();
+        assert_eq!(err, "times go backwards at frame 40 (0.5 s after 2 s)");
     }
 
     #[test]

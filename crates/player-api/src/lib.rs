@@ -70,6 +70,7 @@ mod error;
 mod info;
 pub mod io;
 mod plugin;
+mod quote;
 mod source;
 pub mod validate;
 
@@ -83,6 +84,7 @@ pub use plugin::{
     registered_readers, Confidence, OpenOptions, Probe, ReaderInfo, ReaderPlugin, Recording,
     Registration, Signature, PROBE_HEADER_LEN,
 };
+pub use quote::{quote, QUOTE_MAX_CHARS};
 pub use source::SampleSource;
 
 /// Re-exported so that readers register with `player_api::inventory::submit!` without

@@ -225,7 +225,7 @@ impl CheckedSource {
     fn check_read(&mut self, block: &Block, before: usize) -> Result<(), ReadError> {
         let added = block.frames() - before;
         block
-            .check_stamps(before, self.last_stamp)
+            .check_stamps(before, self.last_stamp, self.position)
             .map_err(|rule| self.broken(rule))?;
         if let Some(&t) = block.stamps().last().filter(|_| added > 0) {
             self.last_stamp = Some(t);

@@ -70,7 +70,9 @@ impl fmt::Display for HostError {
             HostError::Stalled { seconds } => {
                 write!(f, "the reader delivered no data for {seconds} s (blocked?)")
             }
-            HostError::Stream { stream, source } => write!(f, "stream {stream:?}: {source}"),
+            HostError::Stream { stream, source } => {
+                write!(f, "stream {}: {source}", player_api::quote(stream))
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod output;
 pub mod registry;
 pub mod report;
 pub mod scenario;
+pub mod trust;
 
 pub use engine::{Player, StopHandle, StreamStats, Summary};
 pub use error::{HostError, Result};

@@ -58,7 +58,8 @@ impl std::str::FromStr for ValueFormat {
             "float64" | "double64" => Ok(ValueFormat::Float64),
             "native" => Ok(ValueFormat::Native),
             other => Err(format!(
-                "unknown value format {other:?} (float32, float64 or native)"
+                "unknown value format {} (float32, float64 or native)",
+                player_api::quote(other)
             )),
         }
     }

@@ -19,6 +19,7 @@
 
 use crate::error::{HostError, Result};
 use crate::output::ValueFormat;
+use player_api::quote;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,7 +46,8 @@ impl std::str::FromStr for Repeat {
             "forever" | "inf" | "infinite" => Ok(Repeat::Forever),
             n => match n.parse::<u64>() {
                 Ok(0) | Err(_) => Err(format!(
-                    "repeat must be a count of at least 1 or \"forever\", not {n:?}"
+                    "repeat must be a count of at least 1 or \"forever\", not {}",
+                    quote(n)
                 )),
                 Ok(k) => Ok(Repeat::Times(k)),
             },
@@ -125,7 +127,8 @@ impl std::str::FromStr for AnnotationMode {
             "markers" => Ok(AnnotationMode::Markers),
             "none" => Ok(AnnotationMode::None),
             o => Err(format!(
-                "annotations must be auto, markers or none, not {o:?}"
+                "annotations must be auto, markers or none, not {}",
+                quote(o)
             )),
         }
     }
@@ -277,16 +280,17 @@ impl Scenario {
         Ok(scenario)
     }
 
-    /// Parses scenario text; the error message carries the line and column.
+    /// Parses scenario text; the error message carries the line and column, and the
+    /// values it quotes are cut at [`player_api::QUOTE_MAX_CHARS`] characters.
     pub fn parse(text: &str) -> Result<Self, String> {
         serde_yaml_ng::from_str(text).map_err(|e| match e.location() {
             Some(loc) => format!(
                 "line {} column {}: {}",
                 loc.line(),
                 loc.column(),
-                strip_location(&e.to_string())
+                cap_quoted(strip_location(&e.to_string()))
             ),
-            None => e.to_string(),
+            None => cap_quoted(&e.to_string()),
         })
     }
 
@@ -323,6 +327,43 @@ impl Scenario {
         }
         Ok(())
     }
+}
+
+/// `message` with every value it quotes (between backticks or double quotes, as serde's
+/// messages do) cut like [`quote`] cuts: at most [`player_api::QUOTE_MAX_CHARS`]
+/// characters, then an ellipsis and the value's length.
+fn cap_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(1024));
+    let mut rest = message;
+    while let Some(open) = rest.find(['`', '"']) {
+        let delim = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        let body = &rest[open + 1..];
+        // The closing delimiter (a double quote escaped by a backslash does not close).
+        let mut escaped = false;
+        let close = body.char_indices().find_map(|(i, c)| {
+            let closes = c == delim && !escaped;
+            escaped = !escaped && c == '\\' && delim == '"';
+            closes.then_some(i)
+        });
+        let (value, after) = match close {
+            Some(i) => (&body[..i], &body[i + 1..]),
+            None => (body, ""),
+        };
+        let count = value.chars().count();
+        if count > player_api::QUOTE_MAX_CHARS {
+            let cut: String = value.chars().take(player_api::QUOTE_MAX_CHARS).collect();
+            out.push_str(&format!("{cut}{delim}… ({count} characters)"));
+        } else {
+            out.push_str(value);
+            if close.is_some() {
+                out.push(delim);
+            }
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// serde_yaml's messages end with " at line L column C"; we print the location first.
@@ -373,6 +414,30 @@ mod tests {
             .expect_err("unknown key");
         assert!(err.starts_with("line 3 column 5: "), "{err}");
         assert!(err.contains("unknown field `chunksize`"), "{err}");
+    }
+
+    #[test]
+    fn quoted_values_in_messages_are_cut() {
+        let long = "v".repeat(200);
+        assert_eq!(
+            cap_quoted(&format!(
+                "unknown variant `{long}`, expected `a` or \"b\\\"c\""
+            )),
+            format!(
+                "unknown variant `{}`… (200 characters), expected `a` or \"b\\\"c\"",
+                "v".repeat(80)
+            )
+        );
+        assert_eq!(
+            cap_quoted(&format!("invalid type: string \"{long}")),
+            format!(
+                "invalid type: string \"{}\"… (200 characters)",
+                "v".repeat(80)
+            )
+        );
+        let err = Scenario::parse(&format!("streams:\n  - file: a.wav\n    format: {long}\n"))
+            .expect_err("unknown format");
+        assert!(err.len() < 300, "{err}");
     }
 
     #[test]

@@ -335,7 +335,7 @@ const BAD: &[(&str, ReadErrorKind, &[&str])] = &[
     (
         "bad-not-wave.wav",
         ReadErrorKind::Malformed,
-        &["at byte 8", "\"AVI \"", "not a WAV file"],
+        &["at byte 8", "form type is not \"WAVE\"", "not a WAV file"],
     ),
     (
         "bad-no-fmt.wav",

@@ -1,7 +1,7 @@
 //! The `.vhdr` header: an INI-like text with `[Common Infos]`, `[Binary Infos]` and
 //! `[Channel Infos]` sections.
 
-use player_api::{ChannelInfo, ReadError, SampleFormat};
+use player_api::{quote, ChannelInfo, ReadError, SampleFormat};
 use std::collections::BTreeMap;
 
 /// How many channels a header may declare: the contract's limit.
@@ -145,13 +145,14 @@ pub fn parse_sections(text: &str) -> Result<Sections, ReadError> {
         }
         let Some((key, value)) = line.split_once('=') else {
             return Err(ReadError::malformed(format!(
-                "line {line_no}: expected `key=value` or `[section]`, found {line:?}"
+                "line {line_no}: expected `key=value` or `[section]`, found {}",
+                quote(line)
             )));
         };
         let Some(section) = &current else {
             return Err(ReadError::malformed(format!(
-                "line {line_no}: `{}` is outside any [section]",
-                key.trim()
+                "line {line_no}: {} is outside any [section]",
+                quote(key.trim())
             )));
         };
         sections.entry(section.clone()).or_default().insert(
@@ -166,11 +167,10 @@ impl Header {
     /// Parses and checks a header.
     pub fn parse(bytes: &[u8]) -> Result<Header, ReadError> {
         if !has_magic(bytes) {
-            let first = decode_text(bytes.get(..60).unwrap_or(bytes));
-            let first = first.lines().next().unwrap_or("");
-            return Err(ReadError::malformed(format!(
-                "not a BrainVision header: the first line is {first:?}, not \"Brain Vision Data Exchange Header File ...\""
-            )));
+            // Not a BrainVision header: its content is not quoted (it may be anything).
+            return Err(ReadError::malformed(
+                "not a BrainVision header: the first line is not \"Brain Vision Data Exchange Header File ...\"",
+            ));
         }
         let sections = parse_sections(&decode_text(bytes))?;
         let common = sections
@@ -195,7 +195,8 @@ impl Header {
             }
             f => {
                 return Err(ReadError::malformed(format!(
-                    "DataFormat={f:?} is not BINARY or ASCII"
+                    "DataFormat={} is not BINARY or ASCII",
+                    quote(f)
                 )))
             }
         }
@@ -204,7 +205,8 @@ impl Header {
             o if o.eq_ignore_ascii_case("VECTORIZED") => Orientation::Vectorized,
             o => {
                 return Err(ReadError::malformed(format!(
-                    "DataOrientation={o:?} is not MULTIPLEXED or VECTORIZED"
+                    "DataOrientation={} is not MULTIPLEXED or VECTORIZED",
+                    quote(o)
                 )))
             }
         };
@@ -212,8 +214,8 @@ impl Header {
             .filter(|&n| (1..=MAX_CHANNELS).contains(&n))
             .ok_or_else(|| {
                 ReadError::malformed(format!(
-                    "NumberOfChannels={:?} is not a count from 1 to {MAX_CHANNELS}",
-                    get("numberofchannels").unwrap_or("")
+                    "NumberOfChannels={} is not a count from 1 to {MAX_CHANNELS}",
+                    quote(get("numberofchannels").unwrap_or(""))
                 ))
             })?;
         let interval: f64 = need("samplinginterval", "SamplingInterval")?
@@ -222,17 +224,16 @@ impl Header {
             .filter(|x: &f64| x.is_finite() && *x > 0.0)
             .ok_or_else(|| {
                 ReadError::malformed(format!(
-                    "SamplingInterval={:?} is not a positive number of microseconds",
-                    get("samplinginterval").unwrap_or("")
+                    "SamplingInterval={} is not a positive number of microseconds",
+                    quote(get("samplinginterval").unwrap_or(""))
                 ))
             })?;
-        let data_points =
-            match get("datapoints").filter(|v| !v.is_empty()) {
-                None => None,
-                Some(v) => Some(parse_number::<u64>(v).ok_or_else(|| {
-                    ReadError::malformed(format!("DataPoints={v:?} is not a count"))
-                })?),
-            };
+        let data_points = match get("datapoints").filter(|v| !v.is_empty()) {
+            None => None,
+            Some(v) => Some(parse_number::<u64>(v).ok_or_else(|| {
+                ReadError::malformed(format!("DataPoints={} is not a count", quote(v)))
+            })?),
+        };
         let binary = sections.get("binary infos");
         let bget = |key: &str| binary.and_then(|b| b.get(key)).map(|(v, _)| v.as_str());
         let format = match bget("binaryformat") {
@@ -241,7 +242,8 @@ impl Header {
             Some("IEEE_FLOAT_32") => SampleFormat::Float32,
             Some(other) => {
                 return Err(ReadError::unsupported(format!(
-                    "BinaryFormat={other:?} is not supported (INT_16, INT_32, IEEE_FLOAT_32)"
+                    "BinaryFormat={} is not supported (INT_16, INT_32, IEEE_FLOAT_32)",
+                    quote(other)
                 )))
             }
             None => return Err(ReadError::malformed("[Binary Infos] has no BinaryFormat")),
@@ -341,7 +343,8 @@ fn parse_channels(
                 .filter(|r| r.is_finite())
                 .ok_or_else(|| {
                     ReadError::malformed(format!(
-                        "line {line}: Ch{n} resolution {resolution:?} is not a number"
+                        "line {line}: Ch{n} resolution {} is not a number",
+                        quote(resolution)
                     ))
                 })?
         };

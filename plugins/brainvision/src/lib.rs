@@ -94,7 +94,7 @@ impl BrainVisionRecording {
                 ReadError::io(
                     format!(
                         "opening the data file {} (DataFile in the header)",
-                        data_path.display()
+                        player_api::quote(&data_path.to_string_lossy())
                     ),
                     e,
                 )

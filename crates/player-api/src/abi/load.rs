@@ -48,12 +48,14 @@ pub enum LoadError {
         winner: String,
     },
     /// The library, or a directory above it, could be replaced by someone other than
-    /// its owner or root; it was not loaded.
-    Untrusted {
-        /// What is wrong, and with which path.
-        problem: String,
-        /// The command that fixes it.
-        fix: String,
+    /// its owner or root; it was not loaded. The text names the path, what is wrong and
+    /// the fix.
+    Untrusted(String),
+    /// A library in a plugin directory whose name does not match the pattern of plugin
+    /// libraries; it was not loaded.
+    NotAPluginName {
+        /// The pattern (`lib*player*.so`).
+        pattern: String,
     },
 }
 
@@ -100,9 +102,12 @@ impl fmt::Display for LoadError {
                 "its reader id {id:?} is already taken by {winner} (built-ins win, then the \
                  library loaded first)"
             ),
-            LoadError::Untrusted { problem, fix } => {
-                write!(f, "not loaded: {problem}; fix: {fix}")
-            }
+            LoadError::Untrusted(m) => write!(f, "untrusted: {m}"),
+            LoadError::NotAPluginName { pattern } => write!(
+                f,
+                "not loaded: in a plugin directory only files named {pattern} are loaded (name \
+                 the file itself to load it)"
+            ),
         }
     }
 }
@@ -123,7 +128,8 @@ impl LoadError {
             LoadError::TableTooSmall { .. } => "table-too-small",
             LoadError::BadDescription(_) => "bad-description",
             LoadError::IdClash { .. } => "id-clash",
-            LoadError::Untrusted { .. } => "untrusted",
+            LoadError::Untrusted(_) => "untrusted",
+            LoadError::NotAPluginName { .. } => "not-a-plugin-name",
         }
     }
 }

@@ -12,7 +12,8 @@ use crate::registry::Registry;
 use crate::scenario::{AnnotationMode, Repeat, Scenario, StreamEntry};
 use player_api::validate::{open_checked, CheckedRecording};
 use player_api::{
-    ChannelInfo, OpenOptions, ReaderPlugin, Recording, RecordingInfo, SampleSource, StreamInfo,
+    quote, ChannelInfo, OpenOptions, ReaderPlugin, Recording, RecordingInfo, SampleSource,
+    StreamInfo,
 };
 use std::collections::BTreeSet;
 
@@ -89,8 +90,8 @@ pub fn build(scenario: &Scenario, registry: &Registry) -> Result<Plan> {
     for stream in &plan.streams {
         if !seen.insert(stream.spec.name.as_str()) {
             return Err(HostError::config(format!(
-                "two streams would be published as {:?}: give them distinct `name`s",
-                stream.spec.name
+                "two streams would be published as {}: give them distinct `name`s",
+                quote(&stream.spec.name)
             )));
         }
     }
@@ -268,7 +269,9 @@ fn check_picks(entry: &StreamEntry, matched: &BTreeSet<&str>, published: bool) -
             .collect();
         if !unmatched.is_empty() {
             return Err(HostError::config(format!(
-                "{path}: picks {unmatched:?} match no channel label or kind"
+                "{}: {} match no channel label or kind",
+                path,
+                quote_list("picks", &unmatched)
             )));
         }
     }
@@ -352,4 +355,17 @@ fn add_markers(plan: &mut Plan, opened: &Opened<'_>) {
         offset: entry.offset,
         input: Input::Markers(Markers { events, period }),
     });
+}
+
+/// `what` and the first few `values`, each [`quote`]d: `picks "a", "b" and 3 more`.
+fn quote_list(what: &str, values: &[&str]) -> String {
+    const SHOWN: usize = 5;
+    let shown: Vec<String> = values.iter().take(SHOWN).map(|v| quote(v)).collect();
+    let more = values.len().saturating_sub(SHOWN);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!("{what} {}{more}", shown.join(", "))
 }

@@ -119,9 +119,9 @@ pub(crate) fn scan(file: &mut SourceFile, h: &Header) -> Result<Scan, ReadError>
                 file.malformed(
                     offset + e.position as u64,
                     format!(
-                        "record {record}, annotation signal {} ({:?}): {}",
+                        "record {record}, annotation signal {} ({}): {}",
                         signal.index + 1,
-                        signal.label,
+                        player_api::quote(&signal.label),
                         e.message
                     ),
                 )

@@ -88,11 +88,9 @@ fn check_riff_header(file: &mut SourceFile) -> Result<(), ReadError> {
         _ if n >= 4 => {
             return Err(file.malformed(
                 0,
-                format!(
-                    "not a WAV file: starts with \"{}\" instead of \"RIFF\"",
-                    magic.escape_ascii()
-                ),
-            ))
+                // Not a WAV file: its content is not quoted (it may be anything).
+                "not a WAV file: it does not start with \"RIFF\"",
+            ));
         }
         _ => {}
     }
@@ -107,10 +105,7 @@ fn check_riff_header(file: &mut SourceFile) -> Result<(), ReadError> {
     if form != b"WAVE" {
         return Err(file.malformed(
             8,
-            format!(
-                "RIFF form type is \"{}\", not \"WAVE\": not a WAV file",
-                form.escape_ascii()
-            ),
+            "not a WAV file: a RIFF file whose form type is not \"WAVE\"",
         ));
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! The XML of FileHeader, StreamHeader and StreamFooter chunks.
 
-use player_api::{ChannelInfo, SampleFormat};
+use player_api::{quote, ChannelInfo, SampleFormat};
 
 /// The sample format of an XDF `channel_format` (`float32`, `double64`, `int8`, `int16`,
 /// `int32`, `int64`, `string`); `None` for anything else.
@@ -99,7 +99,7 @@ pub(crate) fn parse_stream_header(bytes: &[u8], max_channels: u64) -> Result<Str
     let count_text = field("channel_count")?;
     let channel_count: u64 = count_text
         .parse()
-        .map_err(|_| format!("channel_count is not a whole number: {count_text:?}"))?;
+        .map_err(|_| format!("channel_count is not a whole number: {}", quote(count_text)))?;
     if channel_count == 0 {
         return Err("channel_count is 0".into());
     }
@@ -111,15 +111,16 @@ pub(crate) fn parse_stream_header(bytes: &[u8], max_channels: u64) -> Result<Str
     let rate_text = field("nominal_srate")?;
     let srate: f64 = rate_text
         .parse()
-        .map_err(|_| format!("nominal_srate is not a number: {rate_text:?}"))?;
+        .map_err(|_| format!("nominal_srate is not a number: {}", quote(rate_text)))?;
     if !srate.is_finite() || srate < 0.0 {
         return Err(format!(
-            "nominal_srate must be 0 or positive: {rate_text:?}"
+            "nominal_srate must be 0 or positive: {}",
+            quote(rate_text)
         ));
     }
     let format_text = field("channel_format")?.to_string();
     let format = parse_format(&format_text)
-        .ok_or_else(|| format!("unknown channel_format {format_text:?}"))?;
+        .ok_or_else(|| format!("unknown channel_format {}", quote(&format_text)))?;
     let desc = info
         .children()
         .find(|c| c.is_element() && c.has_tag_name("desc"));

@@ -12,7 +12,7 @@ use super::header::{
     parse_file_header, parse_footer, parse_stream_header, value_size, StreamHeader,
 };
 use player_api::io::SourceFile;
-use player_api::ReadError;
+use player_api::{quote, ReadError};
 
 /// The `XDF:` magic at the start of every file.
 pub(crate) const MAGIC: &[u8; 4] = b"XDF:";
@@ -108,7 +108,10 @@ pub(crate) fn index(cursor: &mut Cursor) -> Result<FileIndex, ReadError> {
         Err(_) => false,
     };
     if !magic_ok {
-        return Err(cursor.malformed(0, "the file does not start with the XDF magic \"XDF:\""));
+        return Err(cursor.malformed(
+            0,
+            "not an XDF file: it does not start with the magic \"XDF:\"",
+        ));
     }
     let mut ix = FileIndex {
         file_header: Vec::new(),
@@ -284,7 +287,7 @@ fn truncated_chunk_name(
                 .streams
                 .iter()
                 .find(|s| s.id == id)
-                .map(|s| format!(" ({})", s.header.name))
+                .map(|s| format!(" ({})", quote(&s.header.name)))
                 .unwrap_or_default();
             return Ok(format!("{} chunk of stream id {id}{name}", tag_name(tag)));
         }
@@ -373,7 +376,7 @@ fn index_samples(
     start: u64,
     end: u64,
 ) -> Result<(), ReadError> {
-    let name = stream.header.name.clone();
+    let name = quote(&stream.header.name); // quoted for messages
     let count_at = cursor.pos();
     let count = cursor.varlen(end, "the sample count")?;
     let data_start = cursor.pos();
@@ -386,7 +389,7 @@ fn index_samples(
         return Err(cursor.malformed(
             count_at,
             format!(
-                "Samples chunk of stream {name:?} claims {count} samples but holds {room} bytes \
+                "Samples chunk of stream {name} claims {count} samples but holds {room} bytes \
                  (the sample count disagrees with the chunk size)"
             ),
         ));
@@ -400,7 +403,7 @@ fn index_samples(
             ReadError::new(
                 e.kind(),
                 format!(
-                    "Samples chunk of stream {name:?} (at byte {start}), sample {k} of {count}: {} \
+                    "Samples chunk of stream {name} (at byte {start}), sample {k} of {count}: {} \
                      (the sample count disagrees with the chunk size)",
                     e.message()
                 ),
@@ -423,7 +426,7 @@ fn index_samples(
         return Err(cursor.malformed(
             cursor.pos(),
             format!(
-                "Samples chunk of stream {name:?} (at byte {start}) has {} bytes left after its \
+                "Samples chunk of stream {name} (at byte {start}) has {} bytes left after its \
                  {count} samples (the sample count disagrees with the chunk size)",
                 end - cursor.pos()
             ),
@@ -493,8 +496,8 @@ pub(crate) fn read_sample(
             return Err(cursor.malformed(
                 at,
                 format!(
-                    "a sample of stream {:?} has TimeStampBytes {n} (XDF allows 0 or 8)",
-                    stream.header.name
+                    "a sample of stream {} has TimeStampBytes {n} (XDF allows 0 or 8)",
+                    quote(&stream.header.name)
                 ),
             ))
         }

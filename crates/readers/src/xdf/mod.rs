@@ -79,7 +79,8 @@ impl ReaderPlugin for XdfReader {
             Some(v) if v.eq_ignore_ascii_case("false") => false,
             Some(v) => {
                 return Err(ReadError::invalid_argument(format!(
-                    "the xdf reader's option dejitter is true or false, not {v:?}"
+                    "the xdf reader's option dejitter is true or false, not {}",
+                    player_api::quote(v)
                 ))
                 .in_file(path))
             }
@@ -125,8 +126,9 @@ impl XdfRecording {
             let described = s.header.channels.len() as u64;
             if s.frames == 0 && s.header.channel_count > described.max(MAX_UNPROVEN_CHANNELS) {
                 return Err(ReadError::malformed(format!(
-                    "stream {:?} claims {} channels but has no sample to show them",
-                    s.header.name, s.header.channel_count
+                    "stream {} claims {} channels but has no sample to show them",
+                    player_api::quote(&s.header.name),
+                    s.header.channel_count
                 ))
                 .at_offset(s.header_offset)
                 .in_file(path));
