@@ -336,6 +336,45 @@ fn open_err(path: &Path, options: &OpenOptions) -> player_api::ReadError {
     }
 }
 
+/// MNE reads gzip-compressed FIF (`*.fif.gz`); this reader claims a gzip stream by that
+/// name (so the user gets its error, not "no reader") and refuses it, under any name,
+/// with the command that unpacks it. The fixture is `short_raw.fif` gzipped
+/// (examples/fixtures/fif/make_gzip.py, which checks that MNE reads it).
+#[test]
+fn gzip_compressed_fif_is_refused_with_how_to_unpack_it() {
+    let gz = fixture("short_raw.fif.gz");
+    let bytes = std::fs::read(&gz).unwrap();
+    assert_eq!(bytes[..2], player_readers::fif::GZIP_MAGIC);
+    let header = &bytes[..bytes.len().min(player_api::PROBE_HEADER_LEN)];
+    let probe = |path: &Path| FifReader.probe(&Probe { path, header });
+    assert_eq!(probe(&gz), Some(Confidence::Extension));
+    assert_eq!(
+        probe(Path::new("/x/S01_RAW.FIF.GZ")),
+        Some(Confidence::Extension)
+    );
+    assert_eq!(probe(Path::new("/x/notes.txt.gz")), None);
+    let expected = |path: &Path| {
+        format!(
+            "gzip-compressed FIF is not supported: unpack it first (gunzip -k {})",
+            path.display()
+        )
+    };
+    let err = open_err(&gz, &OpenOptions::default());
+    assert_eq!(err.kind(), ReadErrorKind::Unsupported);
+    assert_eq!(err.message(), expected(&gz));
+    assert!(
+        err.to_string().starts_with(&gz.display().to_string()),
+        "{err}"
+    );
+    // Renamed `.fif`, it is claimed by the extension and refused the same way.
+    let dir = temp_dir("gzip");
+    let renamed = dir.join("renamed_raw.fif");
+    std::fs::write(&renamed, &bytes).unwrap();
+    let err = open_err(&renamed, &OpenOptions::default());
+    assert_eq!(err.kind(), ReadErrorKind::Unsupported);
+    assert_eq!(err.message(), expected(&renamed));
+}
+
 #[test]
 fn unknown_reader_options_are_refused() {
     let mut options = OpenOptions::default();

@@ -53,6 +53,7 @@ pub(crate) struct DataLayout {
     block_align: usize,
     channels: usize,
     raw: SampleFormat,
+    endian: Endian,
     scaling: Scaling,
 }
 
@@ -66,6 +67,7 @@ impl DataLayout {
             block_align: usize::from(format.block_align).max(1),
             channels: usize::from(format.channels).max(1),
             raw: format.raw,
+            endian: format.endian,
             scaling: Scaling::for_format(format.raw),
         }
     }
@@ -118,7 +120,7 @@ impl WavSource {
         self.bytes.resize(len, 0);
         self.file
             .read_exact_at(offset, &mut self.bytes, "the data chunk")?;
-        let decoded = decode_into(&self.bytes, self.layout.raw, Endian::Little, out);
+        let decoded = decode_into(&self.bytes, self.layout.raw, self.layout.endian, out);
         self.layout
             .scaling
             .apply(out.get_mut(..decoded).unwrap_or_default());
