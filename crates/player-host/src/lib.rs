@@ -17,6 +17,7 @@ pub mod report;
 pub mod scenario;
 pub mod trust;
 
+pub use engine::control::{PlayState, Refusal, Status, Steer};
 pub use engine::{Player, StopHandle, StreamStats, Summary};
 pub use error::{HostError, Result};
 pub use output::{NullOutput, Output, ValueFormat, WireFormat};

@@ -18,6 +18,7 @@
 //! streams (see [`timing`] for the pacing rules). The clock is the output's (LSL's
 //! `local_clock`), and every stream shares one t0.
 
+pub mod control;
 pub(crate) mod plan;
 pub(crate) mod prefetch;
 pub mod stats;
