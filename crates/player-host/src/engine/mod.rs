@@ -22,6 +22,7 @@ pub mod control;
 pub(crate) mod plan;
 pub(crate) mod prefetch;
 pub mod stats;
+pub mod steering;
 pub(crate) mod timing;
 
 use crate::error::{HostError, Result};
@@ -97,6 +98,9 @@ pub struct Player {
     stop: Arc<AtomicBool>,
     running: Arc<AtomicBool>,
     shared: Arc<Mutex<Vec<StreamStats>>>,
+    steering: Arc<steering::Shared>,
+    /// The name of the control-events stream, when asked for.
+    control_events: Option<String>,
     thread: Option<JoinHandle<Result<Summary>>>,
 }
 
@@ -134,6 +138,16 @@ impl Player {
     pub fn with_registry(scenario: &Scenario, registry: &Registry) -> Result<Self> {
         scenario.check()?;
         let plan = plan::build(scenario, registry)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let passes = match scenario.repeat {
+            Repeat::Times(n) => Some(n),
+            Repeat::Forever => None,
+        };
+        let steering = Arc::new(steering::Shared::new(
+            stop.clone(),
+            scenario_duration(&plan.streams),
+            passes,
+        ));
         Ok(Player {
             streams: plan.streams,
             warnings: plan.warnings,
@@ -141,7 +155,9 @@ impl Player {
             wait_for_consumers: scenario.wait_for_consumers,
             repeat: scenario.repeat,
             output: Arc::new(crate::lsl::LslOutput),
-            stop: Arc::new(AtomicBool::new(false)),
+            stop,
+            steering,
+            control_events: None,
             paced: true,
             running: Arc::new(AtomicBool::new(false)),
             shared: Arc::new(Mutex::new(Vec::new())),
@@ -170,6 +186,19 @@ impl Player {
     /// Notes for the user gathered while opening (annotations left out, ...).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+
+    /// Publishes what the user does while playing (pause, resume, seek, speed, with the
+    /// position) as the irregular string stream `name` (e.g. `NAME-player`).
+    pub fn with_control_events(mut self, name: impl Into<String>) -> Self {
+        self.control_events = Some(name.into());
+        self
+    }
+
+    /// A handle that steers this player from any thread (pause, resume, seek, speed,
+    /// status: see [`Steer`](control::Steer)).
+    pub fn controller(&self) -> steering::Controller {
+        steering::Controller::new(self.steering.clone())
     }
 
     /// A handle that stops this player from another thread.
@@ -202,23 +231,32 @@ impl Player {
             };
             runs.push(Playing {
                 outlet,
+                offset: stream.offset,
                 base: stream.offset, // made absolute once t0 is known
+                speed: 1.0,
                 counter: stats::StreamCounter::new(name),
                 queue,
                 done: false,
                 starved_since: None,
             });
         }
+        let events = match &self.control_events {
+            Some(name) => Some(self.output.create(&control_events_spec(name))?),
+            None => None,
+        };
         let ctx = RunContext {
             output: self.output.clone(),
             stop: self.stop.clone(),
             running: self.running.clone(),
             shared: self.shared.clone(),
+            steering: self.steering.clone(),
+            events,
             start_delay: self.start_delay,
             wait_for_consumers: self.wait_for_consumers,
             paced: self.paced,
         };
         self.running.store(true, Ordering::SeqCst);
+        self.steering.set_state(control::PlayState::Waiting);
         let thread = std::thread::Builder::new()
             .name("player timing".into())
             .spawn(move || ctx.run(runs))
@@ -273,14 +311,18 @@ struct RunContext {
     stop: Arc<AtomicBool>,
     running: Arc<AtomicBool>,
     shared: Arc<Mutex<Vec<StreamStats>>>,
+    steering: Arc<steering::Shared>,
+    /// The control-events outlet, when asked for.
+    events: Option<Box<dyn crate::output::Outlet>>,
     start_delay: f64,
     wait_for_consumers: WaitForConsumers,
     paced: bool,
 }
 
 impl RunContext {
-    fn run(self, mut streams: Vec<Playing>) -> Result<Summary> {
+    fn run(mut self, mut streams: Vec<Playing>) -> Result<Summary> {
         let result = self.play(&mut streams);
+        self.steering.set_state(control::PlayState::Finished);
         if matches!(&result, Ok(s) if !s.interrupted) {
             // Give the last chunks time to leave before the outlets are destroyed.
             std::thread::sleep(self.output.linger());
@@ -291,7 +333,7 @@ impl RunContext {
         result
     }
 
-    fn play(&self, streams: &mut [Playing]) -> Result<Summary> {
+    fn play(&mut self, streams: &mut [Playing]) -> Result<Summary> {
         let output = self.output.clone();
         let clock = move || output.now();
         let interrupted = || self.stop.load(Ordering::SeqCst);
@@ -305,10 +347,31 @@ impl RunContext {
             return Ok(summary(streams, None, clock()));
         }
         let t0 = clock() + self.start_delay;
-        for stream in streams.iter_mut() {
-            stream.base += t0;
-        }
-        timing::run(streams, &clock, &self.stop, &self.shared, self.paced);
+        let mut events = self.events.take();
+        let mut publish_event = |text: &str, now: f64| {
+            if let Some(outlet) = events.as_mut() {
+                let _ = outlet.push(
+                    crate::output::Values::Text(std::slice::from_ref(&text.to_string())),
+                    &[now],
+                );
+            }
+        };
+        let steering = self.steering.clone();
+        let status = match steering.status.lock() {
+            Ok(s) => *s,
+            Err(e) => *e.into_inner(),
+        };
+        let schedule = timing::Schedule {
+            clock: &clock,
+            stop: &self.stop,
+            stats: &self.shared,
+            steering: &steering,
+            paced: self.paced,
+            duration: status.duration,
+            passes: status.pass.1,
+            events: Some(&mut publish_event),
+        };
+        timing::run(streams, t0, schedule);
         Ok(summary(streams, Some(t0), clock()))
     }
 
@@ -339,5 +402,33 @@ impl RunContext {
             }
             std::thread::sleep(Duration::from_millis(5));
         }
+    }
+}
+
+/// The duration of one pass of a scenario: the latest end (offset + pass duration) of
+/// its streams, when every stream's is known.
+fn scenario_duration(streams: &[plan::Stream]) -> Option<f64> {
+    streams
+        .iter()
+        .try_fold(0.0f64, |end, s| s.period().map(|p| end.max(s.offset + p)))
+}
+
+/// The outlet of the control-events stream `name`.
+fn control_events_spec(name: &str) -> crate::output::OutletSpec {
+    crate::output::OutletSpec {
+        name: name.to_string(),
+        content_type: "Markers".to_string(),
+        source_id: format!("player-host:{name}"),
+        nominal_rate: 0.0,
+        channels: vec![player_api::ChannelInfo::new("event", "marker", "")],
+        format: crate::output::WireFormat::String,
+        provenance: vec![
+            ("host".to_string(), "player-host".to_string()),
+            (
+                "host_version".to_string(),
+                env!("CARGO_PKG_VERSION").to_string(),
+            ),
+        ],
+        desc_xml: None,
     }
 }

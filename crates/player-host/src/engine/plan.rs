@@ -27,6 +27,16 @@ pub struct Stream {
     pub input: Input,
 }
 
+impl Stream {
+    /// The duration of one pass of the stream's recording, when known.
+    pub fn period(&self) -> Option<f64> {
+        match &self.input {
+            Input::Source(s) => s.period,
+            Input::Markers(m) => m.period,
+        }
+    }
+}
+
 impl std::fmt::Debug for Stream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Stream")

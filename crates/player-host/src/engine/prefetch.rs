@@ -6,14 +6,19 @@
 //! into a [`player_api::Block`] of the stream's kind (the source is checked against the
 //! contract: see `player_api::validate`), and sends [`WireBlock`]s: the picked columns in
 //! the outlet's format, with times shifted by the pass.
+//!
+//! A worker outlives the end of its stream: it then waits for a [`Seek`] (the timing
+//! thread's request to go elsewhere, which may bring the stream back) until the run
+//! ends. Every block carries the *epoch* of the seek it follows, so that the timing
+//! thread drops what was read before a seek.
 
 use super::plan::SourceInput;
 use crate::error::HostError;
 use crate::output::Samples;
 use crate::scenario::Repeat;
-use player_api::Block;
+use player_api::{Block, SampleSource, StreamKind};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender, TryRecvError};
 use std::sync::Arc;
 
 /// Blocks queued ahead per stream.
@@ -29,6 +34,8 @@ const MAX_BLOCK_VALUES: usize = 1 << 20;
 /// at the end of a pass.
 #[derive(Debug)]
 pub struct WireBlock {
+    /// The seek this block follows (0 before any).
+    pub epoch: u64,
     /// Index of the first frame, counted across passes.
     pub first_frame: u64,
     /// Frames in the block.
@@ -45,8 +52,20 @@ pub struct WireBlock {
 pub enum Message {
     /// The next block.
     Block(WireBlock),
+    /// Every pass was read (after the seek of this epoch); the worker waits for a seek.
+    End(u64),
     /// The source failed; the worker has stopped.
     Failed(HostError),
+}
+
+/// A request to read from elsewhere: the stream's time `to` (seconds from its first
+/// sample, passes included; before 0: from the start), starting `epoch`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seek {
+    /// The epoch of the blocks read after it.
+    pub epoch: u64,
+    /// Where to go, in seconds of the stream's own time.
+    pub to: f64,
 }
 
 /// The timing thread's side of a worker.
@@ -56,6 +75,10 @@ pub struct Prefetch {
     pub blocks: Receiver<Message>,
     /// Where spent blocks go back for reuse of their buffers.
     pub recycle: Sender<WireBlock>,
+    /// Where seeks go.
+    pub seeks: Sender<Seek>,
+    /// The epoch of the last seek sent (blocks of older epochs are dropped).
+    pub epoch: u64,
     /// Frames per chunk.
     pub chunk_size: usize,
     /// Samples per second (used for regular streams' timestamps).
@@ -99,10 +122,13 @@ pub fn spawn(
         .map_or(input.stream.channel_count(), Vec::len);
     let capacity = block_frames(&input);
     let (tx, rx) = sync_channel(QUEUE_BLOCKS);
-    let (recycle_tx, recycle_rx) = std::sync::mpsc::channel();
+    let (recycle_tx, recycle_rx) = channel();
+    let (seek_tx, seek_rx) = channel();
     let prefetch = Prefetch {
         blocks: rx,
         recycle: recycle_tx,
+        seeks: seek_tx,
+        epoch: 0,
         chunk_size: input.chunk_size,
         rate: input.stream.nominal_rate,
         channels,
@@ -113,11 +139,14 @@ pub fn spawn(
         block,
         tx,
         recycle: recycle_rx,
+        seeks: seek_rx,
         stop,
+        repeat,
+        epoch: 0,
     };
     std::thread::Builder::new()
         .name(format!("prefetch {name}"))
-        .spawn(move || worker.run(repeat))?;
+        .spawn(move || worker.run())?;
     Ok(prefetch)
 }
 
@@ -127,49 +156,119 @@ struct Worker {
     block: Block,
     tx: SyncSender<Message>,
     recycle: Receiver<WireBlock>,
+    seeks: Receiver<Seek>,
     stop: Arc<AtomicBool>,
+    repeat: Repeat,
+    /// The epoch of the blocks being read.
+    epoch: u64,
+}
+
+/// Where a worker reads: the pass and the index of the next frame, counted across
+/// passes (a regular stream's timestamps are `next_frame / rate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct At {
+    pass: u64,
+    next_frame: u64,
 }
 
 impl Worker {
-    fn run(mut self, repeat: Repeat) {
-        if let Err(e) = self.passes(repeat) {
+    fn run(mut self) {
+        if let Err(e) = self.serve() {
             let _ = self.tx.send(Message::Failed(e));
         }
     }
 
-    fn passes(&mut self, repeat: Repeat) -> Result<(), HostError> {
-        let mut next_frame: u64 = 0;
-        let mut pass: u64 = 0;
-        while match repeat {
+    /// Whether `pass` is one of the passes to play.
+    fn plays(&self, pass: u64) -> bool {
+        match self.repeat {
             Repeat::Times(n) => pass < n,
             Repeat::Forever => true,
-        } {
-            if pass > 0 {
-                self.input.source.seek(0)?;
+        }
+    }
+
+    /// Reads passes and answers seeks until the run ends.
+    fn serve(&mut self) -> Result<(), HostError> {
+        let mut at = At::default();
+        let mut empty = false;
+        loop {
+            match self.seeks.try_recv() {
+                Ok(seek) => at = self.seek(seek)?,
+                Err(TryRecvError::Disconnected) => return Ok(()),
+                Err(TryRecvError::Empty) => {}
             }
-            let pass_offset = self.input.period.map_or(0.0, |p| p * pass as f64);
-            let mut pass_frames: u64 = 0;
-            loop {
-                if self.stop.load(Ordering::Relaxed) {
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            if empty || !self.plays(at.pass) {
+                if self.tx.send(Message::End(self.epoch)).is_err() {
                     return Ok(());
                 }
-                self.fill()?;
-                if self.block.is_empty() {
-                    break;
-                }
-                let wire = self.convert(next_frame, pass_offset);
-                next_frame += wire.frames as u64;
-                pass_frames += wire.frames as u64;
-                if self.tx.send(Message::Block(wire)).is_err() {
-                    return Ok(()); // the timing thread is gone
+                match self.seeks.recv() {
+                    Ok(seek) => {
+                        at = self.seek(seek)?;
+                        continue;
+                    }
+                    Err(_) => return Ok(()), // the run is over
                 }
             }
-            if pass_frames == 0 {
-                break; // an empty stream: nothing to repeat
+            self.fill()?;
+            if self.block.is_empty() {
+                // The end of a pass.
+                empty = at.next_frame == 0 && at.pass == 0;
+                at.pass += 1;
+                if self.plays(at.pass) && !empty {
+                    self.input.source.seek(0)?;
+                }
+                continue;
             }
-            pass += 1;
+            let pass_offset = self.input.period.map_or(0.0, |p| p * at.pass as f64);
+            let wire = self.convert(at.next_frame, pass_offset);
+            at.next_frame += wire.frames as u64;
+            if self.tx.send(Message::Block(wire)).is_err() {
+                return Ok(()); // the timing thread is gone
+            }
         }
-        Ok(())
+    }
+
+    /// Moves the source to the stream time `seek.to`; where reading goes on.
+    fn seek(&mut self, seek: Seek) -> Result<At, HostError> {
+        self.epoch = seek.epoch;
+        let stream = &self.input.stream;
+        let to = if seek.to.is_finite() {
+            seek.to.max(0.0)
+        } else {
+            0.0
+        };
+        let (at, frame) = match (stream.kind, stream.length) {
+            (StreamKind::Regular, Some(len)) if len > 0 => {
+                let k = (to * stream.nominal_rate - 1e-9).ceil().max(0.0) as u64;
+                let at = At {
+                    pass: k / len,
+                    next_frame: k,
+                };
+                (at, k % len)
+            }
+            (StreamKind::Regular, _) => (At::default(), 0),
+            _ => {
+                let pass = match self.input.period {
+                    Some(p) if p > 0.0 => (to / p).floor() as u64,
+                    _ => 0,
+                };
+                let within = to - self.input.period.unwrap_or(0.0) * pass as f64;
+                let frame = first_frame_at(self.input.source.as_mut(), stream, within)?;
+                (
+                    At {
+                        pass,
+                        next_frame: frame,
+                    },
+                    frame,
+                )
+            }
+        };
+        if self.plays(at.pass) {
+            self.input.source.seek(frame)?;
+        }
+        Ok(at)
     }
 
     /// Reads until the block is full or the pass ends.
@@ -201,10 +300,51 @@ impl Worker {
         stamps.clear();
         stamps.extend(self.block.stamps().iter().map(|t| t + pass_offset));
         WireBlock {
+            epoch: self.epoch,
             first_frame,
             frames: self.block.frames(),
             samples,
             stamps,
+        }
+    }
+}
+
+/// The first frame of a stamped stream whose time is at least `t` (the length when none
+/// is): a binary search over one-frame reads, or a scan when the length is unknown.
+fn first_frame_at(
+    source: &mut dyn SampleSource,
+    stream: &player_api::StreamInfo,
+    t: f64,
+) -> Result<u64, HostError> {
+    let mut probe = Block::new(stream.kind, stream.channel_count(), 1);
+    let mut time_of =
+        |source: &mut dyn SampleSource, frame: u64| -> Result<Option<f64>, HostError> {
+            source.seek(frame)?;
+            probe.clear();
+            source.read(&mut probe)?;
+            Ok(probe.stamps().first().copied())
+        };
+    match stream.length {
+        Some(len) => {
+            let (mut lo, mut hi) = (0u64, len);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                match time_of(source, mid)? {
+                    Some(time) if time < t => lo = mid + 1,
+                    _ => hi = mid,
+                }
+            }
+            Ok(lo)
+        }
+        None => {
+            let mut frame = 0;
+            while let Some(time) = time_of(source, frame)? {
+                if time >= t {
+                    break;
+                }
+                frame += 1;
+            }
+            Ok(frame)
         }
     }
 }
