@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-const BUILD: &str = "cargo build -p player-brainvision -p player-test-faults -p player-test-wrong-abi -p player-test-not-a-plugin";
+const BUILD: &str = "cargo build -p player-brainvision -p player-template -p player-test-faults -p player-test-wrong-abi -p player-test-not-a-plugin";
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -1049,4 +1049,58 @@ fn brainvision_errors_quote_no_foreign_content_and_cap_values() {
         &["long.vhdr", "expected `key=value`", "(100000 characters)"],
     );
     assert!(stderr(&out).len() < 1000, "{}", stderr(&out));
+}
+
+/// The plugin template (plugins/template) is a working plugin: found through
+/// `--plugin-dir`, probed by its magic, inspected and played with its fixture's values.
+#[test]
+fn the_plugin_template_loads_inspects_and_plays_its_fixture() {
+    let dir = plugin_dir("template", &["player_template"]);
+    let fixture = repo().join("plugins/template/example.samples");
+    let out = host(&["--plugin-dir", s(&dir), "plugins"]);
+    assert!(
+        stdout(&out).lines().any(|l| l.starts_with("samples")),
+        "{}",
+        stdout(&out)
+    );
+    let out = host(&["inspect", "--json", s(&fixture), "--plugin-dir", s(&dir)]);
+    assert_ok(&out);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["reader"], "samples");
+    let stream = &json["recording"]["streams"][0];
+    assert_eq!(stream["nominal_rate"], 100.0);
+    assert_eq!(stream["length"], 10);
+    let labels: Vec<&str> = stream["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["Fz", "Cz", "Pz"]);
+    let stats = temp_dir("template-run").join("stats.json");
+    let out = host(&[
+        "--plugin-dir",
+        s(&dir),
+        "play",
+        s(&fixture),
+        "--output",
+        "null",
+        "--quiet",
+        "--stats-json",
+        s(&stats),
+    ]);
+    assert_ok(&out);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(json["streams"][0]["samples"], 10, "{json}");
+    assert_eq!(json["streams"][0]["finished"], true, "{json}");
+    // Through the loaded library, the values are the file's microvolts in volts.
+    let trusted = player_host::trust::check_trusted(&library("player_template")).unwrap();
+    let reader = player_host::dynamic::load(&trusted).unwrap();
+    let recording = reader.open(&fixture, &OpenOptions::default()).unwrap();
+    let mut source = recording.open_stream(0).unwrap();
+    let mut block = Block::new(StreamKind::Regular, 3, 16);
+    source.read(&mut block).unwrap();
+    assert_eq!(block.frames(), 10);
+    assert_eq!(block.values()[27..], [13.5, -18.0, 90.0].map(|v| v * 1e-6));
 }
