@@ -178,6 +178,12 @@ pub struct StreamEntry {
     /// The LSL source id (default: derived from the name).
     #[serde(default)]
     pub source_id: Option<String>,
+    /// Play from this second of the recording (default: the scenario's `from`, else 0).
+    #[serde(default)]
+    pub from: Option<f64>,
+    /// Play up to this second of the recording (default: the scenario's `to`, else the end).
+    #[serde(default)]
+    pub to: Option<f64>,
 }
 
 impl StreamEntry {
@@ -195,6 +201,8 @@ impl StreamEntry {
             annotations: AnnotationMode::Auto,
             format: None,
             source_id: None,
+            from: None,
+            to: None,
         }
     }
 
@@ -233,6 +241,12 @@ pub struct Scenario {
     /// `--plugin-dir` and `PLAYER_PLUGIN_PATH`; see [`crate::registry`] for the rules.
     #[serde(default)]
     pub plugins: Vec<PathBuf>,
+    /// Play every recording from this second (each stream's `from` wins).
+    #[serde(default)]
+    pub from: Option<f64>,
+    /// Play every recording up to this second (each stream's `to` wins).
+    #[serde(default)]
+    pub to: Option<f64>,
     /// The recordings.
     pub streams: Vec<StreamEntry>,
 }
@@ -247,6 +261,8 @@ impl Scenario {
             repeat: Repeat::Times(1),
             format: ValueFormat::Float32,
             plugins: Vec::new(),
+            from: None,
+            to: None,
             streams: vec![entry],
         }
     }
@@ -324,8 +340,19 @@ impl Scenario {
                     "{which}: picks is empty (leave it out to publish every channel)"
                 )));
             }
+            self.section(s)
+                .check()
+                .map_err(|e| HostError::config(format!("{which}: {e}")))?;
         }
         Ok(())
+    }
+
+    /// The section of `entry` to play: its `from`/`to`, else the scenario's.
+    pub fn section(&self, entry: &StreamEntry) -> crate::engine::crop::Section {
+        crate::engine::crop::Section {
+            from: entry.from.or(self.from).unwrap_or(0.0),
+            to: entry.to.or(self.to),
+        }
     }
 }
 

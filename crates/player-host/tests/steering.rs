@@ -126,6 +126,11 @@ fn pause_leaves_a_gap_and_loses_no_sample() {
 /// A 2 s, 8 kHz float32 WAV whose frame k holds k / 16384 (exact), so that every pushed
 /// value says which frame it is.
 fn ramp_player(log: &Log, dir: &Path) -> Player {
+    ramp_scenario_player(log, dir, |_| {})
+}
+
+/// The ramp player, its scenario edited by `edit`.
+fn ramp_scenario_player(log: &Log, dir: &Path, edit: impl FnOnce(&mut Scenario)) -> Player {
     let path = dir.join("ramp.wav");
     let spec = hound::WavSpec {
         channels: 1,
@@ -142,7 +147,9 @@ fn ramp_player(log: &Log, dir: &Path) -> Player {
     entry.name = Some("ramp".into());
     entry.chunk_size = 80;
     entry.format = Some(player_host::ValueFormat::Float64);
-    Player::with_registry(&Scenario::single(entry), &player_host::Registry::builtin())
+    let mut scenario = Scenario::single(entry);
+    edit(&mut scenario);
+    Player::with_registry(&scenario, &player_host::Registry::builtin())
         .unwrap()
         .with_output(Arc::new(Recorder { log: log.clone() }))
 }
@@ -236,4 +243,83 @@ fn requests_after_the_end_are_refused() {
     player.wait().unwrap();
     let e = c.pause().unwrap_err();
     assert!(e.0.contains("not playing"), "{e}");
+}
+
+/// The frames of the ramp pushed for stream `name` (value × 16384).
+fn ramp_frames(values: &[String]) -> Vec<i64> {
+    values
+        .iter()
+        .map(|v| (v.parse::<f64>().unwrap() * 16384.0).round() as i64)
+        .collect()
+}
+
+#[test]
+fn a_cropped_section_loops_with_continuous_timestamps() {
+    let dir = player_api::conformance::TempDir::new("steering-crop");
+    let log = Log::default();
+    let mut player = ramp_scenario_player(&log, dir.path(), |s| {
+        s.from = Some(0.5);
+        s.to = Some(0.75);
+        s.repeat = player_host::Repeat::Times(2);
+    });
+    player.start().unwrap();
+    let summary = player.wait().unwrap();
+    assert!(summary.failures().is_empty(), "{:?}", summary.failures());
+    let log = log.lock().unwrap();
+    let (values, stamps) = &log["ramp"];
+    let want: Vec<i64> = (4000..6000).chain(4000..6000).collect();
+    assert_eq!(ramp_frames(values), want);
+    // One clock: frame k of the section loop is at t0 + k / 8000.
+    let t0 = summary.t0.unwrap();
+    for (k, t) in stamps.iter().enumerate() {
+        assert_eq!(*t, t0 + k as f64 / 8000.0, "frame {k}");
+    }
+}
+
+#[test]
+fn markers_follow_the_data_across_seeks() {
+    // EDF+ at 100 Hz, 4 s, markers at 0, 0.5, 1.2345, 2, 3.99 and 3.995 s.
+    let log = Log::default();
+    let mut entry = StreamEntry::new(fixture("edf/edfplus_annotations.edf"));
+    entry.name = Some("edf".into());
+    entry.chunk_size = 1;
+    entry.format = Some(player_host::ValueFormat::Float64);
+    let mut player =
+        Player::with_registry(&Scenario::single(entry), &player_host::Registry::builtin())
+            .unwrap()
+            .with_output(Arc::new(Recorder { log: log.clone() }));
+    player.start().unwrap();
+    let c = player.controller();
+    wait_position(&player, 0.7);
+    c.seek(2.5).unwrap(); // skips "stim B" (1.2345) and "no duration" (2.0)
+    wait_position(&player, 2.7);
+    c.seek(1.9).unwrap(); // back: "no duration" (2.0) plays once more, after the seek
+    player.wait().unwrap();
+    let log = log.lock().unwrap();
+    let (texts, marker_stamps) = &log["edf-markers"];
+    assert_eq!(
+        texts,
+        &[
+            "start",
+            "stim A",
+            "no duration",
+            "near end éè",
+            "same record"
+        ],
+        "markers skipped by the seek are dropped, none duplicated"
+    );
+    // Each marker on a sample (all but "same record", at 3.995 s between two samples of
+    // 100 Hz) is on that sample's timestamp.
+    let (_, data_stamps) = &log["edf"];
+    for (t, text) in marker_stamps
+        .iter()
+        .zip(texts)
+        .filter(|(_, x)| *x != "same record")
+    {
+        assert!(
+            data_stamps.iter().any(|d| (d - t).abs() < 1e-9),
+            "{text:?} at {t} is on no sample"
+        );
+    }
+    assert!(marker_stamps.windows(2).all(|w| w[1] >= w[0]));
 }

@@ -19,6 +19,7 @@
 //! `local_clock`), and every stream shares one t0.
 
 pub mod control;
+pub mod crop;
 pub(crate) mod plan;
 pub(crate) mod prefetch;
 pub mod stats;

@@ -6,6 +6,7 @@
 //! `name`, else the file's stem. Recorded LSL streams (XDF) keep their own names unless
 //! the user names the recording.
 
+use super::crop::{Cropped, Section};
 use crate::error::{HostError, Result};
 use crate::output::{OutletSpec, ValueFormat, WireFormat};
 use crate::registry::Registry;
@@ -120,11 +121,13 @@ fn add_entry(
     let mut options = OpenOptions::default();
     options.reader_options = entry.reader_options.clone();
     let recording = open_checked(reader, path, &options)?;
+    let section = scenario.section(entry);
     let opened = Opened {
         entry,
         reader,
         info: recording.info().clone(),
-        period: pass_duration(recording.info()),
+        period: section.period(pass_duration(recording.info())),
+        section,
     };
     let mut matched = BTreeSet::new();
     let before = plan.streams.len();
@@ -154,7 +157,10 @@ struct Opened<'a> {
     entry: &'a StreamEntry,
     reader: &'a dyn ReaderPlugin,
     info: RecordingInfo,
+    /// The duration of one pass (of the section).
     period: Option<f64>,
+    /// The section to play.
+    section: Section,
 }
 
 impl Opened<'_> {
@@ -208,12 +214,20 @@ impl Opened<'_> {
                 "{path}: cannot repeat: the reader does not give the recording's duration"
             )));
         }
+        let source = recording.open_stream(index)?;
+        let (source, stream): (Box<dyn SampleSource>, StreamInfo) = if self.section.is_whole() {
+            (source, stream.clone())
+        } else {
+            let (cropped, info) = Cropped::new(source, stream, self.section)
+                .map_err(|e| HostError::config(format!("{path}: {e}")))?;
+            (Box::new(cropped), info)
+        };
         Ok(SourceInput {
-            source: recording.open_stream(index)?,
+            source,
             stream: stream.clone(),
             picks,
             chunk_size,
-            format: self.wire_format(stream, scenario.format),
+            format: self.wire_format(&stream, scenario.format),
             period: self.period,
         })
     }
@@ -333,12 +347,17 @@ fn add_markers(plan: &mut Plan, opened: &Opened<'_>) {
     {
         return;
     }
+    let all: Vec<(f64, String)> = info
+        .annotations
+        .iter()
+        .map(|a| (a.onset, a.description.clone()))
+        .collect();
     let mut events: Vec<(f64, String)> = Vec::new();
     let mut outside = 0;
-    for a in &info.annotations {
-        let inside = a.onset.is_finite() && a.onset >= 0.0 && period.is_none_or(|p| a.onset < p);
+    for (onset, text) in opened.section.markers(all) {
+        let inside = onset.is_finite() && onset >= 0.0 && period.is_none_or(|p| onset < p);
         if inside {
-            events.push((a.onset, a.description.clone()));
+            events.push((onset, text));
         } else {
             outside += 1;
         }
