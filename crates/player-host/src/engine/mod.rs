@@ -214,6 +214,9 @@ impl Player {
         }
         let mut runs = Vec::with_capacity(self.streams.len());
         for stream in std::mem::take(&mut self.streams) {
+            if self.stop.load(Ordering::SeqCst) {
+                break; // stopped while starting (Ctrl-C during the outlets' creation)
+            }
             let outlet = self.output.create(&stream.spec)?;
             let name = &stream.spec.name;
             let queue = match stream.input {
