@@ -7,6 +7,7 @@
 //! drive a [`Player`] directly (start, poll, stop, wait), much like MNE-LSL's `PlayerLSL`.
 
 pub mod clock;
+pub mod control_socket;
 pub mod dynamic;
 pub mod engine;
 pub mod error;
@@ -15,7 +16,10 @@ pub mod output;
 pub mod registry;
 pub mod report;
 pub mod scenario;
+#[cfg(test)]
+pub(crate) mod test_steer;
 pub mod trust;
+mod wake;
 
 pub use engine::control::{PlayState, Refusal, Status, Steer};
 pub use engine::{Player, StopHandle, StreamStats, Summary};
