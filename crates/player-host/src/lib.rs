@@ -8,6 +8,7 @@
 
 pub mod clock;
 pub mod control_socket;
+pub mod ctl;
 pub mod dynamic;
 pub mod engine;
 pub mod error;
