@@ -17,6 +17,7 @@ pub mod output;
 pub mod registry;
 pub mod report;
 pub mod scenario;
+pub mod start_at;
 #[cfg(test)]
 pub(crate) mod test_steer;
 pub mod trust;
