@@ -12,6 +12,7 @@ pub mod ctl;
 pub mod dynamic;
 pub mod engine;
 pub mod error;
+pub mod keys;
 pub mod lsl;
 pub mod output;
 pub mod registry;

@@ -2,6 +2,10 @@
 
 use crate::engine::control::{check_speed, PlayState, Refusal, Status, Steer};
 use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a test waits for calls before failing (a safety net, not a timing check).
+const PATIENCE: Duration = Duration::from_secs(20);
 
 /// Records calls (`"pause"`, `"seek 12.5"`, `"speed 2"`, `"stop"`; `status` is not
 /// recorded) and keeps a status as an engine would.
@@ -34,6 +38,23 @@ impl MockSteer {
         self.inner.lock().expect("lock").1.clone()
     }
 
+    /// Waits until `n` calls were recorded; panics after [`PATIENCE`].
+    pub(crate) fn wait_calls(&self, n: usize) -> Vec<String> {
+        let end = Instant::now() + PATIENCE;
+        let mut guard = self.inner.lock().expect("lock");
+        while guard.1.len() < n {
+            let left = end.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "only these calls came: {:?}", guard.1);
+            guard = self.changed.wait_timeout(guard, left).expect("lock").0;
+        }
+        guard.1.clone()
+    }
+
+    /// Sets the speed directly (not recorded).
+    pub(crate) fn force_speed(&self, speed: f64) {
+        self.inner.lock().expect("lock").0.speed = speed;
+    }
+
     fn record(&self, call: String, change: impl FnOnce(&mut Status)) -> Status {
         let mut guard = self.inner.lock().expect("lock");
         change(&mut guard.0);
@@ -45,6 +66,9 @@ impl MockSteer {
 
 impl Steer for MockSteer {
     fn pause(&self) -> Result<Status, Refusal> {
+        if self.status().state == PlayState::Finished {
+            return Err(Refusal("mock: the run has ended".into()));
+        }
         Ok(self.record("pause".into(), |s| s.state = PlayState::Paused))
     }
 
