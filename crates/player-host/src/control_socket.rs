@@ -166,16 +166,35 @@ fn seek(fields: &Map<String, Value>) -> std::result::Result<Request, String> {
     }
 }
 
+/// One answer, its fields in the documented order (`ok` first, the status's own order).
+#[derive(serde::Serialize)]
+struct Answer<'a> {
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+impl Answer<'_> {
+    fn line(&self) -> String {
+        // A struct of plain fields always serializes; the fallback is never used.
+        serde_json::to_string(self).unwrap_or_else(|_| r#"{"ok":false}"#.into())
+    }
+}
+
 /// The answer line (without its newline) to one request line.
 pub fn answer(steer: &dyn Steer, line: &str) -> String {
-    let reply = match Request::parse(line) {
-        Ok(request) => match request.apply(steer) {
-            Ok(status) => json!({"ok": true, "status": status}),
-            Err(Refusal(message)) => json!({"ok": false, "error": message}),
-        },
-        Err(message) => json!({"ok": false, "error": message}),
-    };
-    reply.to_string()
+    let result = Request::parse(line).and_then(|r| r.apply(steer).map_err(|Refusal(m)| m));
+    match result {
+        Ok(status) => Answer {
+            ok: true,
+            status: Some(status),
+            error: None,
+        }
+        .line(),
+        Err(message) => error_line(&message),
+    }
 }
 
 /// The limits of a control server.
@@ -419,7 +438,7 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
 fn refuse_client(mut stream: UnixStream, message: &str) {
     // Best effort: the client may not read; never block the acceptor.
     let _ = stream.set_nonblocking(true);
-    let line = json!({"ok": false, "error": message}).to_string() + "\n";
+    let line = error_line(message) + "\n";
     let _ = stream.write_all(line.as_bytes());
 }
 
@@ -492,7 +511,12 @@ fn too_long(max: usize) -> String {
 }
 
 fn error_line(message: &str) -> String {
-    json!({"ok": false, "error": message}).to_string()
+    Answer {
+        ok: false,
+        status: None,
+        error: Some(message),
+    }
+    .line()
 }
 
 /// Answers one request line (blank lines are ignored).

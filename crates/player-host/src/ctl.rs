@@ -127,11 +127,15 @@ pub fn exchange(path: &Path, request: &Request) -> Result<String> {
     };
     let mut stream = UnixStream::connect(path).map_err(|e| {
         let hint = match e.kind() {
-            io::ErrorKind::NotFound => " (is a player running with --control at this path?)",
-            io::ErrorKind::ConnectionRefused => " (nobody listens: the player has ended?)",
-            _ => "",
+            io::ErrorKind::NotFound => Some("is a player running with --control at this path?"),
+            io::ErrorKind::ConnectionRefused => Some("nobody listens there: the player has ended?"),
+            _ => None,
         };
-        io_error(&format!("connecting{hint} to"), e)
+        let e = match hint {
+            Some(hint) => io::Error::new(e.kind(), format!("{e}; {hint}")),
+            None => e,
+        };
+        io_error("connecting to", e)
     })?;
     stream
         .set_read_timeout(Some(ANSWER_TIMEOUT))

@@ -138,7 +138,18 @@ fn bad_requests_are_refused_with_a_reason() {
 #[test]
 fn answers_carry_the_status_or_the_error_and_refusals_change_nothing() {
     let steer = MockSteer::new();
-    let ok: Value = serde_json::from_str(&answer(&steer, r#"{"cmd": "pause"}"#)).expect("json");
+    let line = answer(&steer, r#"{"cmd": "pause"}"#);
+    assert_eq!(
+        line,
+        r#"{"ok":true,"status":{"state":"paused","position":10.0,"duration":60.0,"pass":[1,1],"speed":1.0}}"#,
+        "the documented field order"
+    );
+    let refused = answer(&steer, r#"{"cmd": "rewind"}"#);
+    assert!(
+        refused.starts_with(r#"{"ok":false,"error":"unknown command"#),
+        "{refused}"
+    );
+    let ok: Value = serde_json::from_str(&line).expect("json");
     assert_eq!(ok["ok"], true);
     assert_eq!(ok["status"]["state"], "paused");
     assert_eq!(ok["status"]["position"], 10.0);

@@ -151,6 +151,21 @@ fn exit_status_is_0_ok_1_refused_or_unreachable_2_usage() {
     let steer = Arc::new(MockSteer::new());
     let path = dir.sock().display().to_string();
     assert_eq!(run(&cli(&format!("ctl {path} status")).expect("args")), 1);
+    let e = ctl(&dir.sock(), &words("status")).expect_err("nobody there");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "connecting to control socket {path}: No such file or directory (os error 2); \
+             is a player running with --control at this path?"
+        )
+    );
+    drop(UnixListener::bind(dir.sock()).expect("bind"));
+    let e = ctl(&dir.sock(), &words("status")).expect_err("stale");
+    assert!(
+        e.to_string()
+            .ends_with("; nobody listens there: the player has ended?"),
+        "{e}"
+    );
     let _server = serve(&dir.sock(), steer.clone()).expect("serve");
     assert_eq!(run(&cli(&format!("ctl {path} pause")).expect("args")), 0);
     assert_eq!(
