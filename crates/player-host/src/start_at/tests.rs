@@ -161,3 +161,23 @@ fn scenario_values_are_strings_or_numbers_checked_later() {
     let e = serde_yaml_ng::from_str::<StartAt>("tomorrow").expect_err("bad");
     assert!(e.to_string().contains("expected RFC 3339"), "{e}");
 }
+
+/// `--start-at` as `main.rs` wires it.
+#[derive(clap::Parser, Debug)]
+struct Cli {
+    #[arg(long, value_name = "TIME", value_parser = parse_arg)]
+    start_at: Option<StartAt>,
+}
+
+#[test]
+fn the_clap_flag_parses_and_refuses_with_the_rule() {
+    use clap::Parser;
+    let soon = format_utc(unix_now().expect("clock") + 60.0);
+    let cli = Cli::try_parse_from(["player-host", "--start-at", &soon]).expect("in a minute");
+    assert_eq!(cli.start_at.expect("given").text(), soon);
+    let e = Cli::try_parse_from(["player-host", "--start-at", "1000"]).expect_err("1970");
+    assert_eq!(e.exit_code(), 2);
+    let message = e.to_string();
+    assert!(message.contains("--start-at <TIME>"), "{message}");
+    assert!(message.contains("at most 24 h ahead"), "{message}");
+}
