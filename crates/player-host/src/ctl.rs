@@ -17,6 +17,15 @@ use std::time::Duration;
 pub const COMMANDS: &str =
     "pause | resume | seek SECONDS | seek +SECONDS | seek -SECONDS | speed FACTOR | status | stop";
 
+/// The end of `player-host ctl --help` (for `#[command(after_help = ...)]`).
+pub const AFTER_HELP: &str = "Examples:
+  player-host ctl /tmp/player.sock pause
+  player-host ctl /tmp/player.sock seek -10
+  player-host ctl /tmp/player.sock status --json
+
+Exit status: 0 done; 1 refused by the player (the reason on stderr) or no player at SOCKET;
+2 usage mistake (nothing is sent). The protocol: docs/control.md.";
+
 /// The arguments of `player-host ctl` (for the command line's `clap` parser).
 #[derive(clap::Args, Debug, Clone)]
 pub struct CtlArgs {

@@ -43,6 +43,7 @@ struct Cli {
 
 #[derive(clap::Subcommand, Debug)]
 enum Sub {
+    #[command(after_help = AFTER_HELP)]
     Ctl(CtlArgs),
 }
 
@@ -113,6 +114,9 @@ fn the_clap_arguments_take_negative_seeks_and_json_anywhere() {
     // Usage mistakes at the clap level exit with 2 too.
     let e = cli("ctl /tmp/p.sock").expect_err("no command");
     assert_eq!(e.exit_code(), 2);
+    let help = cli("ctl --help").expect_err("help").to_string();
+    assert!(help.contains("pause | resume | seek SECONDS"), "{help}");
+    assert!(help.contains("Exit status: 0 done; 1 refused"), "{help}");
 }
 
 #[test]
