@@ -320,16 +320,18 @@ fn clients_beyond_the_limit_are_turned_away() {
         rest.contains("too many control clients (at most 2)"),
         "{rest}"
     );
-    // A slot freed is a slot available.
+    // A slot freed is a slot available (once the server has seen the client leave).
     drop(first);
     loop {
         let mut again = connect(&dir);
-        again.write_all(b"{\"cmd\": \"status\"}\n").expect("send");
-        let a = read_answer(&again);
-        if a["ok"] == true {
+        // A refused client may be closed before it sends: then the send fails.
+        let _ = again.write_all(b"{\"cmd\": \"status\"}\n");
+        let mut line = String::new();
+        let _ = BufReader::new(&again).read_line(&mut line);
+        if line.contains(r#""ok":true"#) {
             break;
         }
-        assert!(error_of(&a).contains("too many"), "{a}");
+        assert!(line.contains("too many control clients"), "{line}");
         std::thread::yield_now();
     }
 }
