@@ -102,6 +102,9 @@ pub struct Player {
     steering: Arc<steering::Shared>,
     /// The name of the control-events stream, when asked for.
     control_events: Option<String>,
+    /// A fixed t0 on the output's clock (several hosts starting together), instead of
+    /// "now + start delay".
+    t0_at: Option<f64>,
     thread: Option<JoinHandle<Result<Summary>>>,
 }
 
@@ -159,6 +162,7 @@ impl Player {
             stop,
             steering,
             control_events: None,
+            t0_at: None,
             paced: true,
             running: Arc::new(AtomicBool::new(false)),
             shared: Arc::new(Mutex::new(Vec::new())),
@@ -193,6 +197,15 @@ impl Player {
     /// position) as the irregular string stream `name` (e.g. `NAME-player`).
     pub fn with_control_events(mut self, name: impl Into<String>) -> Self {
         self.control_events = Some(name.into());
+        self
+    }
+
+    /// Makes t0 the given value of the output's clock (LSL's `local_clock`), e.g. the
+    /// value of a wall-clock instant shared by several hosts
+    /// ([`StartAt::lsl_t0`](crate::start_at::StartAt::lsl_t0)), instead of the start
+    /// plus the start delay.
+    pub fn with_t0_at(mut self, t0: f64) -> Self {
+        self.t0_at = Some(t0);
         self
     }
 
@@ -255,6 +268,7 @@ impl Player {
             shared: self.shared.clone(),
             steering: self.steering.clone(),
             events,
+            t0_at: self.t0_at,
             start_delay: self.start_delay,
             wait_for_consumers: self.wait_for_consumers,
             paced: self.paced,
@@ -318,6 +332,7 @@ struct RunContext {
     steering: Arc<steering::Shared>,
     /// The control-events outlet, when asked for.
     events: Option<Box<dyn crate::output::Outlet>>,
+    t0_at: Option<f64>,
     start_delay: f64,
     wait_for_consumers: WaitForConsumers,
     paced: bool,
@@ -350,7 +365,7 @@ impl RunContext {
         if !self.wait_for_consumers(streams, &clock)? {
             return Ok(summary(streams, None, clock()));
         }
-        let t0 = clock() + self.start_delay;
+        let t0 = self.t0_at.unwrap_or_else(|| clock() + self.start_delay);
         let mut events = self.events.take();
         let mut publish_event = |text: &str, now: f64| {
             if let Some(outlet) = events.as_mut() {
