@@ -15,8 +15,10 @@ pub mod registry;
 pub mod report;
 pub mod scenario;
 
-pub use engine::{Player, StopHandle, StreamStats, Summary};
+pub use engine::{Phase, Player, StopHandle, StreamStats, Summary};
 pub use error::{HostError, Result};
 pub use output::{NullOutput, Output, ValueFormat};
 pub use registry::{Origin, Refused, Registry, PLUGIN_PATH_ENV};
-pub use scenario::{AnnotationMode, Repeat, Scenario, StreamEntry, WaitForConsumers};
+pub use scenario::{
+    AnnotationMode, Repeat, RunSettings, Scenario, StreamEntry, WaitFor, WaitForConsumers,
+};

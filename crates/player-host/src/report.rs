@@ -142,17 +142,51 @@ pub fn describe_recording(path: &std::path::Path, reader: &str, info: &Recording
     out
 }
 
-/// `player-host plugins`: every reader with its origin, version and extensions.
-pub fn describe_readers(registry: &Registry) -> String {
-    let rows: Vec<[String; 5]> = registry
+/// One reader as `player-host plugins` lists it (text and JSON).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReaderRow {
+    /// The reader id.
+    pub id: String,
+    /// `built-in` or the library path.
+    pub origin: String,
+    /// The reader's version.
+    pub version: String,
+    /// File extensions it claims.
+    pub extensions: Vec<String>,
+    /// One line about it.
+    pub description: String,
+}
+
+/// Every reader of `registry`, in order of precedence.
+pub fn reader_rows(registry: &Registry) -> Vec<ReaderRow> {
+    registry
         .entries()
+        .map(|e| ReaderRow {
+            id: e.reader.id().to_string(),
+            origin: e.origin.to_string(),
+            version: e.reader.version().to_string(),
+            extensions: e
+                .reader
+                .extensions()
+                .iter()
+                .map(|x| x.to_string())
+                .collect(),
+            description: e.reader.description().to_string(),
+        })
+        .collect()
+}
+
+/// `player-host plugins`: every reader with its origin, version and extensions.
+pub fn describe_readers(readers: &[ReaderRow]) -> String {
+    let rows: Vec<[String; 5]> = readers
+        .iter()
         .map(|e| {
             [
-                e.reader.id().to_string(),
-                e.origin.to_string(),
-                e.reader.version().to_string(),
-                e.reader.extensions().join(","),
-                e.reader.description().to_string(),
+                e.id.clone(),
+                e.origin.clone(),
+                e.version.clone(),
+                e.extensions.join(","),
+                e.description.clone(),
             ]
         })
         .collect();
@@ -174,4 +208,13 @@ pub fn describe_readers(registry: &Registry) -> String {
         );
     }
     out
+}
+
+/// `n` and `word`, with an `s` unless `n` is 1: "1 stream", "2 streams".
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

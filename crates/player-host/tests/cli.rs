@@ -26,11 +26,12 @@ fn temp_dir(tag: &str) -> PathBuf {
     d
 }
 
-/// A failed run: non-zero exit, no panic, one `error:` line that contains every `parts`.
+/// A failed run: exit status 1 (an error in a file or scenario), no panic, one `error:`
+/// line that contains every `parts`.
 fn assert_clean_error(out: &Output, parts: &[&str]) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "expected failure, stderr: {err}");
-    assert_ne!(out.status.code(), Some(101), "panicked: {err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(!err.contains("panicked"), "panicked: {err}");
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 1, "one line expected: {err}");
@@ -63,7 +64,7 @@ fn unknown_scenario_key_has_line_and_column() {
     let out = host(&["validate", f.to_str().unwrap()]);
     assert_clean_error(
         &out,
-        &["s.yaml", "line 3 column 5", "unknown field `chunk_sise`"],
+        &["s.yaml", "line 3 column 5", "unknown key `chunk_sise`"],
     );
     let out = host(&["run", f.to_str().unwrap(), "--output", "null"]);
     assert_clean_error(&out, &["line 3 column 5"]);
@@ -81,7 +82,7 @@ fn scenario_paths_are_relative_to_the_yaml_file() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 streams: T"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(1 stream: T)"));
 }
 
 #[test]
@@ -271,7 +272,7 @@ fn unpaced_null_runs_decode_everything_at_once_and_dry_runs_only_open() {
         wav("demo-chirp-16k-stereo.wav").to_str().unwrap(),
         "--unpaced",
     ]);
-    assert_clean_error(&out, &["--unpaced needs --output null"]);
+    assert_usage_error(&out, "--unpaced needs --output null");
 
     let out = host(&[
         "play",
@@ -281,8 +282,116 @@ fn unpaced_null_runs_decode_everything_at_once_and_dry_runs_only_open() {
         "X",
     ]);
     assert!(out.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "ok: would publish 1 streams: X"
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("ok: would publish 1 stream: X"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// A command-line mistake: exit status 2, and a message about the flag (not about a
+/// scenario entry).
+fn assert_usage_error(out: &Output, flag: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains(flag), "{flag} missing from {err}");
+    assert!(!err.contains("streams[0]"), "scenario wording: {err}");
+    assert!(
+        !err.contains("use '-- -"),
+        "negative number taken as a flag: {err}"
+    );
+}
+
+/// Issues 14.5, 14.6, 14.9 and 13.9: every mistake in the arguments exits 2 and names
+/// the flag, negative numbers included; nothing is played.
+#[test]
+fn argument_mistakes_exit_2_naming_the_flag() {
+    let file = wav("demo-tone-8k-mono.wav");
+    let file = file.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["--chunk-size", "0"], "--chunk-size"),
+        (&["--chunk-size", "-5"], "--chunk-size"),
+        (&["-c", "ten"], "--chunk-size"),
+        (&["--start-delay=-1"], "--start-delay"),
+        (&["--start-delay", "-1"], "--start-delay"),
+        (&["--start-delay", "nan"], "--start-delay"),
+        (&["--repeat", "-1"], "--repeat"),
+        (&["--repeat", "0"], "--repeat"),
+        (&["--wait-for-consumers", "0"], "--wait-for-consumers"),
+        (&["--wait-for-consumers", "-1"], "--wait-for-consumers"),
+        (&["--wait-for-consumers", "some"], "--wait-for-consumers"),
+        (&["--unpaced"], "--unpaced"),
+        (&["--name", ""], "--name"),
+        (&["--name", "   "], "--name"),
+        (&["--picks", "eeg,,stim"], "--picks"),
+        (&["--reader-option", "=1"], "--reader-option"),
+    ];
+    for (args, flag) in cases {
+        let mut all = vec!["play", file, "--output", "null", "--quiet"];
+        if *flag == "--unpaced" {
+            all = vec!["play", file, "--quiet"];
+        }
+        all.extend_from_slice(args);
+        assert_usage_error(&host(&all), flag);
+    }
+    let d = temp_dir("usage");
+    let f = d.join("s.yaml");
+    std::fs::write(&f, "streams:\n  - file: x.wav\n").unwrap();
+    for (args, flag) in [
+        (["--repeat", "-2"], "--repeat"),
+        (["--start-delay", "-1"], "--start-delay"),
+        (["--wait-for-consumers", "0"], "--wait-for-consumers"),
+        (["--format", "int7"], "--format"),
+    ] {
+        let mut all = vec!["run", f.to_str().unwrap(), "--output", "null"];
+        all.extend_from_slice(&args);
+        assert_usage_error(&host(&all), flag);
+    }
+}
+
+/// Issue 13.8: `play`'s options and a scenario's stream keys are one definition: every
+/// key has its flag (but `file`, the argument, and the run-wide `offset`/`format`).
+#[test]
+fn every_stream_key_is_a_play_flag() {
+    let entry = player_host::StreamEntry::new("a.wav");
+    let keys = serde_json::to_value(&entry).unwrap();
+    let help = String::from_utf8_lossy(&host(&["play", "--help"]).stdout).to_string();
+    for key in keys.as_object().unwrap().keys() {
+        let flag = match key.as_str() {
+            "file" | "offset" => continue,
+            "format" => "--format".to_string(),
+            "reader_options" => "--reader-option".to_string(),
+            other => format!("--{}", other.replace('_', "-")),
+        };
+        assert!(
+            help.contains(&format!("{flag} <")),
+            "{key}: no {flag} in\n{help}"
+        );
+    }
+    assert!(help.contains("Exit status:"), "{help}");
+}
+
+/// Issue 13.9: a run that cannot start (nobody connects in time) is an error of its own
+/// that names the streams and the fix, with exit status 1.
+#[test]
+fn no_consumer_in_time_names_the_streams_and_the_fix() {
+    let name = format!("nocons-{}", std::process::id());
+    let out = host(&[
+        "play",
+        wav("demo-tone-8k-mono.wav").to_str().unwrap(),
+        "--name",
+        &name,
+        "--wait-for-consumers",
+        "0.3",
+        "--quiet",
+    ]);
+    assert_clean_error(
+        &out,
+        &[
+            "no consumer connected within 0.3 s to",
+            &name,
+            "start the receivers first",
+        ],
     );
 }

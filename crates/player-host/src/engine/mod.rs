@@ -12,14 +12,14 @@ pub(crate) mod timing;
 use crate::error::{HostError, Result};
 use crate::output::Output;
 use crate::registry::Registry;
-use crate::scenario::{Repeat, Scenario, WaitForConsumers};
+use crate::scenario::{Repeat, Scenario, WaitFor, WaitForConsumers};
 use plan::{Lane, LaneFeed};
 use serde::Serialize;
 pub use stats::StreamStats;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use timing::{LaneRun, LaneState};
 
 /// What a finished (or stopped) run did.
@@ -82,7 +82,24 @@ pub struct Player {
     stop: Arc<AtomicBool>,
     running: Arc<AtomicBool>,
     shared: Arc<Mutex<Vec<StreamStats>>>,
+    phase: Arc<Mutex<Phase>>,
     thread: Option<JoinHandle<Result<Summary>>>,
+}
+
+/// What a started [`Player`] is doing, for status lines ([`Player::phase`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Phase {
+    /// Not started yet, or creating the outlets.
+    #[default]
+    Starting,
+    /// Waiting for consumers (`wait_for_consumers`): these streams have none yet.
+    WaitingForConsumers(Vec<String>),
+    /// The clock runs: t0 (the first samples' time, before offsets) is at this instant,
+    /// in the future during the start delay.
+    Playing {
+        /// When t0 is.
+        t0: Instant,
+    },
 }
 
 impl std::fmt::Debug for Player {
@@ -130,6 +147,7 @@ impl Player {
             paced: true,
             running: Arc::new(AtomicBool::new(false)),
             shared: Arc::new(Mutex::new(Vec::new())),
+            phase: Arc::new(Mutex::new(Phase::Starting)),
             thread: None,
         })
     }
@@ -165,10 +183,12 @@ impl Player {
     /// Creates the outlets and starts playing in the background; returns at once.
     pub fn start(&mut self) -> Result<()> {
         if self.thread.is_some() {
-            return Err(HostError::config("the player was already started"));
+            return Err(HostError::Player("the player was already started".into()));
         }
         let mut runs = Vec::with_capacity(self.lanes.len());
+        let mut data = Vec::with_capacity(self.lanes.len());
         for lane in std::mem::take(&mut self.lanes) {
+            data.push(is_data(&lane));
             let outlet = self.output.create(&lane.spec)?;
             let state = match lane.feed {
                 LaneFeed::Source(feed) => {
@@ -201,6 +221,8 @@ impl Player {
             shared: self.shared.clone(),
             start_delay: self.start_delay,
             wait_for_consumers: self.wait_for_consumers,
+            data,
+            phase: self.phase.clone(),
             paced: self.paced,
         };
         self.running.store(true, Ordering::SeqCst);
@@ -225,6 +247,17 @@ impl Player {
         self.stop.store(true, Ordering::SeqCst);
     }
 
+    /// What the player is doing: waiting for consumers, counting down the start delay,
+    /// playing.
+    pub fn phase(&self) -> Phase {
+        self.phase.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// The number of passes.
+    pub fn repeat(&self) -> Repeat {
+        self.repeat
+    }
+
     /// Statistics of every stream so far (refreshed about every 100 ms while playing).
     pub fn stats(&self) -> Vec<StreamStats> {
         self.shared.lock().map(|s| s.clone()).unwrap_or_default()
@@ -237,10 +270,10 @@ impl Player {
         let thread = self
             .thread
             .take()
-            .ok_or_else(|| HostError::config("the player was not started"))?;
+            .ok_or_else(|| HostError::Player("the player was not started".into()))?;
         thread
             .join()
-            .map_err(|_| HostError::config("the timing thread panicked"))?
+            .map_err(|_| HostError::Player("the timing thread panicked".into()))?
     }
 }
 
@@ -260,7 +293,17 @@ struct RunContext {
     shared: Arc<Mutex<Vec<StreamStats>>>,
     start_delay: f64,
     wait_for_consumers: WaitForConsumers,
+    /// Per lane: whether it is a data stream (not markers).
+    data: Vec<bool>,
+    phase: Arc<Mutex<Phase>>,
     paced: bool,
+}
+
+/// Whether a lane carries data (not annotations, not a text marker stream): marker
+/// streams never hold the start back when waiting for the data streams' consumers.
+fn is_data(lane: &Lane) -> bool {
+    matches!(lane.feed, LaneFeed::Source(_))
+        && lane.spec.sample_kind != crate::output::SampleKind::Text
 }
 
 impl RunContext {
@@ -290,6 +333,9 @@ impl RunContext {
             return Ok(summary(lanes, None, clock()));
         }
         let t0 = clock() + self.start_delay;
+        self.set_phase(Phase::Playing {
+            t0: Instant::now() + Duration::from_secs_f64(self.start_delay),
+        });
         for lane in lanes.iter_mut() {
             lane.base += t0;
         }
@@ -297,31 +343,53 @@ impl RunContext {
         Ok(summary(lanes, Some(t0), clock()))
     }
 
-    /// Waits until every outlet has a consumer; `false` if stopped meanwhile.
+    fn set_phase(&self, phase: Phase) {
+        if let Ok(mut p) = self.phase.lock() {
+            *p = phase;
+        }
+    }
+
+    /// Waits until the streams that `wait_for_consumers` names have a consumer (every
+    /// data stream by default: marker streams never hold the start back; all streams if
+    /// there are only marker streams); `false` if stopped meanwhile. The streams still
+    /// without a consumer are published as the [`Phase`].
     fn wait_for_consumers(&self, lanes: &[LaneRun], clock: &dyn Fn() -> f64) -> Result<bool> {
-        let deadline = match self.wait_for_consumers {
+        let (which, timeout) = match self.wait_for_consumers {
             WaitForConsumers::No => return Ok(true),
-            WaitForConsumers::Forever => f64::INFINITY,
-            WaitForConsumers::Timeout(s) => clock() + s,
+            WaitForConsumers::Wait { streams, timeout } => (streams, timeout),
         };
+        let deadline = clock() + timeout.unwrap_or(f64::INFINITY);
+        let any_data = self.data.iter().any(|&d| d);
+        let counted: Vec<&LaneRun> = lanes
+            .iter()
+            .zip(&self.data)
+            .filter(|(_, &data)| which != WaitFor::Data || data || !any_data)
+            .map(|(l, _)| l)
+            .collect();
         loop {
             if self.stop.load(Ordering::SeqCst) {
                 return Ok(false);
             }
-            if lanes.iter().all(|l| l.outlet.have_consumers()) {
+            let missing: Vec<String> = counted
+                .iter()
+                .filter(|l| !l.outlet.have_consumers())
+                .map(|l| l.counter.stats.name.clone())
+                .collect();
+            let ready = match which {
+                WaitFor::Any => missing.len() < counted.len() || counted.is_empty(),
+                WaitFor::Data | WaitFor::All => missing.is_empty(),
+            };
+            if ready {
                 return Ok(true);
             }
             if clock() > deadline {
-                let missing: Vec<&str> = lanes
-                    .iter()
-                    .filter(|l| !l.outlet.have_consumers())
-                    .map(|l| l.counter.stats.name.as_str())
-                    .collect();
-                return Err(HostError::config(format!(
-                    "no consumer connected within the wait_for_consumers timeout for: {}",
-                    missing.join(", ")
-                )));
+                return Err(HostError::NoConsumers {
+                    streams: missing,
+                    timeout: timeout.unwrap_or(f64::INFINITY),
+                    markers_too: which == WaitFor::All && any_data,
+                });
             }
+            self.set_phase(Phase::WaitingForConsumers(missing));
             std::thread::sleep(Duration::from_millis(5));
         }
     }

@@ -118,7 +118,7 @@ fn add_entry(
     let path = &entry.file;
     let reader = registry.choose(path, entry.reader.as_deref())?;
     let mut options = OpenOptions::default();
-    options.reader_options = entry.reader_options.clone();
+    options.reader_options = entry.reader_options_map();
     let recording = reader.open(path, &options).map_err(|e| e.in_file(path))?;
     let info = recording.info().clone();
     if info.streams.is_empty() {
