@@ -395,3 +395,79 @@ fn no_consumer_in_time_names_the_streams_and_the_fix() {
         ],
     );
 }
+
+/// Runs player-host with stdout (or stderr) connected to a pipe whose reader is already
+/// gone, as `| head -1` leaves it; returns the exit code and the other stream's text.
+fn with_closed(stream: &str, args: &[&str]) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_player-host"));
+    cmd.args(args);
+    if stream == "stdout" {
+        cmd.stdout(writer).stderr(std::process::Stdio::piped());
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into(),
+        )
+    } else {
+        cmd.stderr(writer).stdout(std::process::Stdio::piped());
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into(),
+        )
+    }
+}
+
+/// Issue 14.2: a reader that goes away (`| head -1`) stops a command quietly with 141,
+/// never a panic.
+#[test]
+fn closed_stdout_stops_quietly() {
+    let fif = repo().join("examples/fixtures/fif/short_raw.fif");
+    let fif = fif.to_str().unwrap();
+    let d = temp_dir("pipe");
+    let f = d.join("s.yaml");
+    std::fs::write(&f, format!("streams:\n  - file: {fif}\n")).unwrap();
+    let commands: [&[&str]; 6] = [
+        &["inspect", "--json", fif],
+        &["inspect", fif],
+        &["plugins"],
+        &["plugins", "--json"],
+        &["validate", f.to_str().unwrap()],
+        &["play", fif, "--dry-run"],
+    ];
+    for args in commands {
+        let (code, err) = with_closed("stdout", args);
+        assert_eq!(code, Some(141), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: not quiet: {err}");
+    }
+}
+
+/// Issue 14.2: a closed stderr (`2>&1 >/dev/null | head -1`) neither panics nor stops
+/// the run, and `--stats-json` is still written.
+#[test]
+fn closed_stderr_still_plays_and_writes_the_statistics() {
+    let d = temp_dir("stderr");
+    let stats = d.join("stats.json");
+    let _ = std::fs::remove_file(&stats);
+    let (code, _) = with_closed(
+        "stderr",
+        &[
+            "play",
+            wav("demo-tone-8k-mono.wav").to_str().unwrap(),
+            "--output",
+            "null",
+            "--unpaced",
+            "--stats-json",
+            stats.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, Some(0));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(json["streams"][0]["samples"], 16000);
+    // A mistake is still an exit status, even with nowhere to say it.
+    let (code, _) = with_closed("stderr", &["play", "--chunk-size", "0", "x.wav"]);
+    assert_eq!(code, Some(2));
+}

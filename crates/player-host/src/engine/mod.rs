@@ -333,8 +333,10 @@ impl RunContext {
             return Ok(summary(lanes, None, clock()));
         }
         let t0 = clock() + self.start_delay;
+        // At most ~30 years ahead: an absurd --start-delay must not overflow `Instant`.
+        let delay = Duration::from_secs_f64(self.start_delay.clamp(0.0, 1e9));
         self.set_phase(Phase::Playing {
-            t0: Instant::now() + Duration::from_secs_f64(self.start_delay),
+            t0: Instant::now() + delay,
         });
         for lane in lanes.iter_mut() {
             lane.base += t0;
