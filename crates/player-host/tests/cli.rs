@@ -399,7 +399,12 @@ fn no_consumer_in_time_names_the_streams_and_the_fix() {
 /// Runs player-host with stdout (or stderr) connected to a pipe whose reader is already
 /// gone, as `| head -1` leaves it; returns the exit code and the other stream's text.
 fn with_closed(stream: &str, args: &[&str]) -> (Option<i32>, String) {
-    let (reader, writer) = std::io::pipe().unwrap();
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe() writes.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: pipe() succeeded, so both descriptors are open and owned by nobody else.
+    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
     drop(reader);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_player-host"));
     cmd.args(args);
