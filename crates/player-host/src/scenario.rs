@@ -77,7 +77,7 @@ pub struct StreamEntry {
     pub file: PathBuf,
     /// LSL stream name [default: the file's stem]. A recording with several streams
     /// publishes NAME-<stream>, its annotations NAME-markers.
-    #[arg(long, short, value_parser = parse_name, allow_hyphen_values = true)]
+    #[arg(long, short, value_parser = parse_name)]
     #[serde(default, deserialize_with = "values::de_name")]
     pub name: Option<String>,
     /// LSL content type [default: the reader's, e.g. EEG].
@@ -175,7 +175,7 @@ pub struct RunSettings {
     /// default; marker streams never hold the start back), `all`, `any`, and/or a
     /// timeout in seconds (`all,10`), or `no` [run: the scenario's `wait_for_consumers`].
     #[arg(long, value_name = "WHICH,SECS", num_args = 0..=1, default_missing_value = "data",
-          allow_hyphen_values = true)]
+          allow_negative_numbers = true)]
     pub wait_for_consumers: Option<WaitForConsumers>,
     /// Sample type on the wire: float32, float64, or native (an XDF stream's recorded
     /// format; for other files the float type that holds the values exactly) [default:

@@ -350,6 +350,22 @@ fn argument_mistakes_exit_2_naming_the_flag() {
     }
 }
 
+/// A flag after a bare `--wait-for-consumers` is a flag, not its value.
+#[test]
+fn wait_for_consumers_without_a_value_is_followed_by_flags() {
+    let out = host(&[
+        "play",
+        wav("demo-tone-8k-mono.wav").to_str().unwrap(),
+        "--wait-for-consumers",
+        "--dry-run",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Issue 13.8: `play`'s options and a scenario's stream keys are one definition: every
 /// key has its flag (but `file`, the argument, and the run-wide `offset`/`format`).
 #[test]
