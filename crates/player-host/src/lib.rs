@@ -15,7 +15,7 @@ pub mod registry;
 pub mod report;
 pub mod scenario;
 
-pub use engine::{Phase, Player, StopHandle, StreamStats, Summary};
+pub use engine::{Phase, Player, StopHandle, StreamPlan, StreamStats, Summary};
 pub use error::{HostError, Result};
 pub use output::{NullOutput, Output, ValueFormat};
 pub use registry::{Origin, Refused, Registry, PLUGIN_PATH_ENV};

@@ -1,7 +1,8 @@
 //! Text for people: the status line, the end-of-run summary, `inspect` and `plugins`.
 
-use crate::engine::{StreamStats, Summary};
+use crate::engine::{StreamPlan, StreamStats, Summary};
 use crate::registry::Registry;
+use crate::scenario::Scenario;
 use player_api::RecordingInfo;
 use std::fmt::Write as _;
 
@@ -78,6 +79,76 @@ pub fn summary_table(summary: &Summary) -> String {
     out
 }
 
+/// Seconds as people read them: `2.04 s`, `0 s`, `unknown`.
+fn seconds(s: Option<f64>) -> String {
+    match s {
+        Some(s) if s == s.trunc() && s.abs() < 1e15 => format!("{s:.0} s"),
+        Some(s) => format!("{s:.3} s"),
+        None => "unknown".into(),
+    }
+}
+
+/// `--dry-run`: per stream what a receiver will see (name, type, channels, rate, format
+/// on the wire, duration, markers) and the plan (offset, chunk size), then the run's
+/// settings.
+pub fn describe_plan(plans: &[StreamPlan], scenario: &Scenario) -> String {
+    let head = [
+        "stream", "type", "channels", "rate", "format", "duration", "markers", "offset", "chunk",
+    ];
+    let rows: Vec<[String; 9]> = plans
+        .iter()
+        .map(|p| {
+            [
+                p.name.clone(),
+                p.content_type.clone(),
+                p.channels.to_string(),
+                if p.rate > 0.0 {
+                    format!("{} Hz", p.rate)
+                } else {
+                    "irregular".into()
+                },
+                p.format.clone(),
+                seconds(p.duration),
+                p.markers.map_or("-".into(), |m| m.to_string()),
+                seconds(Some(p.offset)),
+                p.chunk_size.to_string(),
+            ]
+        })
+        .collect();
+    let mut out = table(&head, &rows);
+    let _ = write!(
+        out,
+        "repeat {}, start delay {}, wait for consumers: {}",
+        scenario.repeat,
+        seconds(Some(scenario.start_delay)),
+        scenario.wait_for_consumers
+    );
+    out
+}
+
+/// Left-aligned columns separated by two spaces, the header first.
+fn table<const N: usize>(head: &[&str; N], rows: &[[String; N]]) -> String {
+    let widths: Vec<usize> = (0..N)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([head[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in std::iter::once(head.map(String::from)).chain(rows.iter().cloned()) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, &w)| format!("{cell:w$}"))
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    out
+}
+
 /// `player-host inspect`: what a recording holds.
 pub fn describe_recording(path: &std::path::Path, reader: &str, info: &RecordingInfo) -> String {
     let mut out = String::new();
@@ -110,11 +181,11 @@ pub fn describe_recording(path: &std::path::Path, reader: &str, info: &Recording
             .unwrap_or_else(|| "?".into());
         let _ = writeln!(
             out,
-            "stream {i}: {:?}  type {}  {} Hz  {} channels  {frames} samples ({duration})  stored as {}",
+            "stream {i}: {:?}  type {}  {} Hz  {}  {frames} samples ({duration})  stored as {}",
             s.name,
             s.content_type,
             s.nominal_rate,
-            s.channel_count(),
+            plural(s.channel_count(), "channel"),
             s.sample_format.as_str()
         );
         for (k, v) in &s.metadata {

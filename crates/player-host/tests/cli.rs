@@ -492,3 +492,154 @@ fn closed_stderr_still_plays_and_writes_the_statistics() {
     let (code, _) = with_closed("stderr", &["play", "--chunk-size", "0", "x.wav"]);
     assert_eq!(code, Some(2));
 }
+
+/// Runs player-host, killing it after `limit`; returns its output (exit code `None` when
+/// killed).
+fn host_within(args: &[&str], limit: std::time::Duration) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_player-host"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() && started.elapsed() < limit {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    child.wait_with_output().unwrap()
+}
+
+/// Issue 14.13: `run --repeat/--start-delay/--wait-for-consumers/--format` override the
+/// scenario's values.
+#[test]
+fn run_flags_override_the_scenario() {
+    let d = temp_dir("override");
+    let stats = d.join("stats.json");
+    let f = d.join("s.yaml");
+    let name = format!("override-{}", std::process::id());
+    std::fs::write(
+        &f,
+        format!(
+            "repeat: 3\nstart_delay: 600\nwait_for_consumers: 0.2\nformat: float32\nstreams:\n  - file: {}\n    name: {name}\n",
+            wav("demo-tone-8k-mono.wav").display()
+        ),
+    )
+    .unwrap();
+    let out = host_within(
+        &[
+            "run",
+            f.to_str().unwrap(),
+            "--repeat",
+            "2",
+            "--start-delay",
+            "0",
+            "--wait-for-consumers",
+            "no",
+            "--quiet",
+            "--stats-json",
+            stats.to_str().unwrap(),
+        ],
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(json["streams"][0]["samples"], 2 * 16000);
+    // Without the overrides, the scenario would wait 600 s (or fail for want of a consumer).
+    assert!(json["wall_seconds"].as_f64().unwrap() < 20.0);
+    let out = host(&[
+        "run",
+        f.to_str().unwrap(),
+        "--format",
+        "float64",
+        "--dry-run",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("float64"), "{text}");
+}
+
+/// Issue 14.12: `--dry-run` says per stream what a receiver will get and how it will be
+/// played; counts of one are singular everywhere.
+#[test]
+fn dry_run_describes_every_stream_and_the_plan() {
+    let fif = repo().join("examples/fixtures/fif/short_raw.fif");
+    let out = host(&[
+        "play",
+        fif.to_str().unwrap(),
+        "--dry-run",
+        "--chunk-size",
+        "5",
+        "--repeat",
+        "3",
+        "--format",
+        "float64",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        lines[0],
+        ["ok: would publish 2 streams: short_raw, short_raw-markers"]
+    );
+    assert_eq!(
+        lines[1],
+        [
+            "stream", "type", "channels", "rate", "format", "duration", "markers", "offset",
+            "chunk"
+        ]
+    );
+    assert_eq!(
+        lines[2],
+        [
+            "short_raw",
+            "MEG",
+            "8",
+            "250 Hz",
+            "float64",
+            "2.040 s",
+            "-",
+            "0 s",
+            "5"
+        ]
+    );
+    assert_eq!(
+        lines[3],
+        [
+            "short_raw-markers",
+            "Markers",
+            "1",
+            "irregular",
+            "string",
+            "2.040 s",
+            "3",
+            "0 s",
+            "1"
+        ]
+    );
+    assert!(
+        lines[4][0].starts_with("repeat 3, start delay 0 s"),
+        "{text}"
+    );
+
+    let mono = wav("demo-tone-8k-mono.wav");
+    let out = host(&["inspect", mono.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("8000 Hz  1 channel  "), "{text}");
+    let out = host(&["play", mono.to_str().unwrap(), "--dry-run"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("ok: would publish 1 stream: "), "{text}");
+}

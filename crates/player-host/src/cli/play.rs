@@ -70,6 +70,7 @@ pub(crate) fn play(
             plural(names.len(), "stream"),
             names.join(", ")
         )?;
+        out!("{}", report::describe_plan(&player.plans(), scenario))?;
         return Ok(Ended::Done);
     }
     if options.output == OutputKind::Null {

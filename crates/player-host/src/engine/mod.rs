@@ -86,6 +86,58 @@ pub struct Player {
     thread: Option<JoinHandle<Result<Summary>>>,
 }
 
+/// What one stream will publish and how (`--dry-run`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StreamPlan {
+    /// The LSL name.
+    pub name: String,
+    /// The LSL content type.
+    pub content_type: String,
+    /// Channels per sample.
+    pub channels: usize,
+    /// Samples per second; 0 for irregular streams.
+    pub rate: f64,
+    /// The channel format on the wire (`float32`, `int16`, `string`, ...).
+    pub format: String,
+    /// Seconds of one pass, when known.
+    pub duration: Option<f64>,
+    /// For an annotation stream, the number of markers per pass.
+    pub markers: Option<usize>,
+    /// Seconds after t0 of the first sample.
+    pub offset: f64,
+    /// Frames per push.
+    pub chunk_size: usize,
+}
+
+impl StreamPlan {
+    fn of(lane: &Lane) -> Self {
+        let (duration, markers, chunk_size) = match &lane.feed {
+            LaneFeed::Source(f) => {
+                let exact = match (f.length, f.rate > 0.0) {
+                    (Some(n), true) => Some(n as f64 / f.rate),
+                    _ => None,
+                };
+                (exact.or(f.period), None, f.chunk_size)
+            }
+            LaneFeed::Markers(m) => (m.period, Some(m.events.len()), 1),
+        };
+        StreamPlan {
+            name: lane.spec.name.clone(),
+            content_type: lane.spec.content_type.clone(),
+            channels: lane.spec.channels.len(),
+            rate: lane.spec.nominal_rate,
+            format: match lane.spec.sample_kind {
+                crate::output::SampleKind::Numeric(f) => format!("{f:?}").to_lowercase(),
+                crate::output::SampleKind::Text => "string".into(),
+            },
+            duration,
+            markers,
+            offset: lane.offset,
+            chunk_size,
+        }
+    }
+}
+
 /// What a started [`Player`] is doing, for status lines ([`Player::phase`]).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Phase {
@@ -168,6 +220,11 @@ impl Player {
     /// The names of the streams that will be published, in order.
     pub fn stream_names(&self) -> Vec<&str> {
         self.lanes.iter().map(|l| l.spec.name.as_str()).collect()
+    }
+
+    /// What each stream will publish and how, in order (before [`start`](Player::start)).
+    pub fn plans(&self) -> Vec<StreamPlan> {
+        self.lanes.iter().map(StreamPlan::of).collect()
     }
 
     /// Notes for the user gathered while opening (annotations left out, ...).

@@ -160,7 +160,7 @@ fn add_entry(
         let text = check_stream(stream, path)?;
         if entry.chunk_size.saturating_mul(stream.channel_count()) > MAX_CHUNK_VALUES {
             return Err(HostError::config(format!(
-                "{}: chunk_size {} × {} channels is more than the {MAX_CHUNK_VALUES} values one \
+                "{}: chunk_size {} × channels {} is more than the {MAX_CHUNK_VALUES} values one \
                  push may hold",
                 path.display(),
                 entry.chunk_size,
