@@ -307,9 +307,19 @@ impl Scenario {
     /// names the key and says what it allows.
     pub fn parse(text: &str) -> Result<Self, String> {
         serde_yaml_ng::from_str(text).map_err(|e| {
-            let message = humanize(strip_location(&e.to_string()));
-            match e.location() {
-                Some(loc) => format!("line {} column {}: {message}", loc.line(), loc.column()),
+            let raw = strip_location(&e.to_string()).to_string();
+            let message = humanize(&raw);
+            let duplicate = raw
+                .split_once("duplicate field `")
+                .and_then(|(_, k)| k.split('`').next());
+            let location = e.location().map(|l| (l.line(), l.column()));
+            // A duplicate is reported at the start of its mapping: point at the second one.
+            let location = match (location, duplicate) {
+                (Some(start), Some(key)) => second_key(text, key, start).or(location),
+                _ => location,
+            };
+            match location {
+                Some((line, column)) => format!("line {line} column {column}: {message}"),
                 None => message,
             }
         })
@@ -355,6 +365,23 @@ impl Scenario {
     }
 }
 
+/// Where the mapping that starts at `start` (line, column) gives `key` a second time:
+/// the line and column of that key.
+fn second_key(text: &str, key: &str, start: (usize, usize)) -> Option<(usize, usize)> {
+    let (first_line, column) = start;
+    text.lines()
+        .enumerate()
+        .skip(first_line.saturating_sub(1))
+        .filter_map(|(i, line)| {
+            let body = line.trim_start();
+            let body = body.strip_prefix("- ").map_or(body, str::trim_start);
+            let at = line.len() - body.len() + 1;
+            let rest = body.strip_prefix(key)?.trim_start();
+            (at == column && rest.starts_with(':')).then_some((i + 1, at))
+        })
+        .nth(1)
+}
+
 /// serde_yaml's messages end with " at line L column C"; we print the location first.
 fn strip_location(message: &str) -> &str {
     match message.rfind(" at line ") {
@@ -395,6 +422,8 @@ fn humanize(message: &str) -> String {
         }
     } else if let Some(r) = rest.strip_prefix("missing field ") {
         format!("missing key {r}")
+    } else if let Some(r) = rest.strip_prefix("duplicate field ") {
+        format!("the key {r} is given twice")
     } else {
         rest.to_string()
     };
@@ -516,6 +545,14 @@ mod tests {
             (
                 "streams:\n  - file: a.wav\n    annotations: maybe\n",
                 "line 3 column 18: streams[0].annotations: must be one of auto, markers, none, not `maybe`",
+            ),
+            (
+                "start_delay: 1\nstreams:\n  - file: a.wav\n    name: x\n    name: y\n",
+                "line 5 column 5: streams[0]: the key `name` is given twice",
+            ),
+            (
+                "start_delay: 1\nstart_delay: 2\nstreams:\n  - file: a.wav\n",
+                "line 2 column 1: the key `start_delay` is given twice",
             ),
             (
                 "streams: []\n",
