@@ -643,3 +643,34 @@ fn dry_run_describes_every_stream_and_the_plan() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("ok: would publish 1 stream: "), "{text}");
 }
+
+/// Issue 14.7: picks as MNE reads them (`meg` = grad + mag), spaces trimmed, and an
+/// error that lists what exists.
+#[test]
+fn picks_speak_mne() {
+    let fif = repo().join("examples/fixtures/fif/short_raw.fif");
+    let fif = fif.to_str().unwrap();
+    let channels = |picks: &str| {
+        let out = host(&["play", fif, "--dry-run", "--picks", picks]);
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "{picks}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let row = text.lines().nth(2).unwrap().to_string();
+        row.split_whitespace().nth(2).unwrap().to_string()
+    };
+    assert_eq!(channels("meg"), "3");
+    assert_eq!(channels("EEG 001, stim"), "2");
+    assert_eq!(channels("data"), "5");
+    let out = host(&["play", fif, "--dry-run", "--picks", "ecog,eeg"]);
+    assert_clean_error(
+        &out,
+        &[
+            "short_raw.fif: picks \"ecog\" match no channel",
+            "labels: MEG 0113, MEG 0112, MEG 0111, EEG 001",
+            "kinds: grad, mag, eeg, stim, eog, ecg",
+        ],
+    );
+}

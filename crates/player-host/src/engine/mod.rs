@@ -4,6 +4,7 @@
 //! one timing thread for all streams (see [`timing`] for the pacing rules). The clock is
 //! the output's (`lsl_local_clock` for LSL), and every stream shares one t0.
 
+mod picks;
 pub(crate) mod plan;
 pub(crate) mod prefetch;
 pub mod stats;

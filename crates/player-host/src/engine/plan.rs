@@ -150,7 +150,7 @@ fn add_entry(
         let picks = match &entry.picks {
             None => None,
             Some(p) => {
-                let cols = pick_columns(&stream.channels, p, &mut matched_picks);
+                let cols = super::picks::pick_columns(&stream.channels, p, &mut matched_picks);
                 if cols.is_empty() {
                     continue;
                 }
@@ -247,17 +247,7 @@ fn add_entry(
         published += 1;
     }
     if let Some(p) = &entry.picks {
-        let unmatched: Vec<&str> = p
-            .iter()
-            .filter(|x| !matched_picks.contains(x.as_str()))
-            .map(String::as_str)
-            .collect();
-        if !unmatched.is_empty() {
-            return Err(HostError::config(format!(
-                "{}: picks {unmatched:?} match no channel label or kind",
-                path.display()
-            )));
-        }
+        super::picks::check_matched(path, p, &matched_picks, &info.streams)?;
     }
     if published == 0 {
         return Err(HostError::config(format!(
@@ -304,28 +294,6 @@ fn pass_duration(info: &player_api::RecordingInfo) -> Option<f64> {
                 Some(acc.map_or(d, |a| a.max(d)))
             })
     })
-}
-
-/// The columns whose label or kind is in `picks`, in channel order.
-fn pick_columns<'a>(
-    channels: &[ChannelInfo],
-    picks: &'a [String],
-    matched: &mut BTreeSet<&'a str>,
-) -> Vec<usize> {
-    let mut cols = Vec::new();
-    for (i, ch) in channels.iter().enumerate() {
-        let mut keep = false;
-        for p in picks {
-            if *p == ch.label || p.eq_ignore_ascii_case(&ch.kind) {
-                matched.insert(p.as_str());
-                keep = true;
-            }
-        }
-        if keep {
-            cols.push(i);
-        }
-    }
-    cols
 }
 
 fn add_markers(
