@@ -674,3 +674,78 @@ fn picks_speak_mne() {
         ],
     );
 }
+
+/// Issue 14.8: an unwritable `--stats-json` is found before anything plays.
+#[test]
+fn stats_json_path_is_checked_before_playing() {
+    let started = std::time::Instant::now();
+    let out = host_within(
+        &[
+            "play",
+            wav("demo-tone-8k-mono.wav").to_str().unwrap(),
+            "--output",
+            "null",
+            "--repeat",
+            "forever",
+            "--stats-json",
+            "/nonexistent-dir/stats.json",
+        ],
+        std::time::Duration::from_secs(20),
+    );
+    assert_clean_error(&out, &["--stats-json /nonexistent-dir/stats.json"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let d = temp_dir("statsdir");
+    let out = host(&[
+        "play",
+        wav("demo-tone-8k-mono.wav").to_str().unwrap(),
+        "--output",
+        "null",
+        "--stats-json",
+        d.to_str().unwrap(),
+    ]);
+    assert_clean_error(&out, &["--stats-json", "is a directory"]);
+}
+
+/// Issue 14.8: the statistics replace the file in one step (no temporary file is left),
+/// and a failure to write them keeps the run's own exit status (130 here) and says so.
+#[test]
+fn stats_json_failure_keeps_the_exit_status_and_is_reported() {
+    let d = temp_dir("statsfail");
+    let stats = d.join("stats.json");
+    let _ = std::fs::remove_dir_all(&stats);
+    std::fs::write(&stats, "old").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_player-host"))
+        .args([
+            "play",
+            wav("demo-tone-8k-mono.wav").to_str().unwrap(),
+            "--output",
+            "null",
+            "--repeat",
+            "forever",
+            "--stats-json",
+            stats.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    // The old file is untouched while playing; then make the final rename impossible.
+    assert_eq!(std::fs::read_to_string(&stats).unwrap(), "old");
+    std::fs::remove_file(&stats).unwrap();
+    std::fs::create_dir_all(stats.join("occupied")).unwrap();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("error: --stats-json"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
