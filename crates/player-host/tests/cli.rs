@@ -714,7 +714,7 @@ fn stats_json_failure_keeps_the_exit_status_and_is_reported() {
     let stats = d.join("stats.json");
     let _ = std::fs::remove_dir_all(&stats);
     std::fs::write(&stats, "old").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_player-host"))
+    let child = Command::new(env!("CARGO_BIN_EXE_player-host"))
         .args([
             "play",
             wav("demo-tone-8k-mono.wav").to_str().unwrap(),
