@@ -1,18 +1,83 @@
 //! Text for people: the status line, the end-of-run summary, `inspect` and `plugins`.
 
-use crate::engine::{StreamPlan, StreamStats, Summary};
+use crate::engine::{Phase, StreamPlan, StreamStats, Summary};
 use crate::registry::Registry;
+use crate::scenario::Repeat;
 use crate::scenario::Scenario;
 use player_api::RecordingInfo;
 use std::fmt::Write as _;
+use std::time::Instant;
 
 fn ms(seconds: f64) -> String {
     format!("{:.3}", seconds * 1e3)
 }
 
-/// One status line: position, streams, worst lateness so far.
-pub fn status_line(stats: &[StreamStats]) -> String {
-    let position = stats.iter().map(|s| s.position).fold(0.0, f64::max);
+/// What the status line is drawn from.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusView<'a> {
+    /// What the player is doing.
+    pub phase: &'a Phase,
+    /// Every stream's statistics so far.
+    pub stats: &'a [StreamStats],
+    /// The number of passes.
+    pub repeat: Repeat,
+    /// The time now (for the start-delay countdown and the position).
+    pub now: Instant,
+}
+
+/// Minutes and seconds, `1:02.3`, or seconds, `12.3 s`.
+fn clock_time(s: f64) -> String {
+    if s >= 60.0 {
+        format!("{}:{:04.1}", (s / 60.0).floor(), s % 60.0)
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+/// One status line, at most `width` characters (cut, never wrapped): what the player
+/// waits for, or its position / total (percent), pass, streams still playing, and
+/// lateness so far.
+pub fn status_line(view: &StatusView<'_>, width: usize) -> String {
+    let line = match view.phase {
+        Phase::Starting => "starting".to_string(),
+        Phase::WaitingForConsumers(missing) => {
+            format!("waiting for a consumer on {}", missing.join(", "))
+        }
+        Phase::Playing { t0 } if *t0 > view.now => {
+            format!("starting in {:.1} s", (*t0 - view.now).as_secs_f64())
+        }
+        Phase::Playing { t0 } => playing_line(view, (view.now - *t0).as_secs_f64()),
+    };
+    fit(&line, width)
+}
+
+fn playing_line(view: &StatusView<'_>, elapsed: f64) -> String {
+    let stats = view.stats;
+    // The stream that ends last sets the length of the run and of a pass.
+    let longest = stats
+        .iter()
+        .filter_map(|s| s.duration.map(|d| (s, d)))
+        .max_by(|a, b| (a.0.offset + a.1).total_cmp(&(b.0.offset + b.1)));
+    let (position, passes) = match (longest, view.repeat) {
+        (Some((s, d)), Repeat::Times(n)) => {
+            let total = s.offset + d * n as f64;
+            let at = elapsed.min(total);
+            let percent = 100.0 * at / total.max(f64::MIN_POSITIVE);
+            (
+                format!("{} / {} ({percent:.0}%)", clock_time(at), clock_time(total)),
+                n.to_string(),
+            )
+        }
+        (_, Repeat::Forever) => (clock_time(elapsed), "∞".to_string()),
+        (None, Repeat::Times(n)) => (clock_time(elapsed), n.to_string()),
+    };
+    let pass = longest.map_or(1, |(s, d)| {
+        let done = (s.position / d.max(f64::MIN_POSITIVE)).floor() as u64;
+        match view.repeat {
+            Repeat::Times(n) => (done + 1).min(n),
+            Repeat::Forever => done + 1,
+        }
+    });
     let p99 = stats.iter().map(|s| s.lateness_p99).fold(0.0, f64::max);
     let max = stats.iter().map(|s| s.lateness_max).fold(0.0, f64::max);
     let late: u64 = stats.iter().map(|s| s.late_chunks).sum();
@@ -21,26 +86,57 @@ pub fn status_line(stats: &[StreamStats]) -> String {
         .filter(|s| !s.finished && s.error.is_none())
         .count();
     format!(
-        "playing {position:8.2} s | {active}/{} streams | lateness p99 {} ms, max {} ms | late chunks {late}",
+        "{position}  pass {pass}/{passes}  {active}/{} streams  late {late}  p99/max {}/{} ms",
         stats.len(),
         ms(p99),
         ms(max)
     )
 }
 
-/// The end-of-run table.
-pub fn summary_table(summary: &Summary) -> String {
-    let width = summary
+/// `text` cut to at most `width - 1` characters (the last column stays free, so that the
+/// cursor never wraps), with `…` when cut.
+fn fit(text: &str, width: usize) -> String {
+    let room = width.saturating_sub(1).max(2);
+    if text.chars().count() <= room {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(room - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// `name` shortened to `width` characters by an ellipsis in the middle (the end of a
+/// stream name, like `-markers`, says the most).
+fn middle(name: &str, width: usize) -> String {
+    let n = name.chars().count();
+    if n <= width || width < 5 {
+        return name.to_string();
+    }
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let start: String = name.chars().take(head).collect();
+    let end: String = name.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
+/// The end-of-run table, narrower than `width` columns (long stream names are shortened
+/// in the middle): per stream, samples and chunks pushed, late chunks, lateness p50/p99/
+/// max in ms, and how it ended.
+pub fn summary_table(summary: &Summary, width: usize) -> String {
+    // Everything but the name: seven columns, each after two spaces.
+    const REST: usize = 9 + 7 + 5 + 7 + 7 + 7 + 7 + 7 * 2;
+    let longest = summary
         .streams
         .iter()
-        .map(|s| s.name.len())
+        .map(|s| s.name.chars().count())
         .max()
         .unwrap_or(6)
         .max(6);
+    let w = longest.min(width.saturating_sub(REST + 1).max(8));
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:width$}  {:>10}  {:>8}  {:>6}  {:>9}  {:>9}  {:>9}  status",
+        "{:w$}  {:>9}  {:>7}  {:>5}  {:>7}  {:>7}  {:>7}  status",
         "stream", "samples", "chunks", "late", "p50 ms", "p99 ms", "max ms"
     );
     for s in &summary.streams {
@@ -51,8 +147,8 @@ pub fn summary_table(summary: &Summary) -> String {
         };
         let _ = writeln!(
             out,
-            "{:width$}  {:>10}  {:>8}  {:>6}  {:>9}  {:>9}  {:>9}  {status}",
-            s.name,
+            "{:w$}  {:>9}  {:>7}  {:>5}  {:>7}  {:>7}  {:>7}  {status}",
+            middle(&s.name, w),
             s.samples,
             s.chunks,
             s.late_chunks,
@@ -70,10 +166,9 @@ pub fn summary_table(summary: &Summary) -> String {
             "played"
         },
         summary.wall_seconds,
-        if summary.failures().is_empty() {
-            String::new()
-        } else {
-            format!(", {} stream(s) failed", summary.failures().len())
+        match summary.failures().len() {
+            0 => String::new(),
+            n => format!(", {} failed", plural(n, "stream")),
         }
     );
     out
@@ -287,5 +382,104 @@ pub fn plural(n: usize, word: &str) -> String {
         format!("1 {word}")
     } else {
         format!("{n} {word}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn stream(name: &str, position: f64, duration: f64) -> StreamStats {
+        StreamStats {
+            name: name.into(),
+            position,
+            duration: Some(duration),
+            lateness_p99: 0.000_145,
+            lateness_max: 0.002_5,
+            ..Default::default()
+        }
+    }
+
+    fn line(phase: Phase, stats: &[StreamStats], repeat: Repeat, now: Instant) -> String {
+        let view = StatusView {
+            phase: &phase,
+            stats,
+            repeat,
+            now,
+        };
+        status_line(&view, 80)
+    }
+
+    /// Issue 14.11: position / total with a percentage, the pass, and what it waits for,
+    /// always within the terminal's width.
+    #[test]
+    fn status_line_says_where_and_what_it_waits_for() {
+        let t0 = Instant::now();
+        let now = t0 + Duration::from_millis(25_500);
+        let stats = [stream("meg", 25.4, 20.0), stream("meg-markers", 25.4, 20.0)];
+        assert_eq!(
+            line(Phase::Playing { t0 }, &stats, Repeat::Times(3), now),
+            "25.5 s / 1:00.0 (42%)  pass 2/3  2/2 streams  late 0  p99/max 0.145/2.500 ms"
+        );
+        let now = t0 + Duration::from_secs(85);
+        let stats = [stream("meg", 84.9, 20.0)];
+        assert!(line(Phase::Playing { t0 }, &stats, Repeat::Forever, now)
+            .starts_with("1:25.0  pass 5/∞  1/1 streams"));
+        let later = Phase::Playing {
+            t0: t0 + Duration::from_millis(1500),
+        };
+        assert_eq!(
+            line(later, &stats, Repeat::Forever, t0),
+            "starting in 1.5 s"
+        );
+        let waiting = Phase::WaitingForConsumers(vec!["meg".into(), "eeg".into()]);
+        assert_eq!(
+            line(waiting, &stats, Repeat::Forever, t0),
+            "waiting for a consumer on meg, eeg"
+        );
+        let many: Vec<String> = (0..40).map(|i| format!("stream-{i}")).collect();
+        let long = line(
+            Phase::WaitingForConsumers(many),
+            &stats,
+            Repeat::Forever,
+            t0,
+        );
+        assert_eq!(long.chars().count(), 79, "{long}");
+        assert!(long.ends_with('…'));
+        let view = StatusView {
+            phase: &Phase::Playing { t0 },
+            stats: &stats,
+            repeat: Repeat::Times(2),
+            now,
+        };
+        assert!(status_line(&view, 40).chars().count() <= 39);
+    }
+
+    /// Issue 14.11: the summary fits 80 columns, long names shortened in the middle.
+    #[test]
+    fn summary_fits_the_width() {
+        let mut streams = vec![stream(
+            "a-very-long-recording-name-of-a-meg-session-markers",
+            1.0,
+            1.0,
+        )];
+        streams[0].samples = 123_456_789;
+        streams[0].chunks = 1_234_567;
+        streams.push(stream("eeg", 1.0, 1.0));
+        let summary = Summary {
+            t0: Some(0.0),
+            wall_seconds: 12.5,
+            interrupted: false,
+            streams,
+        };
+        let table = summary_table(&summary, 80);
+        for l in table.lines() {
+            assert!(l.chars().count() < 80, "{} >= 80: {l}", l.chars().count());
+        }
+        assert!(table.contains("a-very-l…markers  123456789"), "{table}");
+        assert!(table.ends_with("played in 12.500 s"), "{table}");
+        let wide = summary_table(&summary, 200);
+        assert!(wide.contains("a-very-long-recording-name-of-a-meg-session-markers"));
     }
 }

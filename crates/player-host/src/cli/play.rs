@@ -110,7 +110,15 @@ fn show_status(player: &Player, show: bool) {
         std::thread::sleep(Duration::from_millis(10));
         if show && last.elapsed() >= STATUS_EVERY {
             last = Instant::now();
-            out::stderr(&format!("\r\x1b[K{}", report::status_line(&player.stats())));
+            let (phase, stats) = (player.phase(), player.stats());
+            let view = report::StatusView {
+                phase: &phase,
+                stats: &stats,
+                repeat: player.repeat(),
+                now: Instant::now(),
+            };
+            let line = report::status_line(&view, terminal_width());
+            out::stderr(&format!("\r\x1b[K{line}"));
         }
     }
     if show {
@@ -118,10 +126,22 @@ fn show_status(player: &Player, show: bool) {
     }
 }
 
+/// The width of the terminal on stderr, or 80 when it is not one.
+fn terminal_width() -> usize {
+    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct we pass; fd 2 may be
+    // anything, and a failure leaves the zeroed struct (then 80 is used).
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    match size.ws_col {
+        cols if ok && cols > 0 => usize::from(cols),
+        _ => 80,
+    }
+}
+
 /// Prints the summary (unless quiet) and every stream's error; returns how the run ended.
 fn report_summary(summary: &Summary, verbose: bool, signal: usize) -> Ended {
     if verbose {
-        note!("{}", report::summary_table(summary));
+        note!("{}", report::summary_table(summary, terminal_width()));
     }
     for (stream, error) in summary.failures() {
         note!("error: stream {stream:?}: {error}");

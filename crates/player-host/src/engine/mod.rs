@@ -247,6 +247,9 @@ impl Player {
         let mut data = Vec::with_capacity(self.lanes.len());
         for lane in std::mem::take(&mut self.lanes) {
             data.push(is_data(&lane));
+            let mut counter = stats::StreamCounter::new(&lane.spec.name);
+            counter.stats.offset = lane.offset;
+            counter.stats.duration = StreamPlan::of(&lane).duration;
             let outlet = self.output.create(&lane.spec)?;
             let state = match lane.feed {
                 LaneFeed::Source(feed) => {
@@ -266,7 +269,7 @@ impl Player {
             runs.push(LaneRun {
                 outlet,
                 base: lane.offset, // made absolute once t0 is known
-                counter: stats::StreamCounter::new(&lane.spec.name),
+                counter,
                 state,
                 done: false,
                 starved_since: None,

@@ -115,6 +115,10 @@ pub struct StreamStats {
     pub finished: bool,
     /// Why the stream stopped early, if it failed.
     pub error: Option<String>,
+    /// Seconds after t0 of the stream's first sample (its scenario `offset`).
+    pub offset: f64,
+    /// Seconds of one pass, when known.
+    pub duration: Option<f64>,
 }
 
 /// Live statistics of one stream, owned by the timing thread.
