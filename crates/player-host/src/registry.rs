@@ -271,10 +271,20 @@ impl Registry {
         }
         best.map(|(r, _)| r).ok_or_else(|| HostError::NoReader {
             path: path.to_path_buf(),
-            message: format!(
-                "no reader recognizes this file (tried {}); name one with --reader or `reader:`",
-                self.ids().join(", ")
-            ),
+            message: if header.starts_with(&[0x1f, 0x8b]) {
+                format!(
+                    "the file is gzip-compressed, which no reader reads (tried {}): unpack it \
+                     first (gunzip -k {})",
+                    self.ids().join(", "),
+                    path.display()
+                )
+            } else {
+                // The command line adds how to name a reader or load a plugin.
+                format!(
+                    "no reader recognizes this file (tried {})",
+                    self.ids().join(", ")
+                )
+            },
         })
     }
 

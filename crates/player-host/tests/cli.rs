@@ -749,3 +749,29 @@ fn stats_json_failure_keeps_the_exit_status_and_is_reported() {
         .collect();
     assert!(left.is_empty(), "temporary files left: {left:?}");
 }
+
+/// Issue 14.14 (wording): the "no reader" error says how to give one in the words of the
+/// command (--plugin-dir for play, `plugins:` for run), and names gzip files as such.
+#[test]
+fn no_reader_error_speaks_the_command() {
+    let d = temp_dir("noreader");
+    let f = d.join("notes.txt");
+    std::fs::write(&f, "hello, not a recording\n").unwrap();
+    let out = host(&["play", f.to_str().unwrap(), "--output", "null"]);
+    assert_clean_error(
+        &out,
+        &[
+            "notes.txt: no reader recognizes this file",
+            "--reader ID",
+            "--plugin-dir DIR",
+        ],
+    );
+    let y = d.join("s.yaml");
+    std::fs::write(&y, "streams:\n  - file: notes.txt\n").unwrap();
+    let out = host(&["run", y.to_str().unwrap(), "--output", "null"]);
+    assert_clean_error(&out, &["`reader:`", "`plugins:`"]);
+    let gz = d.join("rec_raw.fif.gz");
+    std::fs::write(&gz, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]).unwrap();
+    let out = host(&["inspect", gz.to_str().unwrap()]);
+    assert_clean_error(&out, &["gzip-compressed", "gunzip -k"]);
+}

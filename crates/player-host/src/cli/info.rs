@@ -13,7 +13,9 @@ pub(crate) fn inspect(
     reader: Option<&str>,
     json: bool,
 ) -> Result<Ended, HostError> {
-    let reader = registry.choose(file, reader)?;
+    let reader = registry
+        .choose(file, reader)
+        .map_err(|e| super::play::with_hint(e, &super::play::Invocation::Play))?;
     let recording = reader
         .open(file, &OpenOptions::default())
         .map_err(|e| e.in_file(file))?;
