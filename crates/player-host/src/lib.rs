@@ -1,6 +1,6 @@
 //! # player-host
 //!
-//! Replays recordings (FIF, EDF/BDF, WAV, and formats added by plugins) as Lab Streaming
+//! Replays recordings (FIF, EDF/BDF, WAV, XDF, and formats added by plugins) as Lab Streaming
 //! Layer streams, several at once on one clock, as described by a scenario file.
 //!
 //! The `player-host` binary is a thin command line over this library; Rust programs can
