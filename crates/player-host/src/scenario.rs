@@ -76,7 +76,7 @@ pub struct StreamEntry {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// LSL stream name [default: the file's stem]. A recording with several streams
-    /// publishes NAME-<stream>, its annotations NAME-markers.
+    /// publishes `NAME-<stream>`, its annotations `NAME-markers`.
     #[arg(long, short, value_parser = parse_name)]
     #[serde(default, deserialize_with = "values::de_name")]
     pub name: Option<String>,
