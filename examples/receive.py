@@ -1,6 +1,8 @@
 """A tiny LSL receiver for the demo: prints what arrives from the demo's streams.
 
-Usage: python examples/receive.py [--seconds 8]
+Usage: python examples/receive.py [--seconds 8] [--names a,b,...]
+
+Needs pylsl only (examples/requirements.txt).
 """
 
 import argparse
@@ -8,21 +10,24 @@ import time
 
 import pylsl
 
+DEMO_STREAMS = "demo-tone,demo-chirp,demo-meg,demo-meg-markers,demo-eeg,demo-eeg-markers"
+
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--seconds", type=float, default=8.0, help="how long to listen")
-parser.add_argument("--prefix", default="demo-", help="receive streams whose name starts with this")
+parser.add_argument(
+    "--names", default=DEMO_STREAMS, help="comma-separated names of the streams to receive (default: the demo's)"
+)
 args = parser.parse_args()
 
+wanted = set(args.names.split(","))
 deadline = time.monotonic() + args.seconds
 inlets = {}
-found_at = None
-# Short resolve waves, so that the streams are subscribed to within ~0.5 s of appearing
+# Short resolve waves, so that the streams are subscribed to within ~0.1 s of appearing
 # (the demo starts its clock 1 s after announcing them).
-while time.monotonic() < deadline and (found_at is None or time.monotonic() - found_at < 0.3):
+while time.monotonic() < deadline and set(inlets) != wanted:
     for info in pylsl.resolve_streams(wait_time=0.1):
-        if info.name().startswith(args.prefix) and info.name() not in inlets:
+        if info.name() in wanted and info.name() not in inlets:
             inlets[info.name()] = pylsl.StreamInlet(info)
-            found_at = found_at or time.monotonic()
 for inlet in inlets.values():
     inlet.open_stream(timeout=5)  # subscribe now: data pushed before that is not received
 print(f"receiving {sorted(inlets)}")

@@ -16,19 +16,23 @@ need_build_tools() {
     fi
 }
 
-# A virtual environment with the independent test clients (pylsl, MNE, pyedflib, ...).
+# A virtual environment: `setup_venv [DIR [REQUIREMENTS]]` creates DIR (default: the
+# tests' $PLAYER_VENV or .venv) if needed, installs REQUIREMENTS into it (default:
+# tests/requirements.txt, the independent test clients: pylsl, MNE, pyedflib, ...) when
+# that file changed since the last install, and sets $PYTHON.
 setup_venv() {
-    venv="${PLAYER_VENV:-$repo/.venv}"
+    venv="${1:-${PLAYER_VENV:-$repo/.venv}}"
+    requirements="${2:-tests/requirements.txt}"
     if [ ! -x "$venv/bin/python" ]; then
         echo "==> creating $venv" >&2
         python3 -m venv "$venv"
     fi
     stamp="$venv/.requirements.sha"
-    want=$(sha256sum tests/requirements.txt | cut -d' ' -f1)
+    want=$(sha256sum "$requirements" | cut -d' ' -f1)
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        echo "==> installing tests/requirements.txt into $venv" >&2
+        echo "==> installing $requirements into $venv" >&2
         "$venv/bin/pip" install --quiet --upgrade pip
-        "$venv/bin/pip" install --quiet -r tests/requirements.txt
+        "$venv/bin/pip" install --quiet -r "$requirements"
         echo "$want" > "$stamp"
     fi
     PYTHON="$venv/bin/python"

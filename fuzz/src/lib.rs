@@ -1,7 +1,9 @@
 //! Shared body of the fuzz targets: write the input to a file (readers open paths), open
-//! it with one reader, and read every stream to its end (bounded), seeking once.
+//! it with one reader through the host's one validation (`player_api::validate`), and
+//! read every stream to its end (bounded), seeking once.
 
-use player_api::{OpenOptions, ReaderPlugin};
+use player_api::validate::open_checked;
+use player_api::{Block, OpenOptions, ReaderPlugin, Recording, SampleSource};
 use std::io::Write;
 
 /// At most this many values are read per stream, so that a valid header announcing hours
@@ -20,35 +22,25 @@ pub fn exercise(reader: &dyn ReaderPlugin, extension: &str, data: &[u8]) {
     if written.is_err() {
         return;
     }
-    if let Ok(recording) = reader.open(&path, &OpenOptions::default()) {
+    if let Ok(recording) = open_checked(reader, &path, &OpenOptions::default()) {
         for (i, stream) in recording.info().streams.iter().enumerate() {
-            let Ok(mut source) = recording.open_stream(i) else {
+            let Ok(mut source) = recording.open_checked_stream(i) else {
                 continue;
             };
             let width = stream.channel_count().max(1);
-            // A header may claim any number of channels: keep the buffer bounded.
-            let frames = ((1 << 16) / width).max(1);
-            let mut buf = vec![0.0; frames * width];
-            let mut stamps = vec![0.0; frames];
-            let mut text = Vec::new();
+            // A header may claim any number of channels: keep the block bounded.
+            let mut block = Block::new(stream.kind, width, ((1 << 16) / width).max(1));
             let mut total = 0;
             while total < MAX_VALUES {
-                let n = if stream.sample_format == player_api::SampleFormat::String {
-                    text.clear();
-                    source.read_text(&mut text, &mut stamps)
-                } else if stream.stamped {
-                    source.read_stamped(&mut buf, &mut stamps)
-                } else {
-                    source.read(&mut buf)
-                };
-                match n {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => total += n * width,
+                block.clear();
+                if source.read(&mut block).is_err() || block.is_empty() {
+                    break;
                 }
+                total += block.frames() * width;
             }
             if let Some(len) = stream.length {
-                let _ = source.seek(len / 2);
-                let _ = source.read(&mut buf);
+                block.clear();
+                let _ = source.seek(len / 2).and_then(|()| source.read(&mut block));
             }
         }
     }

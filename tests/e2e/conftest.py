@@ -7,9 +7,11 @@ and the expected values come from independent readers (soundfile, MNE, pyedflib)
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,3 +157,28 @@ def assert_never_early(rec: Received) -> None:
     """No chunk arrived before its last sample's timestamp (it was pushed when due)."""
     early = [(arr, last) for arr, last in rec.arrivals if arr < last]
     assert not early, f"{len(early)} chunks arrived before their timestamp, e.g. {early[:3]}"
+
+
+@pytest.fixture
+def trusted_tmp() -> Iterator[Path]:
+    """A fresh directory for plugin libraries, removed after the test.
+
+    Plugin libraries must pass the trust rule (README, Reliability): pytest's ``tmp_path``
+    lies under ``/tmp``, which every user can write, so plugins there are refused. This
+    directory lies under the repository's ``target/`` (mode 0755 whatever the umask).
+
+    Yields
+    ------
+    Path
+        The directory.
+    """
+    base = REPO / "target" / "e2e-trusted"
+    base.mkdir(parents=True, exist_ok=True)
+    base.chmod(0o755)
+    d = base / uuid.uuid4().hex
+    d.mkdir()
+    d.chmod(0o755)
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)

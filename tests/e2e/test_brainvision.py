@@ -42,10 +42,13 @@ def plugin_library() -> Path:
 
 
 @pytest.fixture
-def plugin_dir(tmp_path: Path) -> Path:
-    d = tmp_path / "plugins"
+def plugin_dir(trusted_tmp: Path) -> Path:
+    """A directory holding a copy of the plugin library, which passes the trust rule."""
+    d = trusted_tmp / "plugins"
     d.mkdir()
+    d.chmod(0o755)
     shutil.copy(plugin_library(), d / LIB_NAME)
+    (d / LIB_NAME).chmod(0o755)
     return d
 
 
@@ -103,12 +106,12 @@ def test_environment_variable_finds_the_plugin(plugin_dir, monkeypatch):
     check_stream(player, name, vhdr)
 
 
-def test_scenario_plugins_entry_plays_with_wav_on_one_clock(plugin_dir, tmp_path, monkeypatch):
+def test_scenario_plugins_entry_plays_with_wav_on_one_clock(plugin_dir, trusted_tmp, monkeypatch):
     monkeypatch.delenv("PLAYER_PLUGIN_PATH", raising=False)
     vhdr = BV / "int32_vec.vhdr"
     wav = FIXTURES / "wav" / "demo-tone-8k-mono.wav"
     eeg, tone = unique("bv-scn"), unique("tone-scn")
-    scenario = tmp_path / "mixed.yaml"
+    scenario = trusted_tmp / "mixed.yaml"
     scenario.write_text(
         f"""
 plugins: [plugins]          # relative to this file

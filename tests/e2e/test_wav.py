@@ -1,15 +1,18 @@
-"""WAV end to end: `player-host play` / `run` received by pylsl, compared with soundfile."""
+"""WAV end to end: `player-host play` / `run` received by pylsl, compared with soundfile
+(and, for RF64, with scipy.io.wavfile)."""
 
 from __future__ import annotations
 
 import numpy as np
 import soundfile as sf
+from scipy.io import wavfile
 
 from conftest import (FIXTURES, Player, assert_never_early, assert_regular_stamps, desc_channels,
                       play, unique)
 
 TONE = FIXTURES / "wav" / "demo-tone-8k-mono.wav"
 CHIRP = FIXTURES / "wav" / "demo-chirp-16k-stereo.wav"
+RF64 = FIXTURES / "wav" / "rf64-pcm16-stereo-8000.wav"
 
 
 def test_play_every_sample_exact_values_and_timestamps_across_repeats():
@@ -62,3 +65,20 @@ streams:
     assert abs((tb[0] - ta[0]) - 0.25) < 1e-9, f"offset {tb[0] - ta[0]} != 0.25"
     assert_regular_stamps(ta, 8000.0)
     assert_regular_stamps(tb, 16000.0)
+
+
+def test_rf64_every_sample_exact():
+    """An RF64 file (64-bit RIFF, sizes in ds64) plays every sample, as soundfile and
+    scipy read it."""
+    assert RF64.read_bytes()[:4] == b"RF64"
+    truth, rate = sf.read(RF64, dtype="float64", always_2d=True)
+    scipy_rate, ints = wavfile.read(RF64)
+    assert scipy_rate == rate
+    np.testing.assert_array_equal(ints / 32768.0, truth)
+    name = unique("wav-e2e-rf64")
+    rec = play(RF64, name, "--chunk-size", "50", "--format", "float64")[name]
+    assert rec.info.nominal_srate() == rate
+    assert rec.info.channel_count() == 2
+    np.testing.assert_array_equal(rec.values(), truth)
+    assert_regular_stamps(rec.timestamps(), rate)
+    assert_never_early(rec)

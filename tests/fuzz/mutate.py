@@ -7,7 +7,7 @@ values, pointers outside the file or to themselves, duplicated and reordered chu
 `player-host inspect` and a fast `player-host play --output null` on each with a time
 limit, and counts per reader:
 
-    clean    non-zero exit with a one-line `error:` message naming the file
+    clean    non-zero exit with `error:` lines naming the file (one, or one per failed stream)
     accepted exit 0, and the play pushed exactly the frames `inspect` announced
     unclear  non-zero exit without such a message
     wrong    accepted but with a different frame count than announced
@@ -18,6 +18,9 @@ limit, and counts per reader:
 The last five must be 0. Usage:
 
     python tests/fuzz/mutate.py [--per-reader N] [--seed S] [--readers wav,edf,fif]
+
+Each reader is one entry of READERS (its fixtures and structure); an unknown reader id is
+an error.
                                 [--plugin-dir DIR] [--keep DIR] [--markdown]
 """
 
@@ -33,7 +36,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "examples" / "fixtures"
@@ -122,8 +127,8 @@ def edf_layout(data: bytes) -> tuple[int, int]:
         return 256, 0
 
 
-def edf_fields(data: bytes) -> list[tuple[int, int]]:
-    """(offset, width) of ASCII numeric fields of the EDF header."""
+def edf_fields(data: bytes) -> list[tuple[int, str]]:
+    """(offset, "<width>a") of ASCII numeric fields of the EDF header."""
     header, ns = edf_layout(data)
     fields = [(184, 8), (236, 8), (244, 8), (252, 4)]
     base = 256
@@ -136,40 +141,74 @@ def edf_fields(data: bytes) -> list[tuple[int, int]]:
             for i in range(ns):
                 fields.append((base + i * w, w))
         base += w * ns
-    return [(o, w) for o, w in fields if o + w <= min(header, len(data))]
+    return [(o, f"{w}a") for o, w in fields if o + w <= min(header, len(data))]
 
 
-def boundaries(reader: str, data: bytes) -> list[int]:
-    if reader == "wav":
-        cuts = [0, 4, 8, 12]
-        for off, total in wav_chunks(data):
-            cuts += [off, off + 4, off + 8, off + total - 1]
-        return cuts
-    if reader == "fif":
-        cuts = []
-        for off, total in fif_tags(data):
-            cuts += [off, off + 8, off + 16, off + total - 1]
-        return cuts
-    if reader == "xdf":
-        cuts = [0, 4]
-        for off, total in xdf_chunks(data):
-            cuts += [off, off + 1, off + total - 1]
-        return cuts
+def wav_cuts(data: bytes) -> list[int]:
+    cuts = [0, 4, 8, 12]
+    for off, total in wav_chunks(data):
+        cuts += [off, off + 4, off + 8, off + total - 1]
+    return cuts
+
+
+def fif_cuts(data: bytes) -> list[int]:
+    cuts = []
+    for off, total in fif_tags(data):
+        cuts += [off, off + 8, off + 16, off + total - 1]
+    return cuts
+
+
+def xdf_cuts(data: bytes) -> list[int]:
+    cuts = [0, 4]
+    for off, total in xdf_chunks(data):
+        cuts += [off, off + 1, off + total - 1]
+    return cuts
+
+
+def edf_cuts(data: bytes) -> list[int]:
     header, ns = edf_layout(data)
     return [0, 8, 168, 184, 236, 244, 252, 256, header - 1, header, header + 1] + [
         256 + 16 * ns, 256 * (ns + 1) - 32 * ns
     ]
 
 
+def edf_units(data: bytes) -> list[tuple[int, int]]:
+    """The data records as four blocks (EDF has no chunks to duplicate or swap)."""
+    header = edf_layout(data)[0]
+    return [(header, max(1, (len(data) - header) // 4))]
+
+
 # ---------------------------------------------------------------------------------------
 # Mutations
 
 
-def mutate(reader: str, data: bytes, rng: random.Random) -> tuple[str, bytes]:
+def set_field(b: bytearray, data: bytes, off: int, fmt: str, rng: random.Random) -> str:
+    """Sets the field at `off` to an extreme: ASCII fields ("<width>a") to texts, binary
+    ones (struct formats) to numbers."""
+    if fmt.endswith("a"):
+        width = int(fmt[:-1])
+        text = rng.choice(["0", "-1", "99999999", "-99999", "1e308", "nan", "abc", ""])
+        b[off:off + width] = text.encode().ljust(width)[:width]
+        return f"field@{off}={text!r}"
+    size = struct.calcsize(fmt)
+    signed = fmt[-1].islower()
+    choices = [0, -1, len(data), len(data) + 1000, off, 2**31 - 1, -(2**31)]
+    if not signed:
+        choices = [c % (1 << (8 * size)) for c in choices] + [(1 << (8 * size)) - 1]
+    value = rng.choice(choices)
+    try:
+        struct.pack_into(fmt, b, off, value)
+    except struct.error:
+        struct.pack_into(fmt, b, off, 0)
+    return f"field@{off}={value}"
+
+
+def mutate(fmt: Binary, data: bytes, rng: random.Random) -> tuple[str, bytes]:
+    """One mutation of a single-file binary format, chosen by `rng`."""
     kind = rng.choice(["cut_boundary", "cut_random", "flip", "field", "field", "dup", "swap"])
     b = bytearray(data)
     if kind == "cut_boundary":
-        cut = rng.choice(boundaries(reader, data))
+        cut = rng.choice(fmt.cuts(data))
         return f"truncate@{cut}", bytes(b[:max(0, min(cut, len(b)))])
     if kind == "cut_random":
         cut = rng.randrange(len(b))
@@ -185,44 +224,20 @@ def mutate(reader: str, data: bytes, rng: random.Random) -> tuple[str, bytes]:
             where.append(pos)
         return f"flip@{where}", bytes(b)
     if kind == "field":
-        if reader == "edf":
-            fields = edf_fields(data)
-            if fields:
-                off, width = rng.choice(fields)
-                text = rng.choice(["0", "-1", "99999999", "-99999", "1e308", "nan", "abc", ""])
-                b[off:off + width] = text.encode().ljust(width)[:width]
-                return f"field@{off}={text!r}", bytes(b)
-        else:
-            fields = {"wav": wav_fields, "fif": fif_fields, "xdf": xdf_fields}[reader](data)
-            if fields:
-                off, fmt = rng.choice(fields)
-                size = struct.calcsize(fmt)
-                signed = fmt[-1].islower()
-                choices = [0, -1, len(data), len(data) + 1000, off, 2**31 - 1, -(2**31)]
-                if not signed:
-                    choices = [c % (1 << (8 * size)) for c in choices] + [(1 << (8 * size)) - 1]
-                value = rng.choice(choices)
-                try:
-                    struct.pack_into(fmt, b, off, value)
-                except struct.error:
-                    struct.pack_into(fmt, b, off, 0)
-                return f"field@{off}={value}", bytes(b)
-        return mutate(reader, data, rng)
-    units = (
-        wav_chunks(data) if reader == "wav"
-        else fif_tags(data) if reader == "fif"
-        else xdf_chunks(data) if reader == "xdf"
-        else [(edf_layout(data)[0], max(1, (len(data) - edf_layout(data)[0]) // 4))]
-    )
-    units = [(o, t) for o, t in units if 0 < t < len(data) and o + t <= len(data)]
+        fields = fmt.fields(data)
+        if not fields:
+            return mutate(fmt, data, rng)
+        off, field = rng.choice(fields)
+        return set_field(b, data, off, field, rng), bytes(b)
+    units = [(o, t) for o, t in fmt.units(data) if 0 < t < len(data) and o + t <= len(data)]
     if not units:
-        return mutate(reader, data, rng)
+        return mutate(fmt, data, rng)
     if kind == "dup":
         off, total = rng.choice(units)
         return f"dup@{off}+{total}", bytes(b[:off + total] + b[off:off + total] + b[off + total:])
     (o1, t1), (o2, t2) = sorted(rng.sample(units, 2)) if len(units) > 1 else (units[0], units[0])
     if o1 + t1 > o2:
-        return mutate(reader, data, rng)
+        return mutate(fmt, data, rng)
     return f"swap@{o1},{o2}", bytes(b[:o1] + b[o2:o2 + t2] + b[o1 + t1:o2] + b[o1:o1 + t1] + b[o2 + t2:])
 
 
@@ -258,6 +273,57 @@ def mutate_brainvision(vhdr: Path, rng: random.Random, tmpdir: Path) -> tuple[st
         what, data = f"flip@{pos}", bytes(b)
     target.write_bytes(data)
     return f"{target.suffix[1:]} {what}", tmpdir / f"{stem}.vhdr"
+
+
+# ---------------------------------------------------------------------------------------
+# The readers: one entry each. A new reader registers here (its fixtures and structure);
+# an unknown reader id is an error.
+
+
+@dataclass(frozen=True)
+class Binary:
+    """A single-file binary format: its fixtures and structure."""
+
+    fixtures: Callable[[], list[Path]]
+    #: (offset, size) of its structural units (chunks, tags), for duplication and swaps
+    units: Callable[[bytes], list[tuple[int, int]]]
+    #: structural truncation points
+    cuts: Callable[[bytes], list[int]]
+    #: (offset, struct format, or "<width>a" for ASCII) of its numeric header fields
+    fields: Callable[[bytes], list[tuple[int, str]]]
+
+    def mutant(self, src: Path, rng: random.Random, tmpdir: Path, i: int) -> tuple[str, Path]:
+        what, data = mutate(self, src.read_bytes(), rng)
+        path = tmpdir / f"m{i}{src.suffix}"
+        path.write_bytes(data)
+        return what, path
+
+
+@dataclass(frozen=True)
+class FileSet:
+    """A format of several files that name each other (BrainVision)."""
+
+    fixtures: Callable[[], list[Path]]
+    mutate_set: Callable[[Path, random.Random, Path], tuple[str, Path]]
+
+    def mutant(self, src: Path, rng: random.Random, tmpdir: Path, i: int) -> tuple[str, Path]:
+        return self.mutate_set(src, rng, tmpdir)
+
+
+def fixtures(folder: str, *patterns: str, keep: Callable[[Path], bool] = lambda p: True):
+    """The fixtures of `folder` matching `patterns`, sorted (a function: read on use)."""
+    return lambda: sorted(p for pat in patterns for p in (FIXTURES / folder).glob(pat) if keep(p))
+
+
+READERS: dict[str, Binary | FileSet] = {
+    "wav": Binary(fixtures("wav", "*.wav", keep=lambda p: not p.name.startswith("bad-")),
+                  wav_chunks, wav_cuts, wav_fields),
+    "edf": Binary(fixtures("edf", "*.edf", "*.bdf"), edf_units, edf_cuts, edf_fields),
+    "fif": Binary(fixtures("fif", "*.fif", keep=lambda p: "-" not in p.stem),
+                  fif_tags, fif_cuts, fif_fields),
+    "xdf": Binary(fixtures("xdf", "*.xdf"), xdf_chunks, xdf_cuts, xdf_fields),
+    "brainvision": FileSet(fixtures("brainvision", "*.vhdr"), mutate_brainvision),
+}
 
 
 # ---------------------------------------------------------------------------------------
@@ -323,10 +389,11 @@ def classify(host: str, reader: str, path: Path, extra: list[str], tmpdir: Path)
 
 
 def clean_or_unclear(err: str, path: Path) -> str:
-    """A clean error is one `error:` line naming the file, or a file of its set (a
-    BrainVision header's marker or data file, a FIF file's next part)."""
+    """A clean error is an `error:` line naming the file, or a file of its set (a
+    BrainVision header's marker or data file, a FIF file's next part): one line, or one
+    per stream that failed while playing."""
     lines = [l for l in err.strip().splitlines() if l.startswith("error:")]
-    return "clean" if len(lines) == 1 and path.stem in lines[0] else "unclear"
+    return "clean" if lines and all(path.stem in l for l in lines) else "unclear"
 
 
 def main() -> int:
@@ -341,20 +408,19 @@ def main() -> int:
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     args = parser.parse_args()
 
-    sources = {
-        "wav": sorted(p for p in (FIXTURES / "wav").glob("*.wav") if not p.name.startswith("bad-")),
-        "edf": sorted([*(FIXTURES / "edf").glob("*.edf"), *(FIXTURES / "edf").glob("*.bdf")]),
-        "fif": sorted(p for p in (FIXTURES / "fif").glob("*.fif") if "-" not in p.stem),
-        "xdf": sorted((FIXTURES / "xdf").glob("*.xdf")),
-        "brainvision": sorted((FIXTURES / "brainvision").glob("*.vhdr")),
-    }
+    readers = args.readers.split(",")
+    unknown = [r for r in readers if r not in READERS]
+    if unknown:
+        print(f"unknown reader(s) {', '.join(unknown)} (known: {', '.join(READERS)})", file=sys.stderr)
+        return 2
     extra = [a for d in args.plugin_dir for a in ("--plugin-dir", d)]
     table: dict[str, Counter] = {}
     bad: list[str] = []
     with tempfile.TemporaryDirectory(prefix="player-fuzz-") as tmp:
         tmpdir = Path(tmp)
-        for reader in args.readers.split(","):
-            files = sources.get(reader, [])
+        for reader in readers:
+            fmt = READERS[reader]
+            files = fmt.fixtures()
             if not files:
                 print(f"no fixtures for reader {reader!r}", file=sys.stderr)
                 return 2
@@ -362,14 +428,8 @@ def main() -> int:
             counts = table.setdefault(reader, Counter())
             for i in range(args.per_reader):
                 src = files[i % len(files)]
-                if reader == "brainvision":
-                    # Three files that name each other: one of them is mutated.
-                    what, mutant = mutate_brainvision(src, rng, tmpdir)
-                    data = mutant.read_bytes()
-                else:
-                    what, data = mutate(reader, src.read_bytes(), rng)
-                    mutant = tmpdir / f"m{i}{src.suffix}"
-                    mutant.write_bytes(data)
+                what, mutant = fmt.mutant(src, rng, tmpdir, i)
+                data = mutant.read_bytes()
                 verdict = classify(args.host, reader, mutant, extra, tmpdir)
                 counts[verdict] += 1
                 if verdict not in ("clean", "accepted"):

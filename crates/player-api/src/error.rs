@@ -21,6 +21,9 @@ pub enum ReadErrorKind {
     InvalidArgument,
     /// A dynamically loaded plugin failed (panicked, broke the ABI contract).
     Plugin,
+    /// A reader broke the reader contract (inconsistent metadata, times going backwards,
+    /// more frames than announced); see [`crate::validate`].
+    Contract,
 }
 
 impl ReadErrorKind {
@@ -33,6 +36,7 @@ impl ReadErrorKind {
             ReadErrorKind::Unsupported => "unsupported",
             ReadErrorKind::InvalidArgument => "invalid argument",
             ReadErrorKind::Plugin => "plugin failure",
+            ReadErrorKind::Contract => "reader contract broken",
         }
     }
 }
@@ -96,6 +100,11 @@ impl ReadError {
     /// A dynamically loaded plugin failed.
     pub fn plugin(message: impl Into<String>) -> Self {
         Self::new(ReadErrorKind::Plugin, message)
+    }
+
+    /// The reader broke the reader contract.
+    pub fn contract(message: impl Into<String>) -> Self {
+        Self::new(ReadErrorKind::Contract, message)
     }
 
     /// An I/O failure while doing `what` ("reading the header", ...). An unexpected end of

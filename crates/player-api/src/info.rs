@@ -78,14 +78,10 @@ pub struct StreamInfo {
     /// How samples are stored in the file (informational; sources always deliver physical
     /// values as `f64`, or text for [`SampleFormat::String`]).
     pub sample_format: SampleFormat,
-    /// Whether each frame carries its own time, delivered by
-    /// [`SampleSource::read_stamped`](crate::SampleSource::read_stamped) (or
-    /// [`read_text`](crate::SampleSource::read_text) for text), which hosts then use
-    /// instead of `k / nominal_rate`. Always true for irregular streams; also true for
-    /// regular streams whose recorded times matter (an XDF stream with jitter or gaps).
-    /// False when absent from a plugin's JSON.
+    /// What a read of this stream delivers (see [`StreamKind`]): declared once, here.
+    /// `Regular` when absent from JSON.
     #[serde(default)]
-    pub stamped: bool,
+    pub kind: StreamKind,
     /// Reader-specific facts about this stream.
     #[serde(default)]
     pub metadata: Metadata,
@@ -107,7 +103,11 @@ impl StreamInfo {
             channels,
             length: None,
             sample_format: SampleFormat::Float64,
-            stamped: nominal_rate == IRREGULAR_RATE,
+            kind: if nominal_rate == IRREGULAR_RATE {
+                StreamKind::Stamped
+            } else {
+                StreamKind::Regular
+            },
             metadata: Metadata::new(),
         }
     }
@@ -118,16 +118,28 @@ impl StreamInfo {
         self
     }
 
-    /// Sets the native sample format.
+    /// Sets the native sample format; [`SampleFormat::String`] also makes the stream a
+    /// [`StreamKind::Text`] stream.
     pub fn with_sample_format(mut self, format: SampleFormat) -> Self {
         self.sample_format = format;
+        if format == SampleFormat::String {
+            self.kind = StreamKind::Text;
+        }
         self
     }
 
-    /// Declares that frames carry their own times (see [`StreamInfo::stamped`]).
+    /// Declares that frames carry their own times ([`StreamKind::Stamped`]), for regular
+    /// streams whose recorded times matter (an XDF stream with jitter or gaps).
     pub fn with_stamps(mut self) -> Self {
-        self.stamped = true;
+        if self.kind == StreamKind::Regular {
+            self.kind = StreamKind::Stamped;
+        }
         self
+    }
+
+    /// Whether frames carry their own times (stamped and text streams).
+    pub fn is_stamped(&self) -> bool {
+        self.kind != StreamKind::Regular
     }
 
     /// The number of channels (the width of one interleaved frame).
@@ -184,6 +196,33 @@ impl ChannelInfo {
     }
 }
 
+/// What one read of a stream delivers, declared by the reader in
+/// [`StreamInfo::kind`]: hosts and [`Block`](crate::Block)s follow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StreamKind {
+    /// Numbers; frame `k`'s time is `k / nominal_rate`.
+    #[default]
+    Regular,
+    /// Numbers, each frame with its own time (irregular streams, and regular ones whose
+    /// recorded times matter).
+    Stamped,
+    /// Strings (markers), each frame with its own time; the stream's
+    /// [`sample_format`](StreamInfo::sample_format) is [`SampleFormat::String`].
+    Text,
+}
+
+impl StreamKind {
+    /// The lowercase name (`"stamped"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreamKind::Regular => "regular",
+            StreamKind::Stamped => "stamped",
+            StreamKind::Text => "text",
+        }
+    }
+}
+
 /// How a format stores its samples (the file's own representation, before scaling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -209,7 +248,38 @@ pub enum SampleFormat {
     String,
 }
 
+impl std::str::FromStr for SampleFormat {
+    type Err = String;
+    /// Parses the names of [`SampleFormat::as_str`], and LSL's `double64` for `float64`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "uint8" => SampleFormat::UInt8,
+            "int8" => SampleFormat::Int8,
+            "int16" => SampleFormat::Int16,
+            "int24" => SampleFormat::Int24,
+            "int32" => SampleFormat::Int32,
+            "int64" => SampleFormat::Int64,
+            "float32" => SampleFormat::Float32,
+            "float64" | "double64" => SampleFormat::Float64,
+            "string" => SampleFormat::String,
+            other => return Err(format!("unknown sample format {other:?}")),
+        })
+    }
+}
+
 impl SampleFormat {
+    /// Bytes per packed sample (3 for `Int24`); 0 for `String`, which is not packed.
+    pub const fn size(self) -> usize {
+        match self {
+            SampleFormat::UInt8 | SampleFormat::Int8 => 1,
+            SampleFormat::Int16 => 2,
+            SampleFormat::Int24 => 3,
+            SampleFormat::Int32 | SampleFormat::Float32 => 4,
+            SampleFormat::Int64 | SampleFormat::Float64 => 8,
+            SampleFormat::String => 0,
+        }
+    }
+
     /// The lowercase name used in messages and JSON (`"int16"`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -256,7 +326,8 @@ impl Annotation {
 mod tests {
     use super::*;
 
-    /// The JSON of a plugin built before `duration`, `recorded_lsl` and `stamped` existed.
+    /// JSON without the fields appended later (`duration`, `recorded_lsl`, `kind`) still
+    /// reads, with their defaults: the rule that lets fields be appended.
     #[test]
     fn json_without_later_fields_still_reads() {
         let old = r#"{"streams":[{"name":"s","content_type":"EEG","nominal_rate":100.0,
@@ -265,7 +336,7 @@ mod tests {
             "annotations":[],"meas_date":null,"metadata":{}}"#;
         let info: RecordingInfo = serde_json::from_str(old).expect("old JSON reads");
         assert!(!info.recorded_lsl && info.duration.is_none());
-        assert!(!info.streams[0].stamped);
+        assert_eq!(info.streams[0].kind, StreamKind::Regular);
         assert_eq!(info.streams[0].length, Some(10));
     }
 }

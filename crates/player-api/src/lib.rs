@@ -6,35 +6,46 @@
 //!
 //! A reader is a type implementing [`ReaderPlugin`]:
 //!
+//! * [`ReaderPlugin::info`] is its one static description ([`ReaderInfo`]: id,
+//!   description, version, extensions, content [`Signature`]s);
 //! * [`ReaderPlugin::probe`] looks at a file's path and first bytes ([`Probe`]) and says how
-//!   sure it is that it can read it ([`Confidence`]); magic numbers beat extensions.
+//!   sure it is that it can read it ([`Confidence`]); by default, signatures beat
+//!   extensions;
 //! * [`ReaderPlugin::open`] returns a [`Recording`]: its [`RecordingInfo`] lists one or more
 //!   [`StreamInfo`]s (a multi-rate EDF file has one per rate, an XDF file many) and the
 //!   [`Annotation`]s; [`Recording::open_stream`] gives an independent [`SampleSource`] cursor
-//!   per stream that reads interleaved frames **in physical units** and can
-//!   [`seek`](SampleSource::seek).
-//! * Every failure is a [`ReadError`] that names the file, where in it, and what was wrong.
+//!   per stream;
+//! * one [`SampleSource::read`] fills a [`Block`]: values **in physical units**, each
+//!   frame's time when the stream is stamped, strings when it is text, as the stream's
+//!   [`StreamKind`] declares; [`seek`](SampleSource::seek) moves the cursor;
+//! * every failure is a [`ReadError`] that names the file, where in it, and what was wrong.
+//!
+//! Readers share one I/O kit ([`io`]: positional reads bounded by the file size, sample
+//! decoding in every byte order, ASCII header fields); hosts open files through
+//! [`validate::open_checked`], the one validation of the contract; and
+//! `conformance` (feature `conformance`) checks a reader against a file the way a host
+//! will use it, in the reader's own tests.
 //!
 //! Built-in readers register themselves with [`inventory`]:
 //!
 //! ```
-//! use player_api::{Confidence, OpenOptions, Probe, ReadError, ReaderPlugin, Recording};
+//! use player_api::{OpenOptions, ReadError, ReaderInfo, ReaderPlugin, Recording, Signature};
 //! use std::path::Path;
 //!
 //! /// Reads `.xyz` files.
 //! struct XyzReader;
 //!
+//! static INFO: ReaderInfo = ReaderInfo::new(
+//!     "xyz",
+//!     "XYZ recordings",
+//!     env!("CARGO_PKG_VERSION"),
+//!     &["xyz"],
+//!     &[Signature::at(0, b"XYZ1")],
+//! );
+//!
 //! impl ReaderPlugin for XyzReader {
-//!     fn id(&self) -> &str { "xyz" }
-//!     fn description(&self) -> &str { "XYZ recordings" }
-//!     fn version(&self) -> &str { env!("CARGO_PKG_VERSION") }
-//!     fn extensions(&self) -> &[&str] { &["xyz"] }
-//!     fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
-//!         if probe.header.starts_with(b"XYZ1") {
-//!             Some(Confidence::Magic)
-//!         } else {
-//!             probe.extension_in(self.extensions())
-//!         }
+//!     fn info(&self) -> &ReaderInfo {
+//!         &INFO
 //!     }
 //!     fn open(&self, path: &Path, _: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
 //!         Err(ReadError::unsupported("this example reads nothing").in_file(path))
@@ -52,20 +63,28 @@
 #![warn(missing_docs)]
 
 pub mod abi;
+mod block;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod error;
 mod info;
+pub mod io;
 mod plugin;
+mod quote;
 mod source;
+pub mod validate;
 
+pub use block::Block;
 pub use error::{ReadError, ReadErrorKind};
 pub use info::{
-    Annotation, ChannelInfo, Metadata, RecordingInfo, SampleFormat, StreamInfo, DESC_XML,
-    IRREGULAR_RATE,
+    Annotation, ChannelInfo, Metadata, RecordingInfo, SampleFormat, StreamInfo, StreamKind,
+    DESC_XML, IRREGULAR_RATE,
 };
 pub use plugin::{
-    registered_readers, Confidence, OpenOptions, Probe, ReaderPlugin, Recording, Registration,
-    PROBE_HEADER_LEN,
+    registered_readers, Confidence, OpenOptions, Probe, ReaderInfo, ReaderPlugin, Recording,
+    Registration, Signature, PROBE_HEADER_LEN,
 };
+pub use quote::{quote, QUOTE_MAX_CHARS};
 pub use source::SampleSource;
 
 /// Re-exported so that readers register with `player_api::inventory::submit!` without

@@ -90,6 +90,154 @@ impl OpenOptions {
     }
 }
 
+/// A text of a [`ReaderInfo`]: static for readers compiled in, owned for readers a host
+/// describes at run time (a loaded plugin's description).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Text {
+    Static(&'static str),
+    Owned(String),
+}
+
+impl Text {
+    fn get(&self) -> &str {
+        match self {
+            Text::Static(s) => s,
+            Text::Owned(s) => s,
+        }
+    }
+}
+
+/// Bytes that identify a format at a fixed offset of its files (a magic number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signature {
+    /// Where the bytes stand, from the start of the file.
+    pub offset: usize,
+    /// The bytes.
+    pub bytes: &'static [u8],
+}
+
+impl Signature {
+    /// `bytes` at `offset`.
+    pub const fn at(offset: usize, bytes: &'static [u8]) -> Self {
+        Signature { offset, bytes }
+    }
+
+    /// Whether `header` (a file's first bytes) has the signature.
+    pub fn matches(&self, header: &[u8]) -> bool {
+        header
+            .get(self.offset..)
+            .is_some_and(|rest| rest.starts_with(self.bytes))
+    }
+}
+
+/// What a reader is, as one static description (like gst-plugins-rs' plugin metadata or
+/// Symphonia's format descriptors): id, description, version, file extensions and
+/// content signatures.
+///
+/// ```
+/// use player_api::{ReaderInfo, Signature};
+/// static INFO: ReaderInfo = ReaderInfo::new(
+///     "xyz",
+///     "XYZ recordings",
+///     env!("CARGO_PKG_VERSION"),
+///     &["xyz"],
+///     &[Signature::at(0, b"XYZ1")],
+/// );
+/// assert_eq!(INFO.id(), "xyz");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderInfo {
+    id: Text,
+    description: Text,
+    version: Text,
+    extensions: Extensions,
+    signatures: &'static [Signature],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Extensions {
+    Static(&'static [&'static str]),
+    Owned(Vec<String>),
+}
+
+impl ReaderInfo {
+    /// A reader's description: `id` (short, stable, lowercase: `"fif"`, used as `reader:
+    /// fif` and `--reader fif`), a one-line `description`, its `version` (usually
+    /// `env!("CARGO_PKG_VERSION")`), the file `extensions` it reads (lowercase, without
+    /// the dot) and the `signatures` that identify its files' content (used by the
+    /// default [`ReaderPlugin::probe`]; may be empty).
+    pub const fn new(
+        id: &'static str,
+        description: &'static str,
+        version: &'static str,
+        extensions: &'static [&'static str],
+        signatures: &'static [Signature],
+    ) -> Self {
+        ReaderInfo {
+            id: Text::Static(id),
+            description: Text::Static(description),
+            version: Text::Static(version),
+            extensions: Extensions::Static(extensions),
+            signatures,
+        }
+    }
+
+    /// A description made at run time (a host describing a loaded plugin); no signatures
+    /// (such a reader probes by itself).
+    pub fn owned(
+        id: String,
+        description: String,
+        version: String,
+        extensions: Vec<String>,
+    ) -> Self {
+        ReaderInfo {
+            id: Text::Owned(id),
+            description: Text::Owned(description),
+            version: Text::Owned(version),
+            extensions: Extensions::Owned(extensions),
+            signatures: &[],
+        }
+    }
+
+    /// The reader's id.
+    pub fn id(&self) -> &str {
+        self.id.get()
+    }
+
+    /// The one-line description.
+    pub fn description(&self) -> &str {
+        self.description.get()
+    }
+
+    /// The reader's version.
+    pub fn version(&self) -> &str {
+        self.version.get()
+    }
+
+    /// File extensions, lowercase, without the dot.
+    pub fn extensions(&self) -> Vec<&str> {
+        match &self.extensions {
+            Extensions::Static(e) => e.to_vec(),
+            Extensions::Owned(e) => e.iter().map(String::as_str).collect(),
+        }
+    }
+
+    /// Content signatures.
+    pub fn signatures(&self) -> &[Signature] {
+        self.signatures
+    }
+
+    /// The usual probe: [`Confidence::Magic`] when a signature matches, else
+    /// [`Confidence::Extension`] when the extension is one of the reader's.
+    pub fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
+        if self.signatures.iter().any(|s| s.matches(probe.header)) {
+            Some(Confidence::Magic)
+        } else {
+            probe.extension_in(&self.extensions())
+        }
+    }
+}
+
 /// A reader for one file format.
 ///
 /// Implementations are cheap, stateless values (often unit structs) shared between threads;
@@ -97,22 +245,15 @@ impl OpenOptions {
 /// A reader never panics on bad input and never allocates what a header merely claims
 /// without checking it against the file's size: it returns a [`ReadError`] naming the file.
 pub trait ReaderPlugin: Send + Sync {
-    /// A short, stable, lowercase identifier (`"fif"`, `"edf"`, `"wav"`), used in scenario
-    /// files (`reader: fif`) and on the command line (`--reader fif`).
-    fn id(&self) -> &str;
-
-    /// A one-line description for `player-host plugins`.
-    fn description(&self) -> &str;
-
-    /// The reader's version (usually `env!("CARGO_PKG_VERSION")`).
-    fn version(&self) -> &str;
-
-    /// File extensions this reader handles, lowercase, without the dot.
-    fn extensions(&self) -> &[&str];
+    /// What the reader is: one static description.
+    fn info(&self) -> &ReaderInfo;
 
     /// Whether this reader can read the file described by `probe`, and how sure it is.
-    /// Must be fast and must not fail: return `None` when unsure.
-    fn probe(&self, probe: &Probe<'_>) -> Option<Confidence>;
+    /// Must be fast and must not fail: return `None` when unsure. The default matches
+    /// the [`ReaderInfo`]'s signatures, then its extensions.
+    fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
+        self.info().probe(probe)
+    }
 
     /// Opens a file: reads and checks its header, builds whatever index streaming needs,
     /// and returns the recording. Must not read all sample data.
@@ -155,7 +296,7 @@ impl Registration {
 impl std::fmt::Debug for Registration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Registration")
-            .field("id", &self.reader.id())
+            .field("id", &self.reader.info().id())
             .finish()
     }
 }
@@ -168,6 +309,6 @@ pub fn registered_readers() -> Vec<&'static dyn ReaderPlugin> {
         .into_iter()
         .map(Registration::reader)
         .collect();
-    readers.sort_by(|a, b| a.id().cmp(b.id()));
+    readers.sort_by(|a, b| a.info().id().cmp(b.info().id()));
     readers
 }

@@ -3,6 +3,9 @@
 //! A plugin is a shared library (`.so`, `.dylib`, `.dll`) exporting the entry point of
 //! `player_api::abi` (see `plugins/README.md`). Loading one:
 //!
+//! 0. check it against the trust rule ([`crate::trust`]): only a [`Trusted`] path, absolute
+//!    and resolved, is ever loaded, so the loader's search path (`LD_LIBRARY_PATH`, ...)
+//!    never picks the file;
 //! 1. `dlopen` it (`libloading`); failures (not a shared library, missing dependencies)
 //!    refuse it with the loader's message;
 //! 2. look up `player_plugin_entry`; a library without it is not a player plugin;
@@ -14,28 +17,27 @@
 //! recording and sample source opened through it, holds the library in an `Arc`: the
 //! library is unloaded only when the last of them is gone, never while in use.
 
+use crate::trust::Trusted;
 use player_api::abi::{DynamicReader, EntryFn, LoadError, ENTRY_SYMBOL};
-use std::path::Path;
 use std::sync::Arc;
 
 /// The file extension of shared libraries on this platform (`so`, `dylib`, `dll`).
 pub const LIBRARY_EXTENSION: &str = std::env::consts::DLL_EXTENSION;
 
-/// Loads the plugin library at `path` and checks it; the error says why it was refused.
-pub fn load(path: &Path) -> Result<DynamicReader, LoadError> {
+/// Loads the plugin library at the checked path `library` (see [`crate::trust`]) and
+/// checks it; the error says why it was refused.
+pub fn load(library: &Trusted) -> Result<DynamicReader, LoadError> {
+    let path = library.path();
     // SAFETY: loading a library runs its initializers. The user named this library (or
-    // its directory) explicitly as a plugin; nothing is loaded implicitly.
+    // its directory) explicitly as a plugin, it passed the trust rule (or the user set
+    // the escape hatch), and it is loaded by its absolute resolved path.
     let library = unsafe { libloading::Library::new(path) }
-        .map_err(|e| LoadError(format!("cannot load it: {}", loader_message(&e))))?;
+        .map_err(|e| LoadError::NotALibrary(loader_message(&e)))?;
     // SAFETY: the symbol, if present, is the entry point of the ABI: an
     // `extern "C" fn() -> *const PluginTable`. Its result is checked before use.
     let entry: EntryFn = match unsafe { library.get::<EntryFn>(ENTRY_SYMBOL) } {
         Ok(symbol) => *symbol,
-        Err(_) => {
-            return Err(LoadError(
-                "not a player plugin: it exports no `player_plugin_entry` symbol".into(),
-            ))
-        }
+        Err(_) => return Err(LoadError::MissingSymbol),
     };
     // SAFETY: an entry point of the ABI; it catches its own panics and returns a static
     // table or null.

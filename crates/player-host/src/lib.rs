@@ -1,11 +1,12 @@
 //! # player-host
 //!
-//! Replays recordings (FIF, EDF/BDF, WAV, XDF, and formats added by plugins) as Lab Streaming
-//! Layer streams, several at once on one clock, as described by a scenario file.
+//! Replays recordings (FIF, EDF/BDF, WAV, XDF, and formats added by plugins) as Lab
+//! Streaming Layer streams, several at once on one clock, as described by a scenario file.
 //!
 //! The `player-host` binary is a thin command line over this library; Rust programs can
 //! drive a [`Player`] directly (start, poll, stop, wait), much like MNE-LSL's `PlayerLSL`.
 
+pub mod clock;
 pub mod dynamic;
 pub mod engine;
 pub mod error;
@@ -14,10 +15,12 @@ pub mod output;
 pub mod registry;
 pub mod report;
 pub mod scenario;
+pub mod trust;
 
+pub use engine::control::{PlayState, Refusal, Status, Steer};
 pub use engine::{Phase, Player, StopHandle, StreamPlan, StreamStats, Summary};
 pub use error::{HostError, Result};
-pub use output::{NullOutput, Output, ValueFormat};
+pub use output::{NullOutput, Output, ValueFormat, WireFormat};
 pub use registry::{Origin, Refused, Registry, PLUGIN_PATH_ENV};
 pub use scenario::{
     AnnotationMode, Repeat, RunSettings, Scenario, StreamEntry, WaitFor, WaitForConsumers,

@@ -5,16 +5,11 @@
 //! reused buffers, so it calls the C API (`lsl_push_chunk_*tnp`) directly here, behind a
 //! small safe type.
 
+use crate::clock::local_clock;
 use crate::error::{HostError, Result};
-use crate::output::{Outlet, OutletSpec, Output, SampleKind, ValueFormat, Values};
+use crate::output::{Outlet, OutletSpec, Output, Values, WireFormat};
 use lsl_sys as sys;
 use std::ffi::{c_char, CString};
-
-/// LSL's clock (seconds, monotonic; the clock of every timestamp).
-pub fn local_clock() -> f64 {
-    // SAFETY: a pure function of liblsl without preconditions.
-    unsafe { sys::lsl_local_clock() }
-}
 
 /// Publishes to real LSL outlets.
 #[derive(Debug, Default, Clone, Copy)]
@@ -34,7 +29,7 @@ impl Output for LslOutput {
 }
 
 /// A text argument for liblsl: interior NULs cannot cross, so they are dropped.
-pub(crate) fn c_text(s: &str) -> CString {
+fn c_text(s: &str) -> CString {
     CString::new(s.replace('\0', "")).unwrap_or_default()
 }
 
@@ -84,21 +79,19 @@ fn append_path(parent: sys::lsl_xml_ptr, path: &str, value: &str) {
 }
 
 fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
-    let format = match spec.sample_kind {
-        SampleKind::Numeric(ValueFormat::Float32) => sys::lsl_channel_format_t_cft_float32,
-        SampleKind::Numeric(ValueFormat::Float64 | ValueFormat::Native) => {
-            sys::lsl_channel_format_t_cft_double64
-        }
-        SampleKind::Numeric(ValueFormat::Int8) => sys::lsl_channel_format_t_cft_int8,
-        SampleKind::Numeric(ValueFormat::Int16) => sys::lsl_channel_format_t_cft_int16,
-        SampleKind::Numeric(ValueFormat::Int32) => sys::lsl_channel_format_t_cft_int32,
-        SampleKind::Numeric(ValueFormat::Int64) => sys::lsl_channel_format_t_cft_int64,
-        SampleKind::Text => sys::lsl_channel_format_t_cft_string,
+    let format = match spec.format {
+        WireFormat::Float32 => sys::lsl_channel_format_t_cft_float32,
+        WireFormat::Float64 => sys::lsl_channel_format_t_cft_double64,
+        WireFormat::Int8 => sys::lsl_channel_format_t_cft_int8,
+        WireFormat::Int16 => sys::lsl_channel_format_t_cft_int16,
+        WireFormat::Int32 => sys::lsl_channel_format_t_cft_int32,
+        WireFormat::Int64 => sys::lsl_channel_format_t_cft_int64,
+        WireFormat::String => sys::lsl_channel_format_t_cft_string,
     };
     let channels = i32::try_from(spec.channels.len())
         .map_err(|_| HostError::Lsl(format!("{}: too many channels", spec.name)))?;
     let handle = match &spec.desc_xml {
-        Some(desc) => info_with_recorded_desc(spec, channels, format, desc),
+        Some(desc) => info_with_recorded_desc(spec, channels, spec.format.lsl_name(), desc),
         None => std::ptr::null_mut(),
     };
     let recorded_desc = !handle.is_null();
@@ -162,18 +155,9 @@ fn append_channels(desc: sys::lsl_xml_ptr, channels: &[player_api::ChannelInfo])
 fn info_with_recorded_desc(
     spec: &OutletSpec,
     channels: i32,
-    format: sys::lsl_channel_format_t,
+    format_name: &str,
     desc: &str,
 ) -> sys::lsl_streaminfo {
-    let format_name = match format {
-        sys::lsl_channel_format_t_cft_float32 => "float32",
-        sys::lsl_channel_format_t_cft_double64 => "double64",
-        sys::lsl_channel_format_t_cft_string => "string",
-        sys::lsl_channel_format_t_cft_int32 => "int32",
-        sys::lsl_channel_format_t_cft_int16 => "int16",
-        sys::lsl_channel_format_t_cft_int8 => "int8",
-        _ => "int64",
-    };
     let xml = format!(
         "<?xml version=\"1.0\"?><info><name>{}</name><type>{}</type>\
          <channel_count>{channels}</channel_count><nominal_srate>{}</nominal_srate>\
@@ -213,6 +197,8 @@ struct LslOutlet {
     handle: sys::lsl_outlet,
     name: String,
     channels: usize,
+    /// The C strings of the text chunk being pushed, and pointers to them (reused).
+    text: Vec<CString>,
     text_ptrs: Vec<*const c_char>,
 }
 
@@ -236,6 +222,7 @@ impl LslOutlet {
             handle,
             name: spec.name.clone(),
             channels: spec.channels.len(),
+            text: Vec::new(),
             text_ptrs: Vec::new(),
         })
     }
@@ -295,8 +282,10 @@ impl Outlet for LslOutlet {
                     1,
                 ),
                 Values::Text(v) => {
+                    self.text.clear();
+                    self.text.extend(v.iter().map(|s| c_text(s)));
                     self.text_ptrs.clear();
-                    self.text_ptrs.extend(v.iter().map(|s| s.as_ptr()));
+                    self.text_ptrs.extend(self.text.iter().map(|s| s.as_ptr()));
                     sys::lsl_push_chunk_strtnp(
                         self.handle,
                         self.text_ptrs.as_mut_ptr(),

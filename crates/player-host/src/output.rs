@@ -1,10 +1,14 @@
 //! Where the engine's chunks go: real LSL outlets, or a null sink for tests and dry runs.
+//!
+//! Sample types: a user asks for a [`ValueFormat`] (`--format`); per stream it resolves to
+//! a [`WireFormat`] (what the outlet announces); chunks travel in [`Samples`] buffers of
+//! that format, viewed as [`Values`] when pushed.
 
 use crate::error::Result;
 use player_api::{ChannelInfo, SampleFormat};
-use std::ffi::CString;
 
-/// The value type published on a numeric stream.
+/// The sample type a user asks for (`--format`, `format:`), resolved per stream into a
+/// [`WireFormat`] by [`resolve`](ValueFormat::resolve).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ValueFormat {
@@ -17,37 +21,31 @@ pub enum ValueFormat {
     /// recorded in (`int16`, `string`, ...); for other files, the float type that holds
     /// its physical values exactly (`float64` for 32-bit integers and doubles).
     Native,
-    /// LSL `int8` (only as the native format of a recorded LSL stream).
-    #[serde(skip)]
-    Int8,
-    /// LSL `int16` (only as the native format of a recorded LSL stream).
-    #[serde(skip)]
-    Int16,
-    /// LSL `int32` (only as the native format of a recorded LSL stream).
-    #[serde(skip)]
-    Int32,
-    /// LSL `int64` (only as the native format of a recorded LSL stream).
-    #[serde(skip)]
-    Int64,
 }
 
 impl ValueFormat {
-    /// Resolves [`Native`](ValueFormat::Native) for a stream stored as `stored`;
-    /// `recorded_lsl` says the values are the raw values of a recorded LSL stream, so
-    /// integer formats are kept. Other formats are returned as they are.
-    pub fn resolve(self, stored: SampleFormat, recorded_lsl: bool) -> ValueFormat {
-        if self != ValueFormat::Native {
-            return self;
-        }
-        match (stored, recorded_lsl) {
-            (SampleFormat::Int8, true) => ValueFormat::Int8,
-            (SampleFormat::Int16, true) => ValueFormat::Int16,
-            (SampleFormat::Int32, true) => ValueFormat::Int32,
-            (SampleFormat::Int64, true) => ValueFormat::Int64,
-            (SampleFormat::Float32, _)
-            | (SampleFormat::UInt8 | SampleFormat::Int8 | SampleFormat::Int16, false)
-            | (SampleFormat::Int24, _) => ValueFormat::Float32,
-            _ => ValueFormat::Float64,
+    /// What goes on the wire for a stream stored as `stored`: text streams are always
+    /// strings; `recorded_lsl` says the values are the raw values of a recorded LSL
+    /// stream, so that [`Native`](ValueFormat::Native) keeps their integer formats.
+    pub fn resolve(self, stored: SampleFormat, recorded_lsl: bool) -> WireFormat {
+        match (self, stored, recorded_lsl) {
+            (_, SampleFormat::String, _) => WireFormat::String,
+            (ValueFormat::Float32, _, _) => WireFormat::Float32,
+            (ValueFormat::Float64, _, _) => WireFormat::Float64,
+            (ValueFormat::Native, SampleFormat::Int8, true) => WireFormat::Int8,
+            (ValueFormat::Native, SampleFormat::Int16, true) => WireFormat::Int16,
+            (ValueFormat::Native, SampleFormat::Int32, true) => WireFormat::Int32,
+            (ValueFormat::Native, SampleFormat::Int64, true) => WireFormat::Int64,
+            (
+                ValueFormat::Native,
+                SampleFormat::Float32
+                | SampleFormat::Int24
+                | SampleFormat::UInt8
+                | SampleFormat::Int8
+                | SampleFormat::Int16,
+                _,
+            ) => WireFormat::Float32,
+            (ValueFormat::Native, _, _) => WireFormat::Float64,
         }
     }
 }
@@ -60,8 +58,45 @@ impl std::str::FromStr for ValueFormat {
             "float64" | "double64" => Ok(ValueFormat::Float64),
             "native" => Ok(ValueFormat::Native),
             other => Err(format!(
-                "unknown value format {other:?} (float32, float64 or native)"
+                "unknown value format {} (float32, float64 or native)",
+                player_api::quote(other)
             )),
+        }
+    }
+}
+
+/// The sample type on the wire: one of LSL's channel formats. Integer formats carry only
+/// the integer values of recorded LSL streams (see [`ValueFormat::resolve`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WireFormat {
+    /// LSL `float32`.
+    Float32,
+    /// LSL `double64`.
+    Float64,
+    /// LSL `int8`.
+    Int8,
+    /// LSL `int16`.
+    Int16,
+    /// LSL `int32`.
+    Int32,
+    /// LSL `int64`.
+    Int64,
+    /// LSL `string` (markers, text streams).
+    String,
+}
+
+impl WireFormat {
+    /// LSL's name of the format (`float32`, `double64`, ...).
+    pub fn lsl_name(self) -> &'static str {
+        match self {
+            WireFormat::Float32 => "float32",
+            WireFormat::Float64 => "double64",
+            WireFormat::Int8 => "int8",
+            WireFormat::Int16 => "int16",
+            WireFormat::Int32 => "int32",
+            WireFormat::Int64 => "int64",
+            WireFormat::String => "string",
         }
     }
 }
@@ -79,8 +114,8 @@ pub struct OutletSpec {
     pub nominal_rate: f64,
     /// The channels (label, kind → LSL `type`, unit).
     pub channels: Vec<ChannelInfo>,
-    /// The sample type: numeric, or text for marker streams.
-    pub sample_kind: SampleKind,
+    /// The sample type on the wire.
+    pub format: WireFormat,
     /// Extra `desc/player/*` entries: source file, reader, versions.
     pub provenance: Vec<(String, String)>,
     /// The recorded `<desc>` element of a recorded LSL stream (XDF), republished as it was
@@ -88,16 +123,7 @@ pub struct OutletSpec {
     pub desc_xml: Option<String>,
 }
 
-/// The type of samples an outlet carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SampleKind {
-    /// Numbers in the given format.
-    Numeric(ValueFormat),
-    /// Text (markers).
-    Text,
-}
-
-/// A chunk's values, in the outlet's format.
+/// A chunk's values, in the outlet's format: a view of [`Samples`].
 #[derive(Debug, Clone, Copy)]
 pub enum Values<'a> {
     /// Interleaved `f32` frames.
@@ -112,8 +138,9 @@ pub enum Values<'a> {
     I32(&'a [i32]),
     /// Interleaved `i64` frames.
     I64(&'a [i64]),
-    /// One string per frame and channel.
-    Text(&'a [CString]),
+    /// One string per frame and channel (owned strings up to the outlet, which alone
+    /// converts them for its transport).
+    Text(&'a [String]),
 }
 
 impl Values<'_> {
@@ -133,6 +160,95 @@ impl Values<'_> {
     /// Whether there are no values.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Interleaved frames in a [`WireFormat`]: the buffers the engine fills and pushes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Samples {
+    /// `f32` values.
+    F32(Vec<f32>),
+    /// `f64` values.
+    F64(Vec<f64>),
+    /// `i8` values.
+    I8(Vec<i8>),
+    /// `i16` values.
+    I16(Vec<i16>),
+    /// `i32` values.
+    I32(Vec<i32>),
+    /// `i64` values.
+    I64(Vec<i64>),
+    /// Strings.
+    Text(Vec<String>),
+}
+
+impl Samples {
+    /// Empty buffers for `format`.
+    pub fn new(format: WireFormat) -> Self {
+        match format {
+            WireFormat::Float32 => Samples::F32(Vec::new()),
+            WireFormat::Float64 => Samples::F64(Vec::new()),
+            WireFormat::Int8 => Samples::I8(Vec::new()),
+            WireFormat::Int16 => Samples::I16(Vec::new()),
+            WireFormat::Int32 => Samples::I32(Vec::new()),
+            WireFormat::Int64 => Samples::I64(Vec::new()),
+            WireFormat::String => Samples::Text(Vec::new()),
+        }
+    }
+
+    /// The values of frames `a..b` (`channels` wide).
+    pub fn frames(&self, a: usize, b: usize, channels: usize) -> Values<'_> {
+        let r = a * channels..b * channels;
+        match self {
+            Samples::F32(v) => Values::F32(&v[r]),
+            Samples::F64(v) => Values::F64(&v[r]),
+            Samples::I8(v) => Values::I8(&v[r]),
+            Samples::I16(v) => Values::I16(&v[r]),
+            Samples::I32(v) => Values::I32(&v[r]),
+            Samples::I64(v) => Values::I64(&v[r]),
+            Samples::Text(v) => Values::Text(&v[r]),
+        }
+    }
+
+    /// Replaces the content with the frames of `values` (`width` wide), keeping the
+    /// `picks` columns (all when `None`), converted to this format. Integer formats only
+    /// carry the integer values of recorded LSL streams: `as` is exact there.
+    pub fn fill_numeric(&mut self, values: &[f64], width: usize, picks: Option<&[usize]>) {
+        match self {
+            Samples::F32(v) => copy_frames(v, values, width, picks, |&x| x as f32),
+            Samples::F64(v) => copy_frames(v, values, width, picks, |&x| x),
+            Samples::I8(v) => copy_frames(v, values, width, picks, |&x| x as i8),
+            Samples::I16(v) => copy_frames(v, values, width, picks, |&x| x as i16),
+            Samples::I32(v) => copy_frames(v, values, width, picks, |&x| x as i32),
+            Samples::I64(v) => copy_frames(v, values, width, picks, |&x| x as i64),
+            Samples::Text(v) => v.clear(),
+        }
+    }
+
+    /// Replaces the content with the strings of `text` (`width` per frame), keeping the
+    /// `picks` columns; nothing for numeric buffers.
+    pub fn fill_text(&mut self, text: &[String], width: usize, picks: Option<&[usize]>) {
+        if let Samples::Text(v) = self {
+            copy_frames(v, text, width, picks, String::clone);
+        }
+    }
+}
+
+/// Replaces `out` with the frames of `raw` (each `width` wide), keeping the `picks` columns
+/// (all when `None`), converted by `conv`.
+fn copy_frames<S, T>(
+    out: &mut Vec<T>,
+    raw: &[S],
+    width: usize,
+    picks: Option<&[usize]>,
+    conv: impl Fn(&S) -> T,
+) {
+    out.clear();
+    for frame in raw.chunks_exact(width.max(1)) {
+        match picks {
+            None => out.extend(frame.iter().map(&conv)),
+            Some(cols) => out.extend(cols.iter().filter_map(|&c| frame.get(c)).map(&conv)),
+        }
     }
 }
 
@@ -178,6 +294,6 @@ impl Output for NullOutput {
         Ok(Box::new(NullOutlet))
     }
     fn now(&self) -> f64 {
-        crate::lsl::local_clock()
+        crate::clock::local_clock()
     }
 }

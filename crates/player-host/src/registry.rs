@@ -6,10 +6,21 @@
 //! every `--plugin-dir DIR` (in command-line order), every entry of the
 //! `PLAYER_PLUGIN_PATH` environment variable (a path list, `:`-separated on Unix,
 //! `;` on Windows), then the scenario's `plugins:` list. Each entry is a library file or
-//! a directory; a directory contributes its files with the platform's library extension
-//! ([`LIBRARY_EXTENSION`]), sorted by name, not its subdirectories. Nothing is ever
-//! loaded from the current directory implicitly: empty entries of the path list are
-//! skipped. A library reached twice (same canonical path) is loaded once.
+//! a directory. A directory contributes, sorted by name, only its files named like a
+//! plugin ([`is_plugin_file_name`]: `lib*player*.so` on Linux, `lib*player*.dylib` on
+//! macOS, `*player*.dll` on Windows), not its subdirectories; its other libraries are
+//! not loaded (they are listed as refused, with the pattern). A library named
+//! explicitly is loaded whatever its name. Nothing is ever loaded from the current
+//! directory implicitly: empty entries of the path list are skipped. A library reached
+//! twice (same canonical path) is loaded once.
+//!
+//! # Trust
+//!
+//! Every library, and every directory given, must pass the trust rule of
+//! [`crate::trust`] (owned by root or the user, in directories only they can write, up to
+//! `/`) before anything is loaded, and is loaded by its absolute resolved path. A library
+//! that fails it is refused with the offending path and the `chmod`/`chown` that fixes it;
+//! with `PLAYER_PLUGIN_UNSAFE=1` it is loaded anyway, with one warning line on stderr.
 //!
 //! # Refusals and clashing ids
 //!
@@ -21,7 +32,9 @@
 
 use crate::dynamic::{self, LIBRARY_EXTENSION};
 use crate::error::{HostError, Result};
-use player_api::{registered_readers, Probe, ReadError, ReaderPlugin, PROBE_HEADER_LEN};
+use crate::trust::{self, Trusted, Untrusted};
+use player_api::abi::LoadError;
+use player_api::{quote, registered_readers, Probe, ReadError, ReaderPlugin, PROBE_HEADER_LEN};
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fs::File;
@@ -61,7 +74,7 @@ pub struct ReaderEntry<'a> {
 impl std::fmt::Debug for ReaderEntry<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReaderEntry")
-            .field("id", &self.reader.id())
+            .field("id", &self.reader.info().id())
             .field("origin", self.origin)
             .finish()
     }
@@ -70,10 +83,33 @@ impl std::fmt::Debug for ReaderEntry<'_> {
 /// A library that was not added, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
-    /// The library (or the missing path).
+    /// The library (or the missing path), as given or as listed in its directory.
     pub path: PathBuf,
-    /// Why it was refused (one line).
-    pub reason: String,
+    /// Why it was refused (its `Display` is one line; [`LoadError::code`] names the
+    /// variant).
+    pub reason: LoadError,
+}
+
+/// The pattern of library names loaded from a plugin directory on this platform:
+/// `lib*player*.so` (Linux), `lib*player*.dylib` (macOS), `*player*.dll` (Windows).
+pub fn plugin_file_pattern() -> String {
+    format!(
+        "{}*player*.{LIBRARY_EXTENSION}",
+        std::env::consts::DLL_PREFIX
+    )
+}
+
+/// Whether a file name in a plugin directory is loaded: it matches
+/// [`plugin_file_pattern`] (the platform's library prefix and extension, and `player`
+/// in between).
+pub fn is_plugin_file_name(name: &OsStr) -> bool {
+    let Some(name) = name.to_str() else {
+        return false;
+    };
+    let suffix = format!(".{LIBRARY_EXTENSION}");
+    name.strip_prefix(std::env::consts::DLL_PREFIX)
+        .and_then(|rest| rest.strip_suffix(&suffix))
+        .is_some_and(|stem| stem.contains("player"))
 }
 
 /// A reader held by the registry.
@@ -125,35 +161,42 @@ impl Registry {
     /// Adds the plugins of a library file or of a directory's libraries (see the module
     /// docs). Failures are recorded in [`refused`](Registry::refused), never fatal.
     pub fn add_plugin_path(&mut self, path: &Path) {
-        let meta = match std::fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) => {
-                self.refuse(path, format!("cannot read it: {e}"));
-                return;
-            }
+        // A directory must pass the trust rule too (its libraries are checked again one
+        // by one; with the escape hatch only they are warned about).
+        let checked = match admit(path) {
+            Ok((t, _)) => t,
+            Err(u) => return self.refuse(path, untrusted(u)),
         };
-        if let Some(why) = writable_by_others(&meta) {
-            self.refuse(path, why);
-            return;
-        }
-        if !meta.is_dir() {
+        if !checked.path().is_dir() {
             self.add_library(path);
             return;
         }
-        let entries = match std::fs::read_dir(path) {
+        let entries = match std::fs::read_dir(checked.path()) {
             Ok(entries) => entries,
             Err(e) => {
-                self.refuse(path, format!("cannot list the directory: {e}"));
+                self.refuse(
+                    path,
+                    LoadError::Unreadable(format!("cannot list the directory: {e}")),
+                );
                 return;
             }
         };
         let mut libraries: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter_map(|e| e.ok().map(|e| path.join(e.file_name())))
             .filter(|p| p.extension() == Some(OsStr::new(LIBRARY_EXTENSION)) && p.is_file())
             .collect();
         libraries.sort();
         for library in libraries {
-            self.add_library(&library);
+            if library.file_name().is_some_and(is_plugin_file_name) {
+                self.add_library(&library);
+            } else {
+                self.refuse(
+                    &library,
+                    LoadError::NotAPluginName {
+                        pattern: plugin_file_pattern(),
+                    },
+                );
+            }
         }
     }
 
@@ -174,36 +217,50 @@ impl Registry {
         }
     }
 
-    /// Loads one library; refusals are recorded.
+    /// Loads one library, by its checked absolute path; refusals are recorded.
     fn add_library(&mut self, path: &Path) {
-        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        if !self.tried.insert(key) {
+        let (library, untrusted) = match admit(path) {
+            Ok(admitted) => admitted,
+            Err(u) => {
+                let key = u
+                    .trust_anyway()
+                    .map_or(path.to_path_buf(), |t| t.path().into());
+                if self.tried.insert(key) {
+                    self.refuse(path, untrusted(u));
+                }
+                return;
+            }
+        };
+        if !self.tried.insert(library.path().to_path_buf()) {
             return;
         }
-        if let Some(why) = std::fs::metadata(path)
-            .ok()
-            .and_then(|m| writable_by_others(&m))
-        {
-            self.refuse(path, why);
-            return;
+        if let Some(u) = untrusted {
+            eprintln!(
+                "warning: {}=1: loading untrusted plugin {}: {}",
+                trust::UNSAFE_ENV,
+                library.path().display(),
+                u.summary(),
+            );
         }
-        match dynamic::load(path) {
-            Ok(reader) => self.add_loaded(path, Box::new(reader)),
-            Err(e) => self.refuse(path, e.to_string()),
+        match dynamic::load(&library) {
+            Ok(reader) => self.add_loaded(library.path(), Box::new(reader)),
+            Err(e) => self.refuse(path, e),
         }
     }
 
-    /// Adds a reader loaded from `path`, unless its id is taken (then it is refused).
+    /// Adds a reader loaded from the library at `path` (resolved), unless its id is taken
+    /// (then it is refused).
     fn add_loaded(&mut self, path: &Path, reader: Box<dyn ReaderPlugin>) {
+        let id = reader.info().id();
         let winner = self
             .entries()
-            .find(|e| e.reader.id() == reader.id())
+            .find(|e| e.reader.info().id() == id)
             .map(|e| e.origin.to_string());
         if let Some(winner) = winner {
-            let reason = format!(
-                "its reader id {:?} is already taken by {winner} (built-ins win, then the library loaded first)",
-                reader.id(),
-            );
+            let reason = LoadError::IdClash {
+                id: id.to_string(),
+                winner,
+            };
             self.refuse(path, reason);
             return;
         }
@@ -211,7 +268,7 @@ impl Registry {
             .push((Held::Loaded(reader), Origin::Library(path.to_path_buf())));
     }
 
-    fn refuse(&mut self, path: &Path, reason: String) {
+    fn refuse(&mut self, path: &Path, reason: LoadError) {
         self.refused.push(Refused {
             path: path.to_path_buf(),
             reason,
@@ -234,7 +291,7 @@ impl Registry {
     /// The reader with this id.
     pub fn by_id(&self, id: &str) -> Option<&dyn ReaderPlugin> {
         self.entries()
-            .find(|e| e.reader.id() == id)
+            .find(|e| e.reader.info().id() == id)
             .map(|e| e.reader)
     }
 
@@ -246,7 +303,8 @@ impl Registry {
             return self.by_id(id).ok_or_else(|| HostError::NoReader {
                 path: path.to_path_buf(),
                 message: format!(
-                    "no reader with id {id:?} (available: {})",
+                    "no reader with id {} (available: {})",
+                    quote(id),
                     self.ids().join(", ")
                 ),
             });
@@ -289,7 +347,7 @@ impl Registry {
     }
 
     fn ids(&self) -> Vec<&str> {
-        self.entries().map(|e| e.reader.id()).collect()
+        self.entries().map(|e| e.reader.info().id()).collect()
     }
 }
 
@@ -311,48 +369,42 @@ fn read_probe_header(path: &Path) -> Result<Vec<u8>> {
     Ok(header)
 }
 
-/// Why a plugin directory or library must not be loaded: anyone on the machine could
-/// replace its code (mode `o+w`, without the sticky bit of shared directories like /tmp,
-/// which keeps others from replacing files they do not own).
-fn writable_by_others(meta: &std::fs::Metadata) -> Option<String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode();
-        let sticky_dir = meta.is_dir() && mode & 0o1000 != 0;
-        if mode & 0o002 != 0 && !sticky_dir {
-            return Some(format!(
-                "writable by every user (mode {:o}): anyone could replace the code it loads; \
-                 remove that permission (chmod o-w)",
-                mode & 0o7777
-            ));
-        }
+/// The trust rule and its escape hatch: the path to load, with the reason it is untrusted
+/// when only `PLAYER_PLUGIN_UNSAFE=1` admits it; or why it is refused.
+fn admit(path: &Path) -> std::result::Result<(Trusted, Option<Untrusted>), Untrusted> {
+    match trust::check_trusted(path) {
+        Ok(t) => Ok((t, None)),
+        Err(u) => match u.trust_anyway().filter(|_| trust::unsafe_allowed()) {
+            Some(t) => Ok((t, Some(u))),
+            None => Err(u),
+        },
     }
-    #[cfg(not(unix))]
-    let _ = meta;
-    None
+}
+
+/// The refusal of a path that fails the trust rule ([`LoadError::Unreadable`] when it
+/// could not even be resolved).
+fn untrusted(u: Untrusted) -> LoadError {
+    match &u.problem {
+        trust::Problem::Unresolvable(m) => LoadError::Unreadable(m.clone()),
+        _ => LoadError::Untrusted(u.to_string()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use player_api::{Confidence, OpenOptions, Recording};
+    use player_api::{Confidence, OpenOptions, ReaderInfo, Recording};
 
     /// A reader with a chosen id, standing in for a loaded library.
-    struct Named(&'static str);
+    struct Named(ReaderInfo);
+
+    fn named(id: &'static str) -> Box<Named> {
+        Box::new(Named(ReaderInfo::new(id, "test", "0", &[], &[])))
+    }
 
     impl ReaderPlugin for Named {
-        fn id(&self) -> &str {
-            self.0
-        }
-        fn description(&self) -> &str {
-            "test"
-        }
-        fn version(&self) -> &str {
-            "0"
-        }
-        fn extensions(&self) -> &[&str] {
-            &[]
+        fn info(&self) -> &ReaderInfo {
+            &self.0
         }
         fn probe(&self, _: &Probe<'_>) -> Option<Confidence> {
             None
@@ -365,13 +417,13 @@ mod tests {
     #[test]
     fn built_ins_win_then_the_first_library() {
         let mut r = Registry::builtin();
-        r.add_loaded(Path::new("/p/libwav.so"), Box::new(Named("wav")));
-        r.add_loaded(Path::new("/p/liba.so"), Box::new(Named("xyz")));
-        r.add_loaded(Path::new("/p/libb.so"), Box::new(Named("xyz")));
+        r.add_loaded(Path::new("/p/libwav.so"), named("wav"));
+        r.add_loaded(Path::new("/p/liba.so"), named("xyz"));
+        r.add_loaded(Path::new("/p/libb.so"), named("xyz"));
         let origins: Vec<String> = r
             .entries()
-            .filter(|e| ["wav", "xyz"].contains(&e.reader.id()))
-            .map(|e| format!("{} {}", e.reader.id(), e.origin))
+            .filter(|e| ["wav", "xyz"].contains(&e.reader.info().id()))
+            .map(|e| format!("{} {}", e.reader.info().id(), e.origin))
             .collect();
         assert_eq!(origins, ["wav built-in", "xyz /p/liba.so"]);
         let refused: Vec<String> = r
@@ -386,6 +438,30 @@ mod tests {
                 "/p/libb.so: its reader id \"xyz\" is already taken by /p/liba.so (built-ins win, then the library loaded first)",
             ]
         );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn only_lib_player_so_names_are_plugin_file_names() {
+        let yes = [
+            "libplayer_brainvision.so",
+            "libmy-player.so",
+            "libplayer.so",
+        ];
+        let no = [
+            "libzz.so",
+            "player.so",
+            "libplayer_x.so.1",
+            "libplayer.dylib",
+            "x.so",
+        ];
+        for name in yes {
+            assert!(is_plugin_file_name(OsStr::new(name)), "{name}");
+        }
+        for name in no {
+            assert!(!is_plugin_file_name(OsStr::new(name)), "{name}");
+        }
+        assert_eq!(plugin_file_pattern(), "lib*player*.so");
     }
 
     #[test]

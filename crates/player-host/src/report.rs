@@ -1,8 +1,8 @@
 //! Text for people: the status line, the end-of-run summary, `inspect` and `plugins`.
 
+use crate::engine::control::{PlayState, Status};
 use crate::engine::{Phase, StreamPlan, StreamStats, Summary};
 use crate::registry::Registry;
-use crate::scenario::Repeat;
 use crate::scenario::Scenario;
 use player_api::RecordingInfo;
 use std::fmt::Write as _;
@@ -15,13 +15,13 @@ fn ms(seconds: f64) -> String {
 /// What the status line is drawn from.
 #[derive(Debug, Clone, Copy)]
 pub struct StatusView<'a> {
-    /// What the player is doing.
+    /// What the player does before it plays (waiting for consumers, start delay).
     pub phase: &'a Phase,
+    /// Where the replay stands (position, pass, speed, paused).
+    pub status: Status,
     /// Every stream's statistics so far.
     pub stats: &'a [StreamStats],
-    /// The number of passes.
-    pub repeat: Repeat,
-    /// The time now (for the start-delay countdown and the position).
+    /// The time now (for the start-delay countdown).
     pub now: Instant,
 }
 
@@ -34,9 +34,9 @@ fn clock_time(s: f64) -> String {
     }
 }
 
-/// One status line, at most `width` characters (cut, never wrapped): what the player
-/// waits for, or its position / total (percent), pass, streams still playing, and
-/// lateness so far.
+/// One status line, at most `width - 1` characters (cut, never wrapped): what the
+/// player waits for, or its position / pass duration (percent), pass, speed, streams
+/// still playing, and lateness so far.
 pub fn status_line(view: &StatusView<'_>, width: usize) -> String {
     let line = match view.phase {
         Phase::Starting => "starting".to_string(),
@@ -46,38 +46,35 @@ pub fn status_line(view: &StatusView<'_>, width: usize) -> String {
         Phase::Playing { t0 } if *t0 > view.now => {
             format!("starting in {:.1} s", (*t0 - view.now).as_secs_f64())
         }
-        Phase::Playing { t0 } => playing_line(view, (view.now - *t0).as_secs_f64()),
+        Phase::Playing { .. } => playing_line(view),
     };
     fit(&line, width)
 }
 
-fn playing_line(view: &StatusView<'_>, elapsed: f64) -> String {
-    let stats = view.stats;
-    // The stream that ends last sets the length of the run and of a pass.
-    let longest = stats
-        .iter()
-        .filter_map(|s| s.duration.map(|d| (s, d)))
-        .max_by(|a, b| (a.0.offset + a.1).total_cmp(&(b.0.offset + b.1)));
-    let (position, passes) = match (longest, view.repeat) {
-        (Some((s, d)), Repeat::Times(n)) => {
-            let total = s.offset + d * n as f64;
-            let at = elapsed.min(total);
-            let percent = 100.0 * at / total.max(f64::MIN_POSITIVE);
-            (
-                format!("{} / {} ({percent:.0}%)", clock_time(at), clock_time(total)),
-                n.to_string(),
+fn playing_line(view: &StatusView<'_>) -> String {
+    let (status, stats) = (&view.status, view.stats);
+    let position = match status.duration {
+        Some(d) if d > 0.0 => {
+            let at = status.position.clamp(0.0, d);
+            format!(
+                "{} / {} ({:.0}%)",
+                clock_time(at),
+                clock_time(d),
+                100.0 * at / d
             )
         }
-        (_, Repeat::Forever) => (clock_time(elapsed), "∞".to_string()),
-        (None, Repeat::Times(n)) => (clock_time(elapsed), n.to_string()),
+        _ => clock_time(status.position.max(0.0)),
     };
-    let pass = longest.map_or(1, |(s, d)| {
-        let done = (s.position / d.max(f64::MIN_POSITIVE)).floor() as u64;
-        match view.repeat {
-            Repeat::Times(n) => (done + 1).min(n),
-            Repeat::Forever => done + 1,
-        }
-    });
+    let passes = status.pass.1.map_or("∞".to_string(), |n| n.to_string());
+    let state = match status.state {
+        PlayState::Paused => "paused  ",
+        _ => "",
+    };
+    let speed = if status.speed == 1.0 {
+        String::new()
+    } else {
+        format!("  speed ×{}", status.speed)
+    };
     let p99 = stats.iter().map(|s| s.lateness_p99).fold(0.0, f64::max);
     let max = stats.iter().map(|s| s.lateness_max).fold(0.0, f64::max);
     let late: u64 = stats.iter().map(|s| s.late_chunks).sum();
@@ -86,7 +83,8 @@ fn playing_line(view: &StatusView<'_>, elapsed: f64) -> String {
         .filter(|s| !s.finished && s.error.is_none())
         .count();
     format!(
-        "{position}  pass {pass}/{passes}  {active}/{} streams  late {late}  p99/max {}/{} ms",
+        "{state}{position}  pass {}/{passes}{speed}  {active}/{} streams  late {late}  p99/max {}/{} ms",
+        status.pass.0,
         stats.len(),
         ms(p99),
         ms(max)
@@ -327,17 +325,15 @@ pub struct ReaderRow {
 pub fn reader_rows(registry: &Registry) -> Vec<ReaderRow> {
     registry
         .entries()
-        .map(|e| ReaderRow {
-            id: e.reader.id().to_string(),
-            origin: e.origin.to_string(),
-            version: e.reader.version().to_string(),
-            extensions: e
-                .reader
-                .extensions()
-                .iter()
-                .map(|x| x.to_string())
-                .collect(),
-            description: e.reader.description().to_string(),
+        .map(|e| {
+            let info = e.reader.info();
+            ReaderRow {
+                id: info.id().to_string(),
+                origin: e.origin.to_string(),
+                version: info.version().to_string(),
+                extensions: info.extensions().iter().map(|x| x.to_string()).collect(),
+                description: info.description().to_string(),
+            }
         })
         .collect()
 }
@@ -390,67 +386,77 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    fn stream(name: &str, position: f64, duration: f64) -> StreamStats {
+    fn stream(name: &str) -> StreamStats {
         StreamStats {
             name: name.into(),
-            position,
-            duration: Some(duration),
             lateness_p99: 0.000_145,
             lateness_max: 0.002_5,
             ..Default::default()
         }
     }
 
-    fn line(phase: Phase, stats: &[StreamStats], repeat: Repeat, now: Instant) -> String {
+    fn status(position: f64, duration: Option<f64>, pass: (u64, Option<u64>)) -> Status {
+        Status {
+            state: PlayState::Playing,
+            position,
+            duration,
+            pass,
+            speed: 1.0,
+        }
+    }
+
+    fn line(phase: Phase, status: Status, stats: &[StreamStats], now: Instant) -> String {
         let view = StatusView {
             phase: &phase,
+            status,
             stats,
-            repeat,
             now,
         };
         status_line(&view, 80)
     }
 
-    /// Issue 14.11: position / total with a percentage, the pass, and what it waits for,
-    /// always within the terminal's width.
+    /// Issue 14.11: position / duration with a percentage, the pass, and what it waits
+    /// for, always within the terminal's width.
     #[test]
     fn status_line_says_where_and_what_it_waits_for() {
         let t0 = Instant::now();
-        let now = t0 + Duration::from_millis(25_500);
-        let stats = [stream("meg", 25.4, 20.0), stream("meg-markers", 25.4, 20.0)];
+        let now = t0 + Duration::from_secs(30);
+        let stats = [stream("meg"), stream("meg-markers")];
+        let playing = || Phase::Playing { t0 };
         assert_eq!(
-            line(Phase::Playing { t0 }, &stats, Repeat::Times(3), now),
-            "25.5 s / 1:00.0 (42%)  pass 2/3  2/2 streams  late 0  p99/max 0.145/2.500 ms"
+            line(
+                playing(),
+                status(5.4, Some(20.0), (2, Some(3))),
+                &stats,
+                now
+            ),
+            "5.4 s / 20.0 s (27%)  pass 2/3  2/2 streams  late 0  p99/max 0.145/2.500 ms"
         );
-        let now = t0 + Duration::from_secs(85);
-        let stats = [stream("meg", 84.9, 20.0)];
-        assert!(line(Phase::Playing { t0 }, &stats, Repeat::Forever, now)
-            .starts_with("1:25.0  pass 5/∞  1/1 streams"));
+        let mut paused = status(65.0, Some(90.0), (5, None));
+        paused.state = PlayState::Paused;
+        paused.speed = 2.0;
+        assert_eq!(
+            line(playing(), paused, &stats[..1], now),
+            "paused  1:05.0 / 1:30.0 (72%)  pass 5/∞  speed ×2  1/1 streams  late 0  p99/ma…"
+        );
         let later = Phase::Playing {
             t0: t0 + Duration::from_millis(1500),
         };
+        let waiting = status(0.0, Some(20.0), (1, Some(1)));
+        assert_eq!(line(later, waiting, &stats, t0), "starting in 1.5 s");
+        let who = Phase::WaitingForConsumers(vec!["meg".into(), "eeg".into()]);
         assert_eq!(
-            line(later, &stats, Repeat::Forever, t0),
-            "starting in 1.5 s"
-        );
-        let waiting = Phase::WaitingForConsumers(vec!["meg".into(), "eeg".into()]);
-        assert_eq!(
-            line(waiting, &stats, Repeat::Forever, t0),
+            line(who, waiting, &stats, t0),
             "waiting for a consumer on meg, eeg"
         );
         let many: Vec<String> = (0..40).map(|i| format!("stream-{i}")).collect();
-        let long = line(
-            Phase::WaitingForConsumers(many),
-            &stats,
-            Repeat::Forever,
-            t0,
-        );
+        let long = line(Phase::WaitingForConsumers(many), waiting, &stats, t0);
         assert_eq!(long.chars().count(), 79, "{long}");
         assert!(long.ends_with('…'));
         let view = StatusView {
             phase: &Phase::Playing { t0 },
+            status: status(5.4, Some(20.0), (2, Some(3))),
             stats: &stats,
-            repeat: Repeat::Times(2),
             now,
         };
         assert!(status_line(&view, 40).chars().count() <= 39);
@@ -461,12 +467,10 @@ mod tests {
     fn summary_fits_the_width() {
         let mut streams = vec![stream(
             "a-very-long-recording-name-of-a-meg-session-markers",
-            1.0,
-            1.0,
         )];
         streams[0].samples = 123_456_789;
         streams[0].chunks = 1_234_567;
-        streams.push(stream("eeg", 1.0, 1.0));
+        streams.push(stream("eeg"));
         let summary = Summary {
             t0: Some(0.0),
             wall_seconds: 12.5,

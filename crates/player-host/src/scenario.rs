@@ -23,6 +23,7 @@
 
 use crate::error::{HostError, Result};
 use crate::output::ValueFormat;
+use player_api::quote;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -54,7 +55,7 @@ impl std::str::FromStr for AnnotationMode {
             "auto" => Ok(AnnotationMode::Auto),
             "markers" => Ok(AnnotationMode::Markers),
             "none" => Ok(AnnotationMode::None),
-            o => Err(format!("must be auto, markers or none, not {o:?}")),
+            o => Err(format!("must be auto, markers or none, not {}", quote(o))),
         }
     }
 }
@@ -123,6 +124,15 @@ pub struct StreamEntry {
     #[arg(long, value_name = "ID")]
     #[serde(default)]
     pub source_id: Option<String>,
+    /// Play from this second of the recording [default: the scenario's `from`, else 0].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds, allow_negative_numbers = true)]
+    #[serde(default, deserialize_with = "values::de_opt_seconds")]
+    pub from: Option<f64>,
+    /// Play up to this second of the recording [default: the scenario's `to`, else the
+    /// end].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds, allow_negative_numbers = true)]
+    #[serde(default, deserialize_with = "values::de_opt_seconds")]
+    pub to: Option<f64>,
 }
 
 impl StreamEntry {
@@ -140,6 +150,8 @@ impl StreamEntry {
             annotations: AnnotationMode::Auto,
             format: None,
             source_id: None,
+            from: None,
+            to: None,
         }
     }
 
@@ -208,6 +220,12 @@ pub struct Scenario {
     /// `--plugin-dir` and `PLAYER_PLUGIN_PATH`; see [`crate::registry`] for the rules.
     #[serde(default)]
     pub plugins: Vec<PathBuf>,
+    /// Play every recording from this second (each stream's `from` wins).
+    #[serde(default, deserialize_with = "values::de_opt_seconds")]
+    pub from: Option<f64>,
+    /// Play every recording up to this second (each stream's `to` wins).
+    #[serde(default, deserialize_with = "values::de_opt_seconds")]
+    pub to: Option<f64>,
     /// The recordings.
     #[serde(deserialize_with = "de_streams")]
     pub streams: Vec<StreamEntry>,
@@ -250,6 +268,8 @@ impl Scenario {
             repeat: Repeat::Times(1),
             format: ValueFormat::Float32,
             plugins: Vec::new(),
+            from: None,
+            to: None,
             streams: vec![entry],
         }
     }
@@ -304,11 +324,12 @@ impl Scenario {
     }
 
     /// Parses scenario text; the error message starts with the line and column, then
-    /// names the key and says what it allows.
+    /// names the key and says what it allows; the values it quotes are cut at
+    /// [`player_api::QUOTE_MAX_CHARS`] characters.
     pub fn parse(text: &str) -> Result<Self, String> {
         serde_yaml_ng::from_str(text).map_err(|e| {
             let raw = strip_location(&e.to_string()).to_string();
-            let message = humanize(&raw);
+            let message = cap_quoted(&humanize(&raw));
             let duplicate = raw
                 .split_once("duplicate field `")
                 .and_then(|(_, k)| k.split('`').next());
@@ -360,8 +381,19 @@ impl Scenario {
                     "{which}: picks is empty (leave it out to publish every channel)"
                 )));
             }
+            self.section(s)
+                .check()
+                .map_err(|e| HostError::config(format!("{which}: {e}")))?;
         }
         Ok(())
+    }
+
+    /// The section of `entry` to play: its `from`/`to`, else the scenario's.
+    pub fn section(&self, entry: &StreamEntry) -> crate::engine::crop::Section {
+        crate::engine::crop::Section {
+            from: entry.from.or(self.from).unwrap_or(0.0),
+            to: entry.to.or(self.to),
+        }
     }
 }
 
@@ -380,6 +412,43 @@ fn second_key(text: &str, key: &str, start: (usize, usize)) -> Option<(usize, us
             (at == column && rest.starts_with(':')).then_some((i + 1, at))
         })
         .nth(1)
+}
+
+/// `message` with every value it quotes (between backticks or double quotes, as serde's
+/// messages do) cut like [`quote`] cuts: at most [`player_api::QUOTE_MAX_CHARS`]
+/// characters, then an ellipsis and the value's length.
+fn cap_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(1024));
+    let mut rest = message;
+    while let Some(open) = rest.find(['`', '"']) {
+        let delim = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        let body = &rest[open + 1..];
+        // The closing delimiter (a double quote escaped by a backslash does not close).
+        let mut escaped = false;
+        let close = body.char_indices().find_map(|(i, c)| {
+            let closes = c == delim && !escaped;
+            escaped = !escaped && c == '\\' && delim == '"';
+            closes.then_some(i)
+        });
+        let (value, after) = match close {
+            Some(i) => (&body[..i], &body[i + 1..]),
+            None => (body, ""),
+        };
+        let count = value.chars().count();
+        if count > player_api::QUOTE_MAX_CHARS {
+            let cut: String = value.chars().take(player_api::QUOTE_MAX_CHARS).collect();
+            out.push_str(&format!("{cut}{delim}… ({count} characters)"));
+        } else {
+            out.push_str(value);
+            if close.is_some() {
+                out.push(delim);
+            }
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// serde_yaml's messages end with " at line L column C"; we print the location first.
@@ -500,6 +569,30 @@ mod tests {
             .expect_err("unknown key");
         assert!(err.starts_with("line 3 column 5: "), "{err}");
         assert!(err.contains("unknown key `chunksize`"), "{err}");
+    }
+
+    #[test]
+    fn quoted_values_in_messages_are_cut() {
+        let long = "v".repeat(200);
+        assert_eq!(
+            cap_quoted(&format!(
+                "unknown variant `{long}`, expected `a` or \"b\\\"c\""
+            )),
+            format!(
+                "unknown variant `{}`… (200 characters), expected `a` or \"b\\\"c\"",
+                "v".repeat(80)
+            )
+        );
+        assert_eq!(
+            cap_quoted(&format!("invalid type: string \"{long}")),
+            format!(
+                "invalid type: string \"{}\"… (200 characters)",
+                "v".repeat(80)
+            )
+        );
+        let err = Scenario::parse(&format!("streams:\n  - file: a.wav\n    format: {long}\n"))
+            .expect_err("unknown format");
+        assert!(err.len() < 300, "{err}");
     }
 
     #[test]

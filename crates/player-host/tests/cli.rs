@@ -326,6 +326,8 @@ fn argument_mistakes_exit_2_naming_the_flag() {
         (&["--name", "   "], "--name"),
         (&["--picks", "eeg,,stim"], "--picks"),
         (&["--reader-option", "=1"], "--reader-option"),
+        (&["--from", "-1"], "--from"),
+        (&["--from", "1", "--to", "0.5"], "--to"),
     ];
     for (args, flag) in cases {
         let mut all = vec!["play", file, "--output", "null", "--quiet"];

@@ -8,12 +8,12 @@
 //! a missing library fails the test with the command that builds it.
 #![allow(clippy::unwrap_used)]
 
-use player_api::{OpenOptions, ReaderPlugin};
+use player_api::{Block, OpenOptions, ReaderPlugin, StreamKind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-const BUILD: &str = "cargo build -p player-brainvision -p player-test-faults -p player-test-wrong-abi -p player-test-not-a-plugin";
+const BUILD: &str = "cargo build -p player-brainvision -p player-template -p player-test-faults -p player-test-wrong-abi -p player-test-not-a-plugin";
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -60,20 +60,55 @@ fn library(crate_name: &str) -> PathBuf {
     }
 }
 
+/// A fresh directory under cargo's target/tmp (not /tmp: a sticky world-writable
+/// directory fails the plugin trust rule), mode 0755 whatever the umask.
 fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("player-plugins-{tag}-{}", std::process::id()));
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    if let Err(e) = player_host::trust::check_trusted(base) {
+        panic!("the plugin tests need a target directory that passes the plugin trust rule: {e}");
+    }
+    let d = base.join(format!("player-plugins-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
+    chmod(&d, 0o755);
     d
+}
+
+fn chmod(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Copies `crate_name`'s library into `dir` as `name` (mode 0755).
+fn copy_library(crate_name: &str, dir: &Path, name: &str) -> PathBuf {
+    let to = dir.join(name);
+    std::fs::copy(library(crate_name), &to).unwrap();
+    chmod(&to, 0o755);
+    to
+}
+
+/// A new subdirectory `name` of `parent` with `mode`.
+fn subdir(parent: &Path, name: &str, mode: u32) -> PathBuf {
+    let d = parent.join(name);
+    std::fs::create_dir(&d).unwrap();
+    chmod(&d, mode);
+    d
+}
+
+/// The platform's file name of `crate_name`'s library.
+fn library_name(crate_name: &str) -> String {
+    library(crate_name)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// A fresh directory holding copies of the given crates' libraries.
 fn plugin_dir(tag: &str, crates: &[&str]) -> PathBuf {
-    let d = temp_dir(tag).join("plugins");
-    std::fs::create_dir_all(&d).unwrap();
+    let d = subdir(&temp_dir(tag), "plugins", 0o755);
     for c in crates {
-        let lib = library(c);
-        std::fs::copy(&lib, d.join(lib.file_name().unwrap())).unwrap();
+        copy_library(c, &d, &library_name(c));
     }
     d
 }
@@ -81,8 +116,19 @@ fn plugin_dir(tag: &str, crates: &[&str]) -> PathBuf {
 /// Runs the host with a time limit (a hang is a failure), without PLAYER_PLUGIN_PATH
 /// unless `env` sets it.
 fn host_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    host_in(None, args, env)
+}
+
+/// [`host_env`] in the directory `cwd` (default: the test's), without
+/// PLAYER_PLUGIN_UNSAFE unless `env` sets it.
+fn host_in(cwd: Option<&Path>, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_player-host"));
-    cmd.args(args).env_remove("PLAYER_PLUGIN_PATH");
+    cmd.args(args)
+        .env_remove("PLAYER_PLUGIN_PATH")
+        .env_remove("PLAYER_PLUGIN_UNSAFE");
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -233,9 +279,8 @@ fn brainvision_found_through_the_environment_variable() {
 #[test]
 fn brainvision_found_through_a_scenario_entry_and_plays_with_wav_on_one_clock() {
     let d = temp_dir("scenario");
-    let lib = library("player_brainvision");
-    std::fs::create_dir_all(d.join("libs")).unwrap();
-    std::fs::copy(&lib, d.join("libs/bv.so")).unwrap();
+    // Any name is loaded when the library is named explicitly.
+    copy_library("player_brainvision", &subdir(&d, "libs", 0o755), "bv.so");
     let scenario = d.join("mixed.yaml");
     std::fs::write(
         &scenario,
@@ -286,7 +331,8 @@ fn brainvision_found_through_a_scenario_entry_and_plays_with_wav_on_one_clock() 
 
 #[test]
 fn brainvision_values_equal_mne_through_the_loaded_library() {
-    let reader = player_host::dynamic::load(&library("player_brainvision")).unwrap();
+    let checked = player_host::trust::check_trusted(&library("player_brainvision")).unwrap();
+    let reader = player_host::dynamic::load(&checked).unwrap();
     for name in ["int16_mux", "float32_mux", "int32_vec", "float32_vec"] {
         let path = fixture(&format!("{name}.vhdr"));
         let truth: serde_json::Value = serde_json::from_str(
@@ -325,13 +371,14 @@ fn brainvision_values_equal_mne_through_the_loaded_library() {
         for block in [1, 7, 64, 5000] {
             let mut src = rec.open_stream(0).unwrap();
             let mut got = Vec::new();
-            let mut buf = vec![0.0; block * n];
+            let mut buf = Block::new(StreamKind::Regular, n, block);
             loop {
-                let k = src.read(&mut buf).unwrap();
-                if k == 0 {
+                buf.clear();
+                src.read(&mut buf).unwrap();
+                if buf.is_empty() {
                     break;
                 }
-                got.extend_from_slice(&buf[..k * n]);
+                got.extend_from_slice(buf.values());
             }
             assert_eq!(got.len(), want.len(), "{name}");
             for (i, (g, w)) in got.iter().zip(&want).enumerate() {
@@ -343,9 +390,10 @@ fn brainvision_values_equal_mne_through_the_loaded_library() {
                 );
             }
             src.seek(500).unwrap();
-            let k = src.read(&mut buf).unwrap();
-            assert!(k > 0);
-            assert!((buf[0] - want[500 * n]).abs() <= 1e-12 * want[500 * n].abs());
+            buf.clear();
+            src.read(&mut buf).unwrap();
+            assert!(!buf.is_empty());
+            assert!((buf.values()[0] - want[500 * n]).abs() <= 1e-12 * want[500 * n].abs());
         }
         let ann: Vec<(f64, f64, String)> = info
             .annotations
@@ -447,7 +495,10 @@ fn a_library_that_is_not_a_plugin_is_refused_with_its_reason() {
         stderr(&out).contains("warning: plugin") && stderr(&out).contains("not a player plugin")
     );
     // A file that is not a shared library at all.
-    let junk = dir.join(format!("libjunk.{}", std::env::consts::DLL_EXTENSION));
+    let junk = dir.join(format!(
+        "libplayer_junk.{}",
+        std::env::consts::DLL_EXTENSION
+    ));
     std::fs::write(&junk, b"not an ELF file").unwrap();
     let out = host(&["plugins", "--json", "--plugin-dir", s(&dir)]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -481,7 +532,10 @@ fn a_plugin_for_another_abi_version_is_refused_naming_both_versions() {
         .find(|l| l.contains("player_test_wrong_abi"))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(
-        line.contains("built for plugin ABI version 999, but this host supports ABI version 1"),
+        line.contains(
+            "built for plugin ABI version 999, newer than this host's ABI version 2: update \
+             player-host"
+        ),
         "{line}"
     );
 }
@@ -490,7 +544,10 @@ fn a_plugin_for_another_abi_version_is_refused_naming_both_versions() {
 fn clashing_ids_built_ins_then_first_loaded_win() {
     let dir = plugin_dir("clash", &["player_brainvision"]);
     let first = dir.join(library("player_brainvision").file_name().unwrap());
-    let second = dir.join(format!("zz_copy.{}", std::env::consts::DLL_EXTENSION));
+    let second = dir.join(format!(
+        "libzz_player_copy.{}",
+        std::env::consts::DLL_EXTENSION
+    ));
     std::fs::copy(&first, &second).unwrap();
     let out = host(&["plugins", "--plugin-dir", s(&dir)]);
     let text = stdout(&out);
@@ -500,7 +557,7 @@ fn clashing_ids_built_ins_then_first_loaded_win() {
         .collect();
     assert_eq!(lines.len(), 1, "{text}");
     assert!(lines[0].contains(s(&first)), "{text}");
-    let refused = text.lines().find(|l| l.contains("zz_copy")).unwrap();
+    let refused = text.lines().find(|l| l.contains("zz_player_copy")).unwrap();
     assert!(
         refused.contains("reader id \"brainvision\" is already taken by")
             && refused.contains(s(&first)),
@@ -552,7 +609,14 @@ fn malformed_metadata_from_a_plugin_is_refused() {
         "--plugin-dir",
         s(&plugins),
     ]);
-    assert_clean_failure(&out, &["meta.fault", "malformed metadata", "no streams"]);
+    assert_clean_failure(
+        &out,
+        &[
+            "meta.fault",
+            "the fault reader broke the contract",
+            "no streams",
+        ],
+    );
 }
 
 /// Runs a scenario of a faulty stream and the WAV tone; returns (output, stats JSON).
@@ -628,14 +692,13 @@ fn a_plugin_erroring_mid_read_stops_only_its_stream() {
 #[test]
 fn wrong_lengths_from_a_plugin_are_detected() {
     let (out, json) = run_with_wav("toomany", "mode=too-many\n");
-    check_faulty_run(&out, &json, "frames for a buffer of");
+    check_faulty_run(&out, &json, "frames to a block with room for");
 }
 
 #[test]
 fn plugin_paths_writable_by_every_user_are_refused() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = plugin_dir("worldwritable", &["player_brainvision"]);
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    chmod(&dir, 0o777);
     let out = host(&["--plugin-dir", s(&dir), "plugins"]);
     assert_ok(&out);
     let text = stdout(&out);
@@ -643,19 +706,23 @@ fn plugin_paths_writable_by_every_user_are_refused() {
         !text.lines().any(|l| l.starts_with("brainvision")),
         "{text}"
     );
-    assert!(text.contains("writable by every user (mode 777)"), "{text}");
+    assert!(
+        text.contains("writable by its group and every user (mode 777)")
+            && text.contains(&format!("chmod go-w {}", s(&dir))),
+        "{text}"
+    );
     // A library file writable by everyone, in a safe directory: refused too.
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let lib = dir.join(library("player_brainvision").file_name().unwrap());
-    std::fs::set_permissions(&lib, std::fs::Permissions::from_mode(0o666)).unwrap();
+    chmod(&dir, 0o755);
+    let lib = dir.join(library_name("player_brainvision"));
+    chmod(&lib, 0o666);
     let out = host(&["--plugin-dir", s(&dir), "plugins"]);
     assert!(
-        stdout(&out).contains("writable by every user (mode 666)"),
+        stdout(&out).contains("writable by its group and every user (mode 666)"),
         "{}",
         stdout(&out)
     );
     // Fixed permissions: loaded.
-    std::fs::set_permissions(&lib, std::fs::Permissions::from_mode(0o644)).unwrap();
+    chmod(&lib, 0o644);
     let out = host(&["--plugin-dir", s(&dir), "plugins"]);
     assert!(stdout(&out).lines().any(|l| l.starts_with("brainvision")));
 }
@@ -671,4 +738,369 @@ fn a_plugin_blocking_in_read_is_given_up_on_and_the_others_play_on() {
     );
     assert_eq!(json["streams"][0]["samples"], 120, "{json}");
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+/// Pairs of strings: (reader id, origin) or (refused path, reason).
+type Pairs = Vec<(String, String)>;
+
+/// The `plugins --json` answer: (reader id → origin, refused path → reason).
+fn listing(out: &Output) -> (Pairs, Pairs) {
+    assert_ok(out);
+    let json: serde_json::Value = serde_json::from_str(&stdout(out)).unwrap();
+    let pairs = |key: &str, a: &str, b: &str| {
+        json[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r[a].as_str().unwrap().to_owned(),
+                    r[b].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    (
+        pairs("readers", "id", "origin"),
+        pairs("refused", "path", "reason"),
+    )
+}
+
+/// Asserts that brainvision was not loaded and that `path` was refused with every part.
+fn assert_refused(out: &Output, path: &Path, parts: &[&str]) {
+    let (readers, refused) = listing(out);
+    assert!(
+        !readers.iter().any(|(id, _)| id == "brainvision"),
+        "loaded anyway: {readers:?}"
+    );
+    let reason = refused
+        .iter()
+        .find(|(p, _)| p == s(path))
+        .map(|(_, r)| r.as_str())
+        .unwrap_or_else(|| panic!("{} not refused: {refused:?}", path.display()));
+    for part in parts {
+        assert!(reason.contains(part), "{part:?} missing from {reason}");
+    }
+}
+
+#[test]
+fn a_library_in_a_sticky_world_writable_directory_is_refused() {
+    let sticky = subdir(&temp_dir("sticky"), "pd", 0o1777);
+    let lib = copy_library(
+        "player_brainvision",
+        &sticky,
+        &library_name("player_brainvision"),
+    );
+    let out = host(&["plugins", "--json", "--plugin-dir", s(&sticky)]);
+    let want = [
+        "(mode 1777; the sticky bit does not help)",
+        "chmod go-w",
+        "PLAYER_PLUGIN_UNSAFE=1",
+    ];
+    assert_refused(&out, &sticky, &want);
+    // Named directly, the library is refused for its directory.
+    let out = host(&["plugins", "--json", "--plugin-dir", s(&lib)]);
+    assert_refused(&out, &lib, &want);
+    assert!(stdout(&out).contains(&format!("{} is writable", s(&sticky))));
+}
+
+#[test]
+fn a_group_writable_parent_directory_is_refused() {
+    let parent = subdir(&temp_dir("groupw"), "parent", 0o775);
+    let plugins = subdir(&parent, "plugins", 0o755);
+    copy_library(
+        "player_brainvision",
+        &plugins,
+        &library_name("player_brainvision"),
+    );
+    let out = host(&["plugins", "--json", "--plugin-dir", s(&plugins)]);
+    let fix = format!("chmod g-w {}", s(&parent));
+    assert_refused(
+        &out,
+        &plugins,
+        &[
+            &format!("{} is writable by its group (mode 775)", s(&parent)),
+            &fix,
+        ],
+    );
+}
+
+#[test]
+fn a_symlink_into_a_writable_directory_is_refused() {
+    let d = temp_dir("symlink");
+    let open = subdir(&d, "open", 0o777);
+    let safe = subdir(&d, "safe", 0o755);
+    let name = library_name("player_brainvision");
+    let real = copy_library("player_brainvision", &open, &name);
+    let link = safe.join(&name);
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    // Through the directory holding the link, and the link named directly.
+    let why = format!("{} is writable by its group and every user", s(&open));
+    let out = host(&["plugins", "--json", "--plugin-dir", s(&safe)]);
+    assert_refused(&out, &link, &[&why]);
+    let out = host(&["plugins", "--json", "--plugin-dir", s(&link)]);
+    assert_refused(&out, &link, &[&why]);
+}
+
+#[test]
+fn a_library_owned_by_another_user_is_refused() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: changing a file's owner needs root");
+        return;
+    }
+    let dir = plugin_dir("owner", &["player_brainvision"]);
+    let lib = dir.join(library_name("player_brainvision"));
+    std::os::unix::fs::chown(&lib, Some(65534), None).unwrap(); // nobody
+    let out = host(&["plugins", "--json", "--plugin-dir", s(&dir)]);
+    assert_refused(
+        &out,
+        &lib,
+        &[
+            "is owned by uid 65534, neither root nor the user running the host (uid 0)",
+            &format!("chown root {}", s(&lib)),
+        ],
+    );
+}
+
+#[test]
+fn a_bare_library_name_is_the_file_in_the_current_directory_not_the_search_path() {
+    let d = temp_dir("bare");
+    let here = subdir(&d, "here", 0o755);
+    let elsewhere = subdir(&d, "elsewhere", 0o755);
+    // The same bare name in the current directory (the plugin meant) and in a directory
+    // of the loader's search path (another library).
+    copy_library("player_brainvision", &here, "libzz.so");
+    copy_library("player_test_wrong_abi", &elsewhere, "libzz.so");
+    let env = [("LD_LIBRARY_PATH", s(&elsewhere))];
+    let out = host_in(
+        Some(&here),
+        &["plugins", "--json", "--plugin-dir", "libzz.so"],
+        &env,
+    );
+    let (readers, refused) = listing(&out);
+    assert!(refused.is_empty(), "{refused:?}");
+    let origin = readers.iter().find(|(id, _)| id == "brainvision");
+    let want = here.join("libzz.so");
+    assert_eq!(
+        origin.map(|(_, o)| o.as_str()),
+        Some(s(&want)),
+        "{readers:?}"
+    );
+    // A scenario's relative plugin path is relative to the YAML, also when the YAML is
+    // named by a bare name.
+    let scenario = here.join("s.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "plugins: [libzz.so]\nstreams:\n  - file: {}\n",
+            s(&fixture("int16_mux.vhdr"))
+        ),
+    )
+    .unwrap();
+    for (cwd, arg) in [(&here, "s.yaml"), (&d, "here/s.yaml")] {
+        let out = host_in(Some(cwd), &["validate", arg], &env);
+        assert_ok(&out);
+        assert!(stdout(&out).contains("int16_mux"), "{}", stdout(&out));
+        assert!(!stderr(&out).contains("refused"), "{}", stderr(&out));
+    }
+}
+
+/// Builds a shared library whose constructor creates `marker`, or `None` without `cc`.
+fn marker_library(dir: &Path, name: &str, marker: &Path) -> Option<PathBuf> {
+    let c = dir.join(format!("{name}.c"));
+    std::fs::write(
+        &c,
+        format!(
+            "#include <stdio.h>\n__attribute__((constructor)) static void mark(void) {{\n  FILE *f = fopen({:?}, \"w\");\n  if (f) {{ fputs(\"loaded\", f); fclose(f); }}\n}}\n",
+            s(marker)
+        ),
+    )
+    .unwrap();
+    let lib = dir.join(name);
+    let status = Command::new("cc")
+        .args(["-shared", "-fPIC", "-o", s(&lib), s(&c)])
+        .status();
+    match status {
+        Ok(st) if st.success() => {
+            std::fs::remove_file(&c).unwrap();
+            chmod(&lib, 0o755);
+            Some(lib)
+        }
+        _ => {
+            eprintln!("skipped: no working C compiler (cc)");
+            None
+        }
+    }
+}
+
+#[test]
+fn listing_a_directory_loads_only_files_named_like_plugins_and_trusted() {
+    let d = temp_dir("marker");
+    let dir = plugin_dir("marker-plugins", &["player_brainvision"]);
+    let marker = d.join("constructor-ran");
+    let Some(other) = marker_library(&dir, "libother.so", &marker) else {
+        return;
+    };
+    for args in [
+        vec!["plugins", "--json", "--plugin-dir", s(&dir)],
+        vec!["inspect", s(&wav()), "--plugin-dir", s(&dir)],
+    ] {
+        let out = host(&args);
+        assert_ok(&out);
+        assert!(
+            !marker.exists(),
+            "{args:?} ran the constructor of {}",
+            other.display()
+        );
+    }
+    let out = host(&["plugins", "--json", "--plugin-dir", s(&dir)]);
+    let (readers, refused) = listing(&out);
+    assert!(
+        readers.iter().any(|(id, _)| id == "brainvision"),
+        "{readers:?}"
+    );
+    assert_eq!(
+        refused,
+        [(
+            s(&other).to_owned(),
+            "not loaded: in a plugin directory only files named lib*player*.so are loaded (name the file itself to load it)".to_owned()
+        )]
+    );
+    // A library named like a plugin but untrusted is not loaded either.
+    let sticky = subdir(&d, "sticky", 0o1777);
+    let evil = marker_library(&sticky, "libplayer_evil.so", &marker).unwrap();
+    for path in [&sticky, &evil] {
+        let out = host(&["plugins", "--json", "--plugin-dir", s(path)]);
+        assert_ok(&out);
+        assert!(
+            !marker.exists(),
+            "the constructor of {} ran",
+            evil.display()
+        );
+    }
+    // The marker works: named explicitly, the library is loaded (and refused as no plugin).
+    let out = host(&["plugins", "--json", "--plugin-dir", s(&other)]);
+    assert_refused(&out, &other, &["not a player plugin"]);
+    assert!(marker.exists(), "the marker library did not run");
+}
+
+#[test]
+fn the_unsafe_escape_hatch_loads_untrusted_libraries_with_one_warning_each() {
+    let sticky = subdir(&temp_dir("unsafe"), "pd", 0o1777);
+    let lib = copy_library(
+        "player_brainvision",
+        &sticky,
+        &library_name("player_brainvision"),
+    );
+    let args = ["plugins", "--json", "--plugin-dir", s(&sticky)];
+    let out = host_env(&args, &[("PLAYER_PLUGIN_UNSAFE", "1")]);
+    let (readers, refused) = listing(&out);
+    assert!(refused.is_empty(), "{refused:?}");
+    assert!(
+        readers.contains(&("brainvision".to_owned(), s(&lib).to_owned())),
+        "{readers:?}"
+    );
+    let err = stderr(&out);
+    let warnings: Vec<&str> = err.lines().collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    for part in [
+        "warning: PLAYER_PLUGIN_UNSAFE=1: loading untrusted plugin",
+        s(&lib),
+        "mode 1777",
+    ] {
+        assert!(warnings[0].contains(part), "{part:?} missing from {err}");
+    }
+    // Any other value is not the escape hatch.
+    let out = host_env(&args, &[("PLAYER_PLUGIN_UNSAFE", "yes")]);
+    assert_refused(&out, &sticky, &["mode 1777"]);
+}
+
+#[test]
+fn brainvision_errors_quote_no_foreign_content_and_cap_values() {
+    let plugins = plugin_dir("bvquote", &["player_brainvision"]);
+    let d = temp_dir("bvquote-data");
+    let secret = d.join("shadow");
+    std::fs::write(&secret, "root:$6$SeCrEt:19000:0:99999:7:::\n").unwrap();
+    let out = host(&[
+        "inspect",
+        s(&secret),
+        "--reader",
+        "brainvision",
+        "--plugin-dir",
+        s(&plugins),
+    ]);
+    assert_clean_failure(&out, &["shadow", "not a BrainVision header"]);
+    for piece in ["root", "SeCrEt", "19000"] {
+        assert!(!stderr(&out).contains(piece), "{piece}: {}", stderr(&out));
+    }
+    // A header line of 100 kB is echoed cut.
+    let header = std::fs::read_to_string(fixture("int16_mux.vhdr")).unwrap();
+    let f = d.join("long.vhdr");
+    let long = "x".repeat(100_000);
+    std::fs::write(
+        &f,
+        header.replace("[Common Infos]", &format!("[Common Infos]\n{long}")),
+    )
+    .unwrap();
+    let out = host(&["inspect", s(&f), "--plugin-dir", s(&plugins)]);
+    assert_clean_failure(
+        &out,
+        &["long.vhdr", "expected `key=value`", "(100000 characters)"],
+    );
+    assert!(stderr(&out).len() < 1000, "{}", stderr(&out));
+}
+
+/// The plugin template (plugins/template) is a working plugin: found through
+/// `--plugin-dir`, probed by its magic, inspected and played with its fixture's values.
+#[test]
+fn the_plugin_template_loads_inspects_and_plays_its_fixture() {
+    let dir = plugin_dir("template", &["player_template"]);
+    let fixture = repo().join("plugins/template/example.samples");
+    let out = host(&["--plugin-dir", s(&dir), "plugins"]);
+    assert!(
+        stdout(&out).lines().any(|l| l.starts_with("samples")),
+        "{}",
+        stdout(&out)
+    );
+    let out = host(&["inspect", "--json", s(&fixture), "--plugin-dir", s(&dir)]);
+    assert_ok(&out);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["reader"], "samples");
+    let stream = &json["recording"]["streams"][0];
+    assert_eq!(stream["nominal_rate"], 100.0);
+    assert_eq!(stream["length"], 10);
+    let labels: Vec<&str> = stream["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["Fz", "Cz", "Pz"]);
+    let stats = temp_dir("template-run").join("stats.json");
+    let out = host(&[
+        "--plugin-dir",
+        s(&dir),
+        "play",
+        s(&fixture),
+        "--output",
+        "null",
+        "--quiet",
+        "--stats-json",
+        s(&stats),
+    ]);
+    assert_ok(&out);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(json["streams"][0]["samples"], 10, "{json}");
+    assert_eq!(json["streams"][0]["finished"], true, "{json}");
+    // Through the loaded library, the values are the file's microvolts in volts.
+    let trusted = player_host::trust::check_trusted(&library("player_template")).unwrap();
+    let reader = player_host::dynamic::load(&trusted).unwrap();
+    let recording = reader.open(&fixture, &OpenOptions::default()).unwrap();
+    let mut source = recording.open_stream(0).unwrap();
+    let mut block = Block::new(StreamKind::Regular, 3, 16);
+    source.read(&mut block).unwrap();
+    assert_eq!(block.frames(), 10);
+    assert_eq!(block.values()[27..], [13.5, -18.0, 90.0].map(|v| v * 1e-6));
 }

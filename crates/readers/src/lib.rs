@@ -2,12 +2,11 @@
 //! each registered with `player_api::inventory::submit!`. Adding a format is one new
 //! module (declared here) with its `submit!`: nothing else is edited.
 //!
-//! Shared parsing helpers (bounded reads, endian decoding, ASCII fields) live in
-//! [`util`], so readers do not copy them.
+//! Readers use the I/O kit of the contract, `player_api::io` (bounded positional reads,
+//! decoding in every byte order, ASCII fields), as third-party plugins do.
 
 pub mod edf;
 pub mod fif;
-pub mod util;
 pub mod wav;
 pub mod xdf;
 

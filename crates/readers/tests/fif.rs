@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_values_close, fixture_dir, load_truth, open, read_all, Truth};
+use common::{assert_values_close, fixture_dir, load_truth, open, read_all, read_into, Truth};
 use player_api::{Confidence, OpenOptions, Probe, ReadErrorKind, ReaderPlugin, Recording};
 use player_readers::fif::FifReader;
 use std::path::{Path, PathBuf};
@@ -226,7 +226,7 @@ fn seeks_land_on_the_right_frame_everywhere() {
             .chain([t.frames / 2, t.frames - 1])
         {
             src.seek(start as u64).unwrap();
-            let n = src.read(&mut buf).unwrap();
+            let n = read_into(src.as_mut(), nch, &mut buf).unwrap();
             let end = (start + 29).min(t.frames);
             assert_eq!(n, end - start, "{name}: short read at {start}");
             assert_values_close(
@@ -239,7 +239,7 @@ fn seeks_land_on_the_right_frame_everywhere() {
         }
         // to the end: allowed, reads nothing; past it: an error
         src.seek(t.frames as u64).unwrap();
-        assert_eq!(src.read(&mut buf).unwrap(), 0);
+        assert_eq!(read_into(src.as_mut(), nch, &mut buf).unwrap(), 0);
         let err = src.seek(t.frames as u64 + 1).unwrap_err();
         assert_eq!(err.kind(), ReadErrorKind::InvalidArgument);
         // the middle, then everything after it
@@ -272,7 +272,7 @@ fn skips_are_zeros_and_splits_play_as_one() {
     let first = (skips[0].onset * 250.0).round() as u64;
     src.seek(first).unwrap();
     let mut buf = vec![1.0; 10 * nch];
-    assert_eq!(src.read(&mut buf).unwrap(), 10);
+    assert_eq!(read_into(src.as_mut(), nch, &mut buf).unwrap(), 10);
     assert!(buf.iter().all(|&v| v == 0.0), "a skip must read as zeros");
 
     let rec = open(&reader, &fixture("split_raw.fif"));
@@ -325,7 +325,7 @@ fn probing_is_by_content_first() {
     player_readers::link();
     assert!(player_api::registered_readers()
         .iter()
-        .any(|r| r.id() == "fif"));
+        .any(|r| r.info().id() == "fif"));
 }
 
 /// The error of opening `path` (the test fails if it opens).
@@ -334,6 +334,45 @@ fn open_err(path: &Path, options: &OpenOptions) -> player_api::ReadError {
         Ok(_) => panic!("{} opened but should not", path.display()),
         Err(e) => e,
     }
+}
+
+/// MNE reads gzip-compressed FIF (`*.fif.gz`); this reader claims a gzip stream by that
+/// name (so the user gets its error, not "no reader") and refuses it, under any name,
+/// with the command that unpacks it. The fixture is `short_raw.fif` gzipped
+/// (examples/fixtures/fif/make_gzip.py, which checks that MNE reads it).
+#[test]
+fn gzip_compressed_fif_is_refused_with_how_to_unpack_it() {
+    let gz = fixture("short_raw.fif.gz");
+    let bytes = std::fs::read(&gz).unwrap();
+    assert_eq!(bytes[..2], player_readers::fif::GZIP_MAGIC);
+    let header = &bytes[..bytes.len().min(player_api::PROBE_HEADER_LEN)];
+    let probe = |path: &Path| FifReader.probe(&Probe { path, header });
+    assert_eq!(probe(&gz), Some(Confidence::Extension));
+    assert_eq!(
+        probe(Path::new("/x/S01_RAW.FIF.GZ")),
+        Some(Confidence::Extension)
+    );
+    assert_eq!(probe(Path::new("/x/notes.txt.gz")), None);
+    let expected = |path: &Path| {
+        format!(
+            "gzip-compressed FIF is not supported: unpack it first (gunzip -k {})",
+            path.display()
+        )
+    };
+    let err = open_err(&gz, &OpenOptions::default());
+    assert_eq!(err.kind(), ReadErrorKind::Unsupported);
+    assert_eq!(err.message(), expected(&gz));
+    assert!(
+        err.to_string().starts_with(&gz.display().to_string()),
+        "{err}"
+    );
+    // Renamed `.fif`, it is claimed by the extension and refused the same way.
+    let dir = temp_dir("gzip");
+    let renamed = dir.join("renamed_raw.fif");
+    std::fs::write(&renamed, &bytes).unwrap();
+    let err = open_err(&renamed, &OpenOptions::default());
+    assert_eq!(err.kind(), ReadErrorKind::Unsupported);
+    assert_eq!(err.message(), expected(&renamed));
 }
 
 #[test]
@@ -383,7 +422,7 @@ fn expect_error(dir: &Path, name: &str, bytes: &[u8]) -> player_api::ReadError {
             let mut src = rec.open_stream(0).unwrap();
             let mut buf = vec![0.0; 64 * nch];
             loop {
-                match src.read(&mut buf) {
+                match read_into(src.as_mut(), nch, &mut buf) {
                     Ok(0) => panic!("{name}: malformed file read without error"),
                     Ok(_) => {}
                     Err(e) => break e,
@@ -543,7 +582,7 @@ fn no_truncation_or_corruption_panics_or_hangs() {
                 let nch = rec.info().streams[0].channels.len();
                 let mut src = rec.open_stream(0).unwrap();
                 let mut buf = vec![0.0; 100 * nch];
-                while let Ok(n) = src.read(&mut buf) {
+                while let Ok(n) = read_into(src.as_mut(), nch, &mut buf) {
                     if n == 0 {
                         break;
                     }
@@ -670,8 +709,8 @@ fn cursors_are_independent() {
     b.seek(1000).unwrap();
     let mut buf_a = vec![0.0; 7 * nch];
     let mut buf_b = vec![0.0; 7 * nch];
-    assert_eq!(a.read(&mut buf_a).unwrap(), 7);
-    assert_eq!(b.read(&mut buf_b).unwrap(), 7);
+    assert_eq!(read_into(a.as_mut(), nch, &mut buf_a).unwrap(), 7);
+    assert_eq!(read_into(b.as_mut(), nch, &mut buf_b).unwrap(), 7);
     assert_values_close(&buf_a, &t.values[..7 * nch], nch, t.abs_tol, t.rel_tol);
     assert_values_close(
         &buf_b,
@@ -683,4 +722,11 @@ fn cursors_are_independent() {
     let handle = std::thread::spawn(move || read_all(a.as_mut(), nch, 100).len());
     assert_eq!(handle.join().unwrap(), (t.frames - 7) * nch);
     assert!(rec.open_stream(1).is_err());
+}
+
+/// Every fixture passes the conformance checker: whole and odd-sized reads agree, seeks
+/// land on the right frames, truncated copies fail cleanly.
+#[test]
+fn every_fixture_conforms() {
+    common::assert_fixtures_conform(&FifReader, "fif", "fif");
 }

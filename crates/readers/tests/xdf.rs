@@ -8,7 +8,8 @@ mod common;
 
 use common::{fixture_dir, load_truth, open, read_all, Truth};
 use player_api::{
-    Confidence, OpenOptions, Probe, ReadError, ReadErrorKind, ReaderPlugin, Recording, SampleFormat,
+    Block, Confidence, OpenOptions, Probe, ReadError, ReadErrorKind, ReaderPlugin, Recording,
+    SampleFormat, StreamKind,
 };
 use player_readers::xdf::XdfReader;
 use serde_json::Value;
@@ -84,46 +85,42 @@ fn sample_format(xdf: &str) -> SampleFormat {
     }
 }
 
-/// Reads a numeric stream with `read_stamped` in blocks of `block` frames.
+/// Reads a numeric stream (values and times) in blocks of `block` frames.
 fn read_stamped_all(
     src: &mut dyn player_api::SampleSource,
     nch: usize,
     block: usize,
 ) -> (Vec<f64>, Vec<f64>) {
     let (mut values, mut stamps) = (Vec::new(), Vec::new());
-    let mut buf = vec![0.0; block * nch];
-    let mut times = vec![0.0; block];
+    let mut b = Block::new(StreamKind::Stamped, nch, block);
     loop {
-        let n = src
-            .read_stamped(&mut buf, &mut times)
-            .unwrap_or_else(|e| panic!("{e}"));
-        if n == 0 {
+        b.clear();
+        src.read(&mut b).unwrap_or_else(|e| panic!("{e}"));
+        if b.is_empty() {
             return (values, stamps);
         }
-        values.extend_from_slice(&buf[..n * nch]);
-        stamps.extend_from_slice(&times[..n]);
+        values.extend_from_slice(b.values());
+        stamps.extend_from_slice(b.stamps());
     }
 }
 
-/// Reads a string stream with `read_text` in blocks of `block` frames.
+/// Reads a string stream (strings and times) in blocks of `block` frames.
 fn read_text_all(
     src: &mut dyn player_api::SampleSource,
     nch: usize,
     block: usize,
 ) -> (Vec<Vec<String>>, Vec<f64>) {
     let (mut frames, mut stamps) = (Vec::new(), Vec::new());
-    let mut times = vec![0.0; block];
+    let mut b = Block::new(StreamKind::Text, nch, block);
     loop {
-        let mut out = Vec::new();
-        let n = src
-            .read_text(&mut out, &mut times)
-            .unwrap_or_else(|e| panic!("{e}"));
-        if n == 0 {
+        b.clear();
+        src.read(&mut b).unwrap_or_else(|e| panic!("{e}"));
+        if b.is_empty() {
             return (frames, stamps);
         }
-        assert_eq!(out.len(), n * nch, "strings per frame");
-        frames.extend(out.chunks(nch).map(<[String]>::to_vec));
-        stamps.extend_from_slice(&times[..n]);
+        assert_eq!(b.text().len(), b.frames() * nch, "strings per frame");
+        frames.extend(b.text().chunks(nch).map(<[String]>::to_vec));
+        stamps.extend_from_slice(b.stamps());
     }
 }
 
@@ -176,7 +173,7 @@ fn every_stream_matches_pyxdf_with_any_block_size() {
             assert_eq!(s.nominal_rate, t.rate, "{what}");
             assert_eq!(s.length, Some(t.frames as u64), "{what}");
             assert_eq!(s.sample_format, sample_format(&x.format), "{what}");
-            assert!(s.stamped, "{what}: every XDF stream is stamped");
+            assert!(s.is_stamped(), "{what}: every XDF stream is stamped");
             assert_eq!(s.metadata["channel_format"], x.format, "{what}");
             let got: Vec<(String, String, String)> = s
                 .channels
@@ -192,16 +189,12 @@ fn every_stream_matches_pyxdf_with_any_block_size() {
                     let (frames, stamps) = read_text_all(src.as_mut(), nch, block);
                     assert_eq!(&frames, strings, "{what}: strings");
                     assert_times(&stamps, &x.stamps, &what);
-                    let err = src.read(&mut [0.0; 8]).unwrap_err();
-                    assert_eq!(err.kind(), ReadErrorKind::Unsupported, "{what}");
                 } else {
                     let (values, stamps) = read_stamped_all(src.as_mut(), nch, block);
                     assert_exact(&values, &t.values, &what);
                     assert_times(&stamps, &x.stamps, &what);
                     let mut src = rec.open_stream(i).unwrap();
                     assert_exact(&read_all(src.as_mut(), nch, block), &t.values, &what);
-                    let err = src.read_text(&mut Vec::new(), &mut [0.0; 4]).unwrap_err();
-                    assert_eq!(err.kind(), ReadErrorKind::Unsupported, "{what}");
                 }
             }
         }
@@ -343,16 +336,9 @@ fn seeks_land_on_the_right_sample_and_time() {
                 }
             }
             src.seek(n as u64).unwrap();
-            let mut times = [0.0; 2];
-            if x.strings.is_some() {
-                assert_eq!(src.read_text(&mut Vec::new(), &mut times).unwrap(), 0);
-            } else {
-                assert_eq!(
-                    src.read_stamped(&mut vec![0.0; nch * 2], &mut times)
-                        .unwrap(),
-                    0
-                );
-            }
+            let mut b = Block::new(rec.info().streams[i].kind, nch, 2);
+            src.read(&mut b).unwrap();
+            assert!(b.is_empty(), "nothing after the end");
             let err = src.seek(n as u64 + 1).unwrap_err();
             assert_eq!(err.kind(), ReadErrorKind::InvalidArgument);
         }
@@ -371,10 +357,9 @@ fn the_earliest_sample_is_at_zero_and_streams_keep_their_relative_times() {
     let names: Vec<&str> = info.streams.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["Markers", "BioSemi", "Accel"]);
     let mut src = rec.open_stream(0).unwrap();
-    let mut out = Vec::new();
-    let mut t = [f64::NAN; 1];
-    assert_eq!(src.read_text(&mut out, &mut t).unwrap(), 1);
-    assert_eq!((out[0].as_str(), t[0]), ("start", 0.0));
+    let mut b = Block::new(StreamKind::Text, 1, 1);
+    src.read(&mut b).unwrap();
+    assert_eq!((b.text()[0].as_str(), b.stamps()[0]), ("start", 0.0));
     assert!((extra[1].stamps[0] - 0.15).abs() < 1e-3);
     assert!((extra[2].stamps[0] - 0.40).abs() < 2e-3);
     // The markers carry their text exactly, non-ASCII and empty strings included.
@@ -398,11 +383,13 @@ fn irregular_and_empty_streams() {
     let rec = open(&XdfReader, &fixture("formats.xdf"));
     let info = rec.info();
     let counter = &info.streams[1];
-    assert!(counter.is_irregular() && counter.stamped);
+    assert!(counter.is_irregular() && counter.kind == StreamKind::Stamped);
     let silent = &info.streams[5];
     assert_eq!(silent.length, Some(0));
     let mut src = rec.open_stream(5).unwrap();
-    assert_eq!(src.read_stamped(&mut [0.0; 4], &mut [0.0; 2]).unwrap(), 0);
+    let mut b = Block::new(StreamKind::Stamped, silent.channel_count(), 2);
+    src.read(&mut b).unwrap();
+    assert!(b.is_empty());
     // No desc: default labels, kind from the stream type.
     let buttons = &info.streams[0];
     assert_eq!(buttons.channels[1].label, "ch2");
@@ -449,9 +436,9 @@ fn probing_by_magic_then_extension() {
     assert_eq!(probe("rec.dat", b"XD"), None);
     let reader = player_api::registered_readers()
         .into_iter()
-        .find(|r| r.id() == "xdf")
+        .find(|r| r.info().id() == "xdf")
         .expect("registered");
-    assert_eq!(reader.extensions(), ["xdf"]);
+    assert_eq!(reader.info().extensions(), ["xdf"]);
     let mut options = OpenOptions::default();
     options
         .reader_options
@@ -529,17 +516,14 @@ fn open_and_read(path: &Path) -> Result<Box<dyn Recording>, ReadError> {
         let mut src = rec.open_stream(i)?;
         let nch = s.channel_count();
         let mut total = 0u64;
+        let mut b = Block::new(s.kind, nch, 64);
         loop {
-            let mut times = [0.0; 64];
-            let n = if s.sample_format == SampleFormat::String {
-                src.read_text(&mut Vec::new(), &mut times)?
-            } else {
-                src.read_stamped(&mut vec![0.0; 64 * nch], &mut times)?
-            };
-            if n == 0 {
+            b.clear();
+            src.read(&mut b)?;
+            if b.is_empty() {
                 break;
             }
-            total += n as u64;
+            total += b.frames() as u64;
         }
         assert_eq!(Some(total), s.length, "{}: frames read", path.display());
     }
@@ -843,4 +827,11 @@ fn truth_files_are_well_formed() {
             assert_eq!(s["abs_tol"], Value::from(0.0));
         }
     }
+}
+
+/// Every fixture passes the conformance checker: whole and odd-sized reads agree, seeks
+/// land on the right frames, truncated copies fail cleanly.
+#[test]
+fn every_fixture_conforms() {
+    common::assert_fixtures_conform(&XdfReader, "xdf", "xdf");
 }

@@ -1,11 +1,11 @@
 //! The `.vhdr` header: an INI-like text with `[Common Infos]`, `[Binary Infos]` and
 //! `[Channel Infos]` sections.
 
-use player_api::{ChannelInfo, ReadError, SampleFormat};
+use player_api::{quote, ChannelInfo, ReadError, SampleFormat};
 use std::collections::BTreeMap;
 
-/// How many channels a header may declare (far above any amplifier; guards allocations).
-const MAX_CHANNELS: usize = 65_536;
+/// How many channels a header may declare: the contract's limit.
+use player_api::validate::MAX_CHANNELS;
 
 /// The first-line signatures of a BrainVision header (with or without the space).
 const MAGICS: [&[u8]; 2] = [
@@ -23,68 +23,13 @@ pub fn has_magic(bytes: &[u8]) -> bool {
     })
 }
 
-/// The binary sample type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BinaryFormat {
-    /// `INT_16`.
-    Int16,
-    /// `INT_32`.
-    Int32,
-    /// `IEEE_FLOAT_32`.
-    Float32,
-}
-
-impl BinaryFormat {
-    /// Bytes per sample.
-    pub fn width(self) -> usize {
-        match self {
-            BinaryFormat::Int16 => 2,
-            BinaryFormat::Int32 | BinaryFormat::Float32 => 4,
-        }
-    }
-
-    /// The header's name for it.
-    pub fn name(self) -> &'static str {
-        match self {
-            BinaryFormat::Int16 => "INT_16",
-            BinaryFormat::Int32 => "INT_32",
-            BinaryFormat::Float32 => "IEEE_FLOAT_32",
-        }
-    }
-
-    /// The contract's name for it.
-    pub fn sample_format(self) -> SampleFormat {
-        match self {
-            BinaryFormat::Int16 => SampleFormat::Int16,
-            BinaryFormat::Int32 => SampleFormat::Int32,
-            BinaryFormat::Float32 => SampleFormat::Float32,
-        }
-    }
-
-    /// Decodes one little-endian sample (`bytes.len() == self.width()`).
-    pub fn decode(self, bytes: &[u8]) -> f64 {
-        let mut b4 = [0u8; 4];
-        match self {
-            BinaryFormat::Int16 => {
-                let mut b2 = [0u8; 2];
-                for (d, s) in b2.iter_mut().zip(bytes) {
-                    *d = *s;
-                }
-                f64::from(i16::from_le_bytes(b2))
-            }
-            BinaryFormat::Int32 => {
-                for (d, s) in b4.iter_mut().zip(bytes) {
-                    *d = *s;
-                }
-                f64::from(i32::from_le_bytes(b4))
-            }
-            BinaryFormat::Float32 => {
-                for (d, s) in b4.iter_mut().zip(bytes) {
-                    *d = *s;
-                }
-                f64::from(f32::from_le_bytes(b4))
-            }
-        }
+/// The header's name of a sample format (`BinaryFormat=` values).
+pub fn format_name(format: SampleFormat) -> &'static str {
+    match format {
+        SampleFormat::Int16 => "INT_16",
+        SampleFormat::Int32 => "INT_32",
+        SampleFormat::Float32 => "IEEE_FLOAT_32",
+        _ => "unsupported",
     }
 }
 
@@ -155,7 +100,7 @@ pub struct Header {
     /// The marker file, relative to the header's directory, when named.
     pub marker_file: Option<String>,
     /// Sample type.
-    pub format: BinaryFormat,
+    pub format: SampleFormat,
     /// Sample order.
     pub orientation: Orientation,
     /// Samples per second (10⁶ / `SamplingInterval`).
@@ -200,13 +145,14 @@ pub fn parse_sections(text: &str) -> Result<Sections, ReadError> {
         }
         let Some((key, value)) = line.split_once('=') else {
             return Err(ReadError::malformed(format!(
-                "line {line_no}: expected `key=value` or `[section]`, found {line:?}"
+                "line {line_no}: expected `key=value` or `[section]`, found {}",
+                quote(line)
             )));
         };
         let Some(section) = &current else {
             return Err(ReadError::malformed(format!(
-                "line {line_no}: `{}` is outside any [section]",
-                key.trim()
+                "line {line_no}: {} is outside any [section]",
+                quote(key.trim())
             )));
         };
         sections.entry(section.clone()).or_default().insert(
@@ -221,11 +167,10 @@ impl Header {
     /// Parses and checks a header.
     pub fn parse(bytes: &[u8]) -> Result<Header, ReadError> {
         if !has_magic(bytes) {
-            let first = decode_text(bytes.get(..60).unwrap_or(bytes));
-            let first = first.lines().next().unwrap_or("");
-            return Err(ReadError::malformed(format!(
-                "not a BrainVision header: the first line is {first:?}, not \"Brain Vision Data Exchange Header File ...\""
-            )));
+            // Not a BrainVision header: its content is not quoted (it may be anything).
+            return Err(ReadError::malformed(
+                "not a BrainVision header: the first line is not \"Brain Vision Data Exchange Header File ...\"",
+            ));
         }
         let sections = parse_sections(&decode_text(bytes))?;
         let common = sections
@@ -250,7 +195,8 @@ impl Header {
             }
             f => {
                 return Err(ReadError::malformed(format!(
-                    "DataFormat={f:?} is not BINARY or ASCII"
+                    "DataFormat={} is not BINARY or ASCII",
+                    quote(f)
                 )))
             }
         }
@@ -259,7 +205,8 @@ impl Header {
             o if o.eq_ignore_ascii_case("VECTORIZED") => Orientation::Vectorized,
             o => {
                 return Err(ReadError::malformed(format!(
-                    "DataOrientation={o:?} is not MULTIPLEXED or VECTORIZED"
+                    "DataOrientation={} is not MULTIPLEXED or VECTORIZED",
+                    quote(o)
                 )))
             }
         };
@@ -267,8 +214,8 @@ impl Header {
             .filter(|&n| (1..=MAX_CHANNELS).contains(&n))
             .ok_or_else(|| {
                 ReadError::malformed(format!(
-                    "NumberOfChannels={:?} is not a count from 1 to {MAX_CHANNELS}",
-                    get("numberofchannels").unwrap_or("")
+                    "NumberOfChannels={} is not a count from 1 to {MAX_CHANNELS}",
+                    quote(get("numberofchannels").unwrap_or(""))
                 ))
             })?;
         let interval: f64 = need("samplinginterval", "SamplingInterval")?
@@ -277,26 +224,26 @@ impl Header {
             .filter(|x: &f64| x.is_finite() && *x > 0.0)
             .ok_or_else(|| {
                 ReadError::malformed(format!(
-                    "SamplingInterval={:?} is not a positive number of microseconds",
-                    get("samplinginterval").unwrap_or("")
+                    "SamplingInterval={} is not a positive number of microseconds",
+                    quote(get("samplinginterval").unwrap_or(""))
                 ))
             })?;
-        let data_points =
-            match get("datapoints").filter(|v| !v.is_empty()) {
-                None => None,
-                Some(v) => Some(parse_number::<u64>(v).ok_or_else(|| {
-                    ReadError::malformed(format!("DataPoints={v:?} is not a count"))
-                })?),
-            };
+        let data_points = match get("datapoints").filter(|v| !v.is_empty()) {
+            None => None,
+            Some(v) => Some(parse_number::<u64>(v).ok_or_else(|| {
+                ReadError::malformed(format!("DataPoints={} is not a count", quote(v)))
+            })?),
+        };
         let binary = sections.get("binary infos");
         let bget = |key: &str| binary.and_then(|b| b.get(key)).map(|(v, _)| v.as_str());
         let format = match bget("binaryformat") {
-            Some("INT_16") => BinaryFormat::Int16,
-            Some("INT_32") => BinaryFormat::Int32,
-            Some("IEEE_FLOAT_32") => BinaryFormat::Float32,
+            Some("INT_16") => SampleFormat::Int16,
+            Some("INT_32") => SampleFormat::Int32,
+            Some("IEEE_FLOAT_32") => SampleFormat::Float32,
             Some(other) => {
                 return Err(ReadError::unsupported(format!(
-                    "BinaryFormat={other:?} is not supported (INT_16, INT_32, IEEE_FLOAT_32)"
+                    "BinaryFormat={} is not supported (INT_16, INT_32, IEEE_FLOAT_32)",
+                    quote(other)
                 )))
             }
             None => return Err(ReadError::malformed("[Binary Infos] has no BinaryFormat")),
@@ -327,7 +274,7 @@ impl Header {
 
     /// Frames in a data file of `len` bytes, checked against `DataPoints`.
     pub fn frames(&self, len: u64) -> Result<u64, ReadError> {
-        let frame_bytes = (self.format.width() * self.channels.len()) as u64;
+        let frame_bytes = (self.format.size() * self.channels.len()) as u64;
         let in_file = len / frame_bytes;
         match self.data_points {
             Some(points) if points > in_file => Err(ReadError::truncated(format!(
@@ -338,7 +285,7 @@ impl Header {
                 Err(ReadError::malformed(format!(
                     "a VECTORIZED data file of {len} bytes is not a whole number of {} channels of {}",
                     self.channels.len(),
-                    self.format.name()
+                    format_name(self.format)
                 )))
             }
             None => Ok(in_file),
@@ -396,7 +343,8 @@ fn parse_channels(
                 .filter(|r| r.is_finite())
                 .ok_or_else(|| {
                     ReadError::malformed(format!(
-                        "line {line}: Ch{n} resolution {resolution:?} is not a number"
+                        "line {line}: Ch{n} resolution {} is not a number",
+                        quote(resolution)
                     ))
                 })?
         };
@@ -432,7 +380,7 @@ mod tests {
     fn parses_a_header() {
         let h = Header::parse(HDR.as_bytes()).unwrap();
         assert_eq!(h.rate, 500.0);
-        assert_eq!(h.format, BinaryFormat::Int32);
+        assert_eq!(h.format, SampleFormat::Int32);
         assert_eq!(h.orientation, Orientation::Vectorized);
         assert_eq!(h.channels[0].name, "Fp1,x");
         assert_eq!(h.channels[0].factor(), 0.5 * 1e-3);

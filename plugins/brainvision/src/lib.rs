@@ -30,8 +30,8 @@ mod source;
 
 use header::Header;
 use player_api::{
-    Annotation, Confidence, OpenOptions, Probe, ReadError, ReaderPlugin, Recording, RecordingInfo,
-    SampleSource, StreamInfo,
+    Annotation, Confidence, OpenOptions, Probe, ReadError, ReaderInfo, ReaderPlugin, Recording,
+    RecordingInfo, SampleSource, StreamInfo,
 };
 use std::path::{Path, PathBuf};
 
@@ -39,34 +39,33 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Default, Clone, Copy)]
 pub struct BrainVisionReader;
 
+/// What the BrainVision reader is.
+static INFO: ReaderInfo = ReaderInfo::new(
+    "brainvision",
+    "BrainVision EEG (.vhdr header, .eeg data, .vmrk markers); plugin",
+    env!("CARGO_PKG_VERSION"),
+    &["vhdr"],
+    &[],
+);
+
 impl ReaderPlugin for BrainVisionReader {
-    fn id(&self) -> &str {
-        "brainvision"
+    fn info(&self) -> &ReaderInfo {
+        &INFO
     }
 
-    fn description(&self) -> &str {
-        "BrainVision EEG (.vhdr header, .eeg data, .vmrk markers); plugin"
-    }
-
-    fn version(&self) -> &str {
-        env!("CARGO_PKG_VERSION")
-    }
-
-    fn extensions(&self) -> &[&str] {
-        &["vhdr"]
-    }
-
+    /// [`Confidence::Magic`] for the header's first line (with or without a byte-order
+    /// mark, either spelling); else the extension.
     fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
         if header::has_magic(probe.header) {
             Some(Confidence::Magic)
         } else {
-            probe.extension_in(self.extensions())
+            probe.extension_in(&INFO.extensions())
         }
     }
 
     fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
         options
-            .expect_only(self.id(), &[])
+            .expect_only(INFO.id(), &[])
             .map_err(|e| e.in_file(path))?;
         let recording = BrainVisionRecording::open(path).map_err(|e| e.in_file(path))?;
         Ok(Box::new(recording))
@@ -95,7 +94,7 @@ impl BrainVisionRecording {
                 ReadError::io(
                     format!(
                         "opening the data file {} (DataFile in the header)",
-                        data_path.display()
+                        player_api::quote(&data_path.to_string_lossy())
                     ),
                     e,
                 )
@@ -123,8 +122,10 @@ impl BrainVisionRecording {
         }
         info.metadata
             .insert("data_file".into(), data_path.display().to_string());
-        info.metadata
-            .insert("binary_format".into(), header.format.name().into());
+        info.metadata.insert(
+            "binary_format".into(),
+            header::format_name(header.format).into(),
+        );
         info.metadata
             .insert("orientation".into(), header.orientation.name().into());
         Ok(BrainVisionRecording {
@@ -158,6 +159,39 @@ impl Header {
     fn stream_info(&self, frames: u64) -> StreamInfo {
         StreamInfo::new("eeg", "EEG", self.rate, self.channel_infos())
             .with_length(frames)
-            .with_sample_format(self.format.sample_format())
+            .with_sample_format(self.format)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use player_api::abi::DynamicReader;
+    use std::sync::Arc;
+
+    fn fixtures() -> Vec<PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/fixtures/brainvision");
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        paths.retain(|p| p.extension().is_some_and(|e| e == "vhdr"));
+        paths.sort();
+        assert!(paths.len() >= 4, "fixtures in {}", dir.display());
+        paths
+    }
+
+    /// Every fixture passes the conformance checker, read directly and through the C ABI
+    /// (the exported table wrapped back, as a host does after loading the library).
+    #[test]
+    fn every_fixture_conforms_directly_and_through_the_abi() {
+        // SAFETY: the table is a static of this test binary, valid for the whole process.
+        let wrapped =
+            unsafe { DynamicReader::from_table(player_plugin_entry(), "self", Arc::new(())) };
+        let wrapped: &'static DynamicReader = Box::leak(Box::new(wrapped.expect("loads")));
+        for path in fixtures() {
+            let direct = player_api::conformance::assert_conforms(&BrainVisionReader, &path);
+            let through = player_api::conformance::assert_conforms(wrapped, &path);
+            assert_eq!(direct, through, "{}", path.display());
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! `Mk<n>=<type>,<description>,<position>,<points>,<channel>[,<date>]`.
 
 use crate::header::{decode_text, parse_sections};
-use player_api::ReadError;
+use player_api::{quote, ReadError};
 use std::path::{Path, PathBuf};
 
 /// The first-line signatures of a marker file.
@@ -49,7 +49,7 @@ pub fn find(header: &Path, dir: &Path, named: Option<&str>) -> Result<Option<Pat
     }
     Err(ReadError::invalid_argument(format!(
         "the marker file {} (MarkerFile in the header) does not exist",
-        path.display()
+        quote(&path.to_string_lossy())
     )))
 }
 
@@ -69,8 +69,10 @@ pub fn parse(bytes: &[u8]) -> Result<Markers, ReadError> {
             .to_ascii_lowercase()
             .starts_with(&m.to_ascii_lowercase())
     }) {
+        // Not a marker file: its content is not quoted (it may be anything).
         return Err(ReadError::malformed(format!(
-            "not a BrainVision marker file: the first line is {first:?}"
+            "not a BrainVision marker file: the first line does not start with {}",
+            MAGICS.map(|m| format!("{m:?}")).join(" or ")
         )));
     }
     let sections = parse_sections(&text)?;
@@ -98,8 +100,8 @@ pub fn parse(bytes: &[u8]) -> Result<Markers, ReadError> {
         let description = fields.get(1).copied().unwrap_or("").replace("\\1", ",");
         let position: i64 = field(2).parse().map_err(|_| {
             ReadError::malformed(format!(
-                "line {line}: Mk{n} position {:?} is not a whole number",
-                field(2)
+                "line {line}: Mk{n} position {} is not a whole number",
+                quote(field(2))
             ))
         })?;
         // Like MNE-Python: a missing or non-numeric length counts as 0.

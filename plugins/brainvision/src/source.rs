@@ -1,10 +1,10 @@
 //! Streaming the data file: multiplexed frames in one read, vectorized channels with one
-//! seek each; at most [`MAX_BLOCK_BYTES`] are buffered whatever the file size.
+//! read each; at most [`MAX_BLOCK_BYTES`] are buffered whatever the file size. Reads go
+//! through `player_api::io` (positional reads checked against the file's size, decoding).
 
-use crate::header::{BinaryFormat, Header, Orientation};
-use player_api::{ReadError, SampleSource};
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use crate::header::{Header, Orientation};
+use player_api::io::{decode_into, Endian, SourceFile};
+use player_api::{Block, ReadError, SampleFormat, SampleSource};
 use std::path::Path;
 
 /// The largest read from the file in one call.
@@ -13,8 +13,8 @@ const MAX_BLOCK_BYTES: usize = 1 << 20;
 /// A cursor over the data file.
 #[derive(Debug)]
 pub struct BrainVisionSource {
-    file: File,
-    format: BinaryFormat,
+    file: SourceFile,
+    format: SampleFormat,
     orientation: Orientation,
     /// Raw-to-physical factor per channel.
     factors: Vec<f64>,
@@ -22,21 +22,23 @@ pub struct BrainVisionSource {
     frames: u64,
     /// Next frame to read.
     pos: u64,
-    buf: Vec<u8>,
+    bytes: Vec<u8>,
+    /// One channel's decoded values (vectorized files).
+    column: Vec<f64>,
 }
 
 impl BrainVisionSource {
     /// Opens the data file at frame 0.
     pub fn open(path: &Path, header: &Header, frames: u64) -> Result<Self, ReadError> {
-        let file = File::open(path).map_err(|e| ReadError::io("opening the data file", e))?;
         Ok(BrainVisionSource {
-            file,
+            file: SourceFile::open(path)?,
             format: header.format,
             orientation: header.orientation,
             factors: header.channels.iter().map(|c| c.factor()).collect(),
             frames,
             pos: 0,
-            buf: Vec::new(),
+            bytes: Vec::new(),
+            column: Vec::new(),
         })
     }
 
@@ -44,57 +46,61 @@ impl BrainVisionSource {
         self.factors.len()
     }
 
-    fn read_at(&mut self, offset: u64, bytes: usize) -> Result<(), ReadError> {
-        self.buf.resize(bytes, 0);
-        self.file
-            .seek(SeekFrom::Start(offset))
-            .and_then(|_| self.file.read_exact(&mut self.buf))
-            .map_err(|e| ReadError::io("reading samples", e).at_offset(offset))
+    /// Reads `len` bytes at `offset` into `self.bytes`.
+    fn read_at(&mut self, offset: u64, len: usize) -> Result<(), ReadError> {
+        self.bytes.resize(len, 0);
+        self.file.read_exact_at(offset, &mut self.bytes, "samples")
+    }
+
+    /// Fills `out` with up to `n` frames from the cursor (multiplexed: one read).
+    fn fill_multiplexed(&mut self, out: &mut [f64], n: usize) -> Result<(), ReadError> {
+        let frame_bytes = (self.format.size() * self.channels()) as u64;
+        self.read_at(self.pos * frame_bytes, n * frame_bytes as usize)?;
+        let values = &mut out[..n * self.channels()];
+        decode_into(&self.bytes, self.format, Endian::Little, values);
+        for frame in values.chunks_exact_mut(self.factors.len()) {
+            for (v, f) in frame.iter_mut().zip(&self.factors) {
+                *v *= f;
+            }
+        }
+        Ok(())
+    }
+
+    /// Fills `out` with up to `n` frames from the cursor (vectorized: one read per channel,
+    /// each channel holding `frames` points).
+    fn fill_vectorized(&mut self, out: &mut [f64], n: usize) -> Result<(), ReadError> {
+        let (channels, width) = (self.channels(), self.format.size() as u64);
+        for c in 0..channels {
+            let offset = (c as u64 * self.frames + self.pos) * width;
+            self.read_at(offset, n * width as usize)?;
+            self.column.resize(n, 0.0);
+            decode_into(&self.bytes, self.format, Endian::Little, &mut self.column);
+            let factor = self.factors.get(c).copied().unwrap_or(1.0);
+            for (value, raw) in out.iter_mut().skip(c).step_by(channels).zip(&self.column) {
+                *value = raw * factor;
+            }
+        }
+        Ok(())
     }
 }
 
 impl SampleSource for BrainVisionSource {
-    fn read(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
-        let channels = self.channels();
-        let width = self.format.width();
-        let frame_bytes = width * channels;
-        let max_frames = (MAX_BLOCK_BYTES / frame_bytes).max(1) as u64;
-        let n = (out.len() / channels) as u64;
-        let n = n.min(self.frames - self.pos).min(max_frames) as usize;
+    fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
+        let frame_bytes = self.format.size() * self.channels();
+        let max_frames = (MAX_BLOCK_BYTES / frame_bytes.max(1)).max(1) as u64;
+        let n = (block.room() as u64)
+            .min(self.frames - self.pos)
+            .min(max_frames) as usize;
         if n == 0 {
-            return Ok(0);
+            return Ok(());
         }
+        let out = block.spare().0;
         match self.orientation {
-            Orientation::Multiplexed => {
-                self.read_at(self.pos * frame_bytes as u64, n * frame_bytes)?;
-                for ((value, raw), c) in out
-                    .iter_mut()
-                    .zip(self.buf.chunks_exact(width))
-                    .zip((0..channels).cycle())
-                {
-                    let factor = self.factors.get(c).copied().unwrap_or(1.0);
-                    *value = self.format.decode(raw) * factor;
-                }
-            }
-            Orientation::Vectorized => {
-                for c in 0..channels {
-                    // Each channel holds `frames` points (DataPoints, else the file's).
-                    let offset = (c as u64 * self.frames + self.pos) * width as u64;
-                    self.read_at(offset, n * width)?;
-                    let factor = self.factors.get(c).copied().unwrap_or(1.0);
-                    for (value, raw) in out
-                        .iter_mut()
-                        .skip(c)
-                        .step_by(channels)
-                        .zip(self.buf.chunks_exact(width))
-                    {
-                        *value = self.format.decode(raw) * factor;
-                    }
-                }
-            }
+            Orientation::Multiplexed => self.fill_multiplexed(out, n)?,
+            Orientation::Vectorized => self.fill_vectorized(out, n)?,
         }
         self.pos += n as u64;
-        Ok(n)
+        block.commit(n)
     }
 
     fn seek(&mut self, frame: u64) -> Result<(), ReadError> {

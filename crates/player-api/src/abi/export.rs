@@ -9,7 +9,8 @@
 use super::types::*;
 use super::{ABI_MAGIC, ABI_VERSION};
 use crate::{
-    Confidence, OpenOptions, Probe, ReadError, ReadErrorKind, ReaderPlugin, Recording, SampleSource,
+    Block, Confidence, OpenOptions, Probe, ReadError, ReadErrorKind, ReaderPlugin, Recording,
+    SampleSource, StreamKind,
 };
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -41,8 +42,6 @@ pub const fn table<P: ExportedReader>() -> PluginTable {
         recording_free,
         source_read,
         source_seek,
-        source_read_stamped,
-        source_read_text,
         source_free,
         free_buf,
     }
@@ -152,6 +151,7 @@ pub(crate) fn kind_number(kind: ReadErrorKind) -> u32 {
         ReadErrorKind::Unsupported => ERROR_KIND_UNSUPPORTED,
         ReadErrorKind::InvalidArgument => ERROR_KIND_INVALID_ARGUMENT,
         ReadErrorKind::Plugin => ERROR_KIND_PLUGIN,
+        ReadErrorKind::Contract => ERROR_KIND_CONTRACT,
     }
 }
 
@@ -213,7 +213,7 @@ unsafe extern "C" fn describe<P: ExportedReader>(
     out_error: *mut AbiError,
 ) -> Status {
     call("describe", out_error, || {
-        let r = P::reader();
+        let r = P::reader().info();
         let json = serde_json::json!({
             "id": r.id(),
             "description": r.description(),
@@ -292,18 +292,27 @@ unsafe fn recording<'a>(handle: Handle) -> Result<&'a dyn Recording, ReadError> 
     Ok(unsafe { &**handle.cast::<Box<dyn Recording>>() })
 }
 
+/// A source as the plugin side keeps it: the reader's cursor, what its stream is, and a
+/// block reused across reads.
+struct ExportedSource {
+    source: Box<dyn SampleSource>,
+    kind: StreamKind,
+    channels: usize,
+    block: Block,
+}
+
 /// The source behind a handle.
 ///
 /// # Safety
 /// `handle` is null or comes from `recording_open_stream`, has not been freed, and is
 /// used by one thread at a time.
-unsafe fn source<'a>(handle: Handle) -> Result<&'a mut dyn SampleSource, ReadError> {
+unsafe fn source<'a>(handle: Handle) -> Result<&'a mut ExportedSource, ReadError> {
     if handle.is_null() {
         return Err(ReadError::plugin("the host passed a null source"));
     }
-    // SAFETY: made by `recording_open_stream` from a `Box<Box<dyn SampleSource>>`, used
-    // by one thread at a time (caller's promise).
-    Ok(unsafe { &mut **handle.cast::<Box<dyn SampleSource>>() })
+    // SAFETY: made by `recording_open_stream` from a `Box<ExportedSource>`, used by one
+    // thread at a time (caller's promise).
+    Ok(unsafe { &mut *handle.cast::<ExportedSource>() })
 }
 
 unsafe extern "C" fn recording_info(
@@ -332,11 +341,22 @@ unsafe extern "C" fn recording_open_stream(
         let rec = unsafe { recording(handle) }?;
         let index = usize::try_from(index)
             .map_err(|_| ReadError::invalid_argument(format!("no stream {index}")))?;
-        let src: Box<dyn SampleSource> = rec.open_stream(index)?;
-        let h = Box::into_raw(Box::new(src)).cast();
+        let stream = rec
+            .info()
+            .streams
+            .get(index)
+            .ok_or_else(|| ReadError::invalid_argument(format!("no stream {index}")))?;
+        let (kind, channels) = (stream.kind, stream.channel_count());
+        let exported = ExportedSource {
+            source: rec.open_stream(index)?,
+            kind,
+            channels,
+            block: Block::new(kind, channels, 0),
+        };
+        let h = Box::into_raw(Box::new(exported)).cast();
         put(out_source, h, "out_source").inspect_err(|_| {
             // SAFETY: `h` was just made from a box and was not handed out.
-            drop(unsafe { Box::from_raw(h.cast::<Box<dyn SampleSource>>()) });
+            drop(unsafe { Box::from_raw(h.cast::<ExportedSource>()) });
         })
     })
 }
@@ -354,15 +374,37 @@ unsafe extern "C" fn recording_free(handle: Handle) {
 
 unsafe extern "C" fn source_read(
     handle: Handle,
-    out: *mut f64,
-    len: usize,
+    capacity: u64,
+    values: *mut f64,
+    stamps: *mut f64,
     out_frames: *mut u64,
+    out_text_json: *mut AbiBuf,
     out_error: *mut AbiError,
 ) -> Status {
     call("read", out_error, || {
         // SAFETY: the host passes a live source handle (ABI contract).
         let src = unsafe { source(handle) }?;
-        let n = src.read(slice_mut(out, len)?)?;
+        let capacity = usize::try_from(capacity)
+            .map_err(|_| ReadError::invalid_argument("the capacity does not fit in memory"))?;
+        if src.block.capacity() != capacity {
+            src.block = Block::new(src.kind, src.channels, capacity);
+        }
+        src.block.clear();
+        src.source.read(&mut src.block)?;
+        let block = &src.block;
+        let n = block.frames();
+        if src.kind != StreamKind::Text {
+            slice_mut(values, capacity * src.channels)?[..block.values().len()]
+                .copy_from_slice(block.values());
+        }
+        if src.kind != StreamKind::Regular {
+            slice_mut(stamps, capacity)?[..n].copy_from_slice(block.stamps());
+        }
+        if src.kind == StreamKind::Text {
+            let json = serde_json::to_vec(block.text())
+                .map_err(|e| ReadError::plugin(format!("cannot serialize text samples: {e}")))?;
+            put(out_text_json, AbiBuf::from_vec(json), "out_text_json")?;
+        }
         put(out_frames, n as u64, "out_frames")
     })
 }
@@ -371,44 +413,7 @@ unsafe extern "C" fn source_seek(handle: Handle, frame: u64, out_error: *mut Abi
     call("seek", out_error, || {
         // SAFETY: the host passes a live source handle (ABI contract).
         let src = unsafe { source(handle) }?;
-        src.seek(frame)
-    })
-}
-
-unsafe extern "C" fn source_read_stamped(
-    handle: Handle,
-    out: *mut f64,
-    len: usize,
-    stamps: *mut f64,
-    stamps_len: usize,
-    out_frames: *mut u64,
-    out_error: *mut AbiError,
-) -> Status {
-    call("read_stamped", out_error, || {
-        // SAFETY: the host passes a live source handle (ABI contract).
-        let src = unsafe { source(handle) }?;
-        let n = src.read_stamped(slice_mut(out, len)?, slice_mut(stamps, stamps_len)?)?;
-        put(out_frames, n as u64, "out_frames")
-    })
-}
-
-unsafe extern "C" fn source_read_text(
-    handle: Handle,
-    stamps: *mut f64,
-    stamps_len: usize,
-    out_json: *mut AbiBuf,
-    out_frames: *mut u64,
-    out_error: *mut AbiError,
-) -> Status {
-    call("read_text", out_error, || {
-        // SAFETY: the host passes a live source handle (ABI contract).
-        let src = unsafe { source(handle) }?;
-        let mut text = Vec::new();
-        let n = src.read_text(&mut text, slice_mut(stamps, stamps_len)?)?;
-        let json = serde_json::to_vec(&text)
-            .map_err(|e| ReadError::plugin(format!("cannot serialize text samples: {e}")))?;
-        put(out_json, AbiBuf::from_vec(json), "out_json")?;
-        put(out_frames, n as u64, "out_frames")
+        src.source.seek(frame)
     })
 }
 
@@ -418,7 +423,7 @@ unsafe extern "C" fn source_free(handle: Handle) {
     }
     let _ = call("drop", std::ptr::null_mut(), || {
         // SAFETY: made by `recording_open_stream` from a box; the host frees it once.
-        drop(unsafe { Box::from_raw(handle.cast::<Box<dyn SampleSource>>()) });
+        drop(unsafe { Box::from_raw(handle.cast::<ExportedSource>()) });
         Ok(())
     });
 }

@@ -2,34 +2,24 @@
 //! recordings into [`Recording`]s and its sources into [`SampleSource`]s, so that a host
 //! cannot tell a dynamic reader from a built-in one.
 //!
-//! The wrappers check what the plugin returns: metadata must parse and make sense, a read
-//! may not return more frames than the buffer holds. A source whose plugin panicked or
-//! broke the contract is *poisoned*: every later call fails with the same error without
-//! calling the plugin again. Each wrapper holds the library (`keepalive`) so that it stays
-//! loaded while anything made from it lives.
+//! The wrappers check what crosses the boundary: metadata must parse, a read may not
+//! return more frames than the buffers hold, text must come as the right number of
+//! strings. (What the metadata and blocks mean is checked for every reader alike by the
+//! host, with [`crate::validate`].) A source whose plugin panicked or broke the ABI
+//! contract is *poisoned*: every later call fails with the same error without calling the
+//! plugin again. Each wrapper holds the library (`keepalive`) so that it stays loaded
+//! while anything made from it lives.
 
 use super::types::*;
-use super::{ABI_MAGIC, ABI_VERSION};
+use super::{compatible, LoadError};
 use crate::{
-    Confidence, OpenOptions, Probe, ReadError, ReadErrorKind, ReaderPlugin, Recording,
-    RecordingInfo, SampleSource,
+    Block, Confidence, OpenOptions, Probe, ReadError, ReadErrorKind, ReaderInfo, ReaderPlugin,
+    Recording, RecordingInfo, SampleSource, StreamKind,
 };
 use std::any::Any;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
-
-/// Why a library was refused as a plugin (one line, for `player-host plugins`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadError(pub String);
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for LoadError {}
 
 /// What the wrappers share: the checked table, the library that holds its code, and the
 /// library's name for messages.
@@ -104,6 +94,7 @@ fn kind_from(n: u32) -> ReadErrorKind {
         ERROR_KIND_MALFORMED => ReadErrorKind::Malformed,
         ERROR_KIND_UNSUPPORTED => ReadErrorKind::Unsupported,
         ERROR_KIND_INVALID_ARGUMENT => ReadErrorKind::InvalidArgument,
+        ERROR_KIND_CONTRACT => ReadErrorKind::Contract,
         _ => ReadErrorKind::Plugin,
     }
 }
@@ -111,19 +102,16 @@ fn kind_from(n: u32) -> ReadErrorKind {
 /// A reader from a plugin library, usable wherever a [`ReaderPlugin`] is.
 pub struct DynamicReader {
     shared: Arc<Shared>,
-    id: String,
-    description: String,
-    version: String,
+    info: ReaderInfo,
     api_version: String,
-    extensions: Vec<&'static str>,
 }
 
 impl fmt::Debug for DynamicReader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DynamicReader")
-            .field("id", &self.id)
+            .field("id", &self.info.id())
             .field("library", &self.shared.library)
-            .field("version", &self.version)
+            .field("version", &self.info.version())
             .finish()
     }
 }
@@ -131,11 +119,11 @@ impl fmt::Debug for DynamicReader {
 impl DynamicReader {
     /// Checks the table a plugin's entry point returned and wraps it.
     ///
-    /// Reads the [`TableHeader`] first and refuses a wrong magic, another
-    /// [`ABI_VERSION`] or a table smaller than this version's; only then calls the
-    /// plugin's `describe`. `library` names the library in messages; `keepalive` is kept
-    /// (typically the loaded library) as long as the reader or anything opened through it
-    /// lives.
+    /// Reads the [`TableHeader`] first and refuses the table, without calling anything,
+    /// when it breaks the compatibility rule ([`compatible`](super::compatible)); only
+    /// then calls the plugin's `describe`. `library` names the library in messages;
+    /// `keepalive` is kept (typically the loaded library) as long as the reader or
+    /// anything opened through it lives.
     ///
     /// # Safety
     /// `table` is null or points to memory that stays valid while `keepalive` lives, of at
@@ -147,84 +135,24 @@ impl DynamicReader {
         keepalive: Arc<dyn Any + Send + Sync>,
     ) -> Result<Self, LoadError> {
         if table.is_null() {
-            return Err(LoadError(
-                "its entry point returned no table (the plugin could not set itself up)".into(),
-            ));
+            return Err(LoadError::NoTable);
         }
         // SAFETY: non-null, and at least a header's worth of readable bytes (caller's
         // promise); unaligned read in case a foreign table is oddly placed.
         let header = unsafe { std::ptr::read_unaligned(table.cast::<TableHeader>()) };
-        if header.magic != ABI_MAGIC {
-            return Err(LoadError(
-                "its entry symbol does not point to a player plugin table (bad magic)".into(),
-            ));
-        }
-        if header.abi_version != ABI_VERSION {
-            return Err(LoadError(format!(
-                "built for plugin ABI version {}, but this host supports ABI version {ABI_VERSION}",
-                header.abi_version
-            )));
-        }
-        let needed = std::mem::size_of::<PluginTable>();
-        if (header.table_size as usize) < needed {
-            return Err(LoadError(format!(
-                "its function table is {} bytes, but ABI version {ABI_VERSION} needs {needed}",
-                header.table_size
-            )));
-        }
-        // SAFETY: the header says this is a version-1 table of at least our size.
+        compatible(&header)?;
+        // SAFETY: the header says this table has at least the fields of our version.
         let table = unsafe { std::ptr::read_unaligned(table) };
         let shared = Arc::new(Shared {
             table,
             _keepalive: keepalive,
             library: library.into(),
         });
-        let mut json = AbiBuf::empty();
-        let mut err = AbiError::empty();
-        // SAFETY: a checked table; the outputs are valid for writing.
-        let status = unsafe { (shared.table.describe)(&mut json, &mut err) };
-        if status != STATUS_OK {
-            return Err(LoadError(format!(
-                "its `describe` failed: {}",
-                shared.error(status, err, "describe").message()
-            )));
-        }
-        let bytes = shared.take_buf(json);
-        #[derive(serde::Deserialize)]
-        struct Description {
-            id: String,
-            description: String,
-            version: String,
-            extensions: Vec<String>,
-            #[serde(default)]
-            api_version: String,
-        }
-        let d: Description = serde_json::from_slice(&bytes)
-            .map_err(|e| LoadError(format!("its description is not valid: {e}")))?;
-        let id_ok = !d.id.is_empty()
-            && d.id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
-        if !id_ok {
-            return Err(LoadError(format!(
-                "its id {:?} is not a short lowercase identifier ([a-z0-9._-]+)",
-                d.id
-            )));
-        }
-        // `ReaderPlugin::extensions` hands out `&[&str]`: the few bytes of a loaded
-        // library's extensions are kept for the life of the process.
-        let extensions = d
-            .extensions
-            .into_iter()
-            .map(|e| &*Box::leak(e.into_boxed_str()))
-            .collect();
+        let (info, api_version) = describe(&shared)?;
         Ok(DynamicReader {
             shared,
-            id: d.id,
-            description: d.description,
-            version: d.version,
-            api_version: d.api_version,
-            extensions,
+            info,
+            api_version,
         })
     }
 
@@ -240,21 +168,48 @@ impl DynamicReader {
     }
 }
 
+/// Asks the plugin to describe itself; the description and the `player-api` version it
+/// was built with.
+fn describe(shared: &Shared) -> Result<(ReaderInfo, String), LoadError> {
+    let mut json = AbiBuf::empty();
+    let mut err = AbiError::empty();
+    // SAFETY: a checked table; the outputs are valid for writing.
+    let status = unsafe { (shared.table.describe)(&mut json, &mut err) };
+    if status != STATUS_OK {
+        return Err(LoadError::BadDescription(format!(
+            "its `describe` failed: {}",
+            shared.error(status, err, "describe").message()
+        )));
+    }
+    let bytes = shared.take_buf(json);
+    #[derive(serde::Deserialize)]
+    struct Description {
+        id: String,
+        description: String,
+        version: String,
+        extensions: Vec<String>,
+        #[serde(default)]
+        api_version: String,
+    }
+    let d: Description =
+        serde_json::from_slice(&bytes).map_err(|e| LoadError::BadDescription(e.to_string()))?;
+    let id_ok = !d.id.is_empty()
+        && d.id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
+    if !id_ok {
+        return Err(LoadError::BadDescription(format!(
+            "its id {:?} is not a short lowercase identifier ([a-z0-9._-]+)",
+            d.id
+        )));
+    }
+    let info = ReaderInfo::owned(d.id, d.description, d.version, d.extensions);
+    Ok((info, d.api_version))
+}
+
 impl ReaderPlugin for DynamicReader {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn description(&self) -> &str {
-        &self.description
-    }
-
-    fn version(&self) -> &str {
-        &self.version
-    }
-
-    fn extensions(&self) -> &[&str] {
-        &self.extensions
+    fn info(&self) -> &ReaderInfo {
+        &self.info
     }
 
     fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
@@ -340,38 +295,9 @@ impl DynamicRecording {
             return Err(self.shared.error(status, err, "info"));
         }
         let bytes = self.shared.take_buf(json);
-        let info: RecordingInfo = serde_json::from_slice(&bytes)
-            .map_err(|e| self.shared.broken(format!("malformed metadata: {e}")))?;
-        check_info(&info).map_err(|m| self.shared.broken(format!("malformed metadata: {m}")))?;
-        Ok(info)
+        serde_json::from_slice(&bytes)
+            .map_err(|e| self.shared.broken(format!("malformed metadata: {e}")))
     }
-}
-
-/// What the host relies on in a recording's info.
-fn check_info(info: &RecordingInfo) -> Result<(), String> {
-    if info.streams.is_empty() {
-        return Err("the recording has no streams".into());
-    }
-    for s in &info.streams {
-        if s.channels.is_empty() {
-            return Err(format!("stream {:?} has no channels", s.name));
-        }
-        if !(s.nominal_rate.is_finite() && s.nominal_rate >= 0.0) {
-            return Err(format!(
-                "stream {:?} has the rate {}",
-                s.name, s.nominal_rate
-            ));
-        }
-    }
-    for a in &info.annotations {
-        if !(a.onset.is_finite() && a.duration.is_finite()) {
-            return Err(format!(
-                "annotation {:?} has a non-finite onset or duration",
-                a.description
-            ));
-        }
-    }
-    Ok(())
 }
 
 impl Recording for DynamicRecording {
@@ -409,6 +335,7 @@ impl Recording for DynamicRecording {
             shared: self.shared.clone(),
             handle,
             channels: stream.channels.len(),
+            kind: stream.kind,
             poisoned: None,
         }))
     }
@@ -427,6 +354,8 @@ struct DynamicSource {
     handle: Handle,
     /// Values per frame.
     channels: usize,
+    /// What a read delivers.
+    kind: StreamKind,
     /// Set once the plugin panicked or broke the contract: later calls fail with it.
     poisoned: Option<(ReadErrorKind, String)>,
 }
@@ -443,60 +372,91 @@ impl DynamicSource {
         }
     }
 
-    /// Converts a failed call; a panic poisons the source.
-    fn fail(&mut self, status: Status, err: AbiError, what: &str) -> ReadError {
-        let e = self.shared.error(status, err, what);
-        if status != STATUS_ERROR {
-            self.poison(&e);
-        }
-        e
-    }
-
+    /// Keeps `e` as the answer to every later call.
     fn poison(&mut self, e: &ReadError) {
         self.poisoned = Some((e.kind(), e.to_string()));
     }
 
-    /// Checks a frame count against the buffer's capacity.
-    fn check_frames(
+    /// Takes the text samples of a read: `frames` frames of `channels` strings as a JSON
+    /// array, with their times.
+    fn take_text(
         &mut self,
-        frames: u64,
-        capacity: usize,
-        what: &str,
-    ) -> Result<usize, ReadError> {
-        match usize::try_from(frames) {
-            Ok(n) if n <= capacity => Ok(n),
-            _ => {
-                let e = self.shared.broken(format!(
-                    "`{what}` returned {frames} frames for a buffer of {capacity}"
-                ));
-                self.poison(&e);
-                Err(e)
-            }
+        json: AbiBuf,
+        frames: usize,
+        stamps: &[f64],
+        block: &mut Block,
+    ) -> Result<(), ReadError> {
+        let bytes = self.shared.take_buf(json);
+        let text: Vec<String> = serde_json::from_slice(&bytes)
+            .map_err(|e| self.shared.broken(format!("malformed text samples: {e}")))?;
+        if text.len() != frames * self.channels {
+            return Err(self.shared.broken(format!(
+                "`read` returned {} strings for {frames} frames of {} channels",
+                text.len(),
+                self.channels
+            )));
         }
+        let mut strings = text.into_iter();
+        for &t in &stamps[..frames] {
+            block.push_text_frame(strings.by_ref().take(self.channels).collect(), t)?;
+        }
+        Ok(())
     }
 }
 
 impl SampleSource for DynamicSource {
-    fn read(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
+    fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
         self.check_poison()?;
-        let capacity = out.len() / self.channels.max(1);
-        let len = capacity * self.channels;
+        let capacity = block.room();
+        let mut text_stamps = Vec::new();
+        let (values, stamps) = if self.kind == StreamKind::Text {
+            text_stamps.resize(capacity, 0.0);
+            (std::ptr::null_mut(), text_stamps.as_mut_ptr())
+        } else {
+            let (v, s) = block.spare();
+            let stamps = if s.is_empty() {
+                std::ptr::null_mut()
+            } else {
+                s.as_mut_ptr()
+            };
+            (v.as_mut_ptr(), stamps)
+        };
         let mut frames = 0u64;
+        let mut json = AbiBuf::empty();
         let mut err = AbiError::empty();
-        // SAFETY: a checked table and a live handle; `out` holds at least `len` values.
+        // SAFETY: a checked table and a live handle; `values` holds `capacity × channels`
+        // values and `stamps` `capacity` times where the stream's kind needs them.
         let status = unsafe {
             (self.shared.table.source_read)(
                 self.handle,
-                out.as_mut_ptr(),
-                len,
+                capacity as u64,
+                values,
+                stamps,
                 &mut frames,
+                &mut json,
                 &mut err,
             )
         };
         if status != STATUS_OK {
-            return Err(self.fail(status, err, "read"));
+            let e = self.shared.error(status, err, "read");
+            if status != STATUS_ERROR {
+                self.poison(&e);
+            }
+            return Err(e);
         }
-        self.check_frames(frames, capacity, "read")
+        let result = match usize::try_from(frames) {
+            Ok(n) if n <= capacity => {
+                if self.kind == StreamKind::Text {
+                    self.take_text(json, n, &text_stamps, block)
+                } else {
+                    block.commit(n)
+                }
+            }
+            _ => Err(self.shared.broken(format!(
+                "`read` returned {frames} frames for a buffer of {capacity}"
+            ))),
+        };
+        result.inspect_err(|e| self.poison(e))
     }
 
     fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
@@ -505,76 +465,13 @@ impl SampleSource for DynamicSource {
         // SAFETY: a checked table and a live handle.
         let status = unsafe { (self.shared.table.source_seek)(self.handle, frame, &mut err) };
         if status != STATUS_OK {
-            return Err(self.fail(status, err, "seek"));
-        }
-        Ok(())
-    }
-
-    fn read_stamped(&mut self, out: &mut [f64], stamps: &mut [f64]) -> Result<usize, ReadError> {
-        self.check_poison()?;
-        let capacity = (out.len() / self.channels.max(1)).min(stamps.len());
-        let len = capacity * self.channels;
-        let mut frames = 0u64;
-        let mut err = AbiError::empty();
-        // SAFETY: a checked table and a live handle; `out` holds at least `len` values and
-        // `stamps` at least `capacity`.
-        let status = unsafe {
-            (self.shared.table.source_read_stamped)(
-                self.handle,
-                out.as_mut_ptr(),
-                len,
-                stamps.as_mut_ptr(),
-                capacity,
-                &mut frames,
-                &mut err,
-            )
-        };
-        if status != STATUS_OK {
-            return Err(self.fail(status, err, "read_stamped"));
-        }
-        self.check_frames(frames, capacity, "read_stamped")
-    }
-
-    fn read_text(&mut self, out: &mut Vec<String>, stamps: &mut [f64]) -> Result<usize, ReadError> {
-        self.check_poison()?;
-        let mut frames = 0u64;
-        let mut json = AbiBuf::empty();
-        let mut err = AbiError::empty();
-        // SAFETY: a checked table and a live handle; `stamps` holds `stamps.len()` values.
-        let status = unsafe {
-            (self.shared.table.source_read_text)(
-                self.handle,
-                stamps.as_mut_ptr(),
-                stamps.len(),
-                &mut json,
-                &mut frames,
-                &mut err,
-            )
-        };
-        if status != STATUS_OK {
-            return Err(self.fail(status, err, "read_text"));
-        }
-        let bytes = self.shared.take_buf(json);
-        let n = self.check_frames(frames, stamps.len(), "read_text")?;
-        let text: Vec<String> = match serde_json::from_slice(&bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let e = self.shared.broken(format!("malformed text samples: {e}"));
+            let e = self.shared.error(status, err, "seek");
+            if status != STATUS_ERROR {
                 self.poison(&e);
-                return Err(e);
             }
-        };
-        if text.len() != n * self.channels {
-            let e = self.shared.broken(format!(
-                "`read_text` returned {} strings for {n} frames of {} channels",
-                text.len(),
-                self.channels
-            ));
-            self.poison(&e);
             return Err(e);
         }
-        out.extend(text);
-        Ok(n)
+        Ok(())
     }
 }
 

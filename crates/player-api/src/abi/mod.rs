@@ -14,8 +14,8 @@
 //!   `extern "C" fn() -> *const PluginTable` ([`EntryFn`]).
 //! * The table starts with a [`TableHeader`]: [`ABI_MAGIC`], the ABI version and the
 //!   table's size. A host reads that header first and refuses the library, without
-//!   calling anything else, when the magic differs, the version is not its
-//!   [`ABI_VERSION`], or the table is smaller than its own [`PluginTable`].
+//!   calling anything else, when the magic differs or the version and size break the
+//!   compatibility rule below ([`compatible`]).
 //! * Only plain C types cross: integers, `f64` buffers, UTF-8 text as pointer + length
 //!   ([`AbiStr`] in, [`AbiBuf`] out), opaque handles. Metadata
 //!   ([`RecordingInfo`](crate::RecordingInfo), reader options, text samples) crosses as
@@ -32,12 +32,17 @@
 //!   [`PluginTable::recording_free`] and [`PluginTable::source_free`]; the host's buffers
 //!   (paths, sample buffers) are only borrowed for the call.
 //!
-//! # Versioning
+//! # Versioning: the compatibility rule
 //!
 //! [`ABI_VERSION`] is versioned separately from this crate: it changes only when the
-//! layout or meaning of the table changes (fields are only ever appended), not when the
-//! Rust API gains a helper. A host loads only plugins of its own ABI version and says
-//! which versions differ when it refuses one.
+//! layout or meaning of the table changes, not when the Rust API gains a helper. From
+//! version 2 on, fields are only ever **appended** to [`PluginTable`] (as abi_stable's
+//! prefix types), so a host accepts a plugin whose ABI version is at most its own and at
+//! least [`OLDEST_ABI_VERSION`], when the plugin's table is at least as large as that
+//! version's table: a future host keeps loading today's plugins, reading only the fields
+//! they have. A plugin newer than the host, or older than [`OLDEST_ABI_VERSION`] (ABI 1,
+//! whose read functions were different), is refused with both version numbers and what to
+//! rebuild ([`LoadError::IncompatibleVersion`]).
 //!
 //! # The host side
 //!
@@ -49,15 +54,21 @@
 
 mod export;
 mod host;
+mod load;
 mod types;
 
 pub use export::{entry, table, ExportedReader};
-pub use host::{DynamicReader, LoadError};
+pub use host::DynamicReader;
+pub use load::{compatible, table_size, LoadError};
 pub use types::*;
 
-/// The version of this C ABI (not of the crate). Bumped on any change to [`PluginTable`]
-/// or to the meaning of its functions.
-pub const ABI_VERSION: u32 = 1;
+/// The version of this C ABI (not of the crate). Bumped when fields are appended to
+/// [`PluginTable`] (never for other changes: see the compatibility rule above).
+pub const ABI_VERSION: u32 = 2;
+
+/// The oldest ABI version this host loads (ABI 1 had three read functions; version 2
+/// made them one).
+pub const OLDEST_ABI_VERSION: u32 = 2;
 
 /// The first 8 bytes of every plugin table.
 pub const ABI_MAGIC: [u8; 8] = *b"PLYRPLUG";

@@ -5,8 +5,9 @@
 
 use super::*;
 use crate::{
-    Annotation, ChannelInfo, Confidence, OpenOptions, Probe, ReadError, ReadErrorKind,
-    ReaderPlugin, Recording, RecordingInfo, SampleFormat, SampleSource, StreamInfo,
+    Annotation, Block, ChannelInfo, Confidence, OpenOptions, Probe, ReadError, ReadErrorKind,
+    ReaderInfo, ReaderPlugin, Recording, RecordingInfo, SampleFormat, SampleSource, StreamInfo,
+    StreamKind,
 };
 use std::path::Path;
 use std::sync::Arc;
@@ -16,27 +17,23 @@ const FRAMES: u64 = 25;
 /// A reader whose behaviour is chosen by the file name (nothing is read from disk).
 struct TestReader;
 
+static INFO: ReaderInfo = ReaderInfo::new(
+    "roundtrip",
+    "test reader: ünïcode description",
+    "1.2.3",
+    &["rt", "rtx"],
+    &[crate::Signature::at(0, b"RT")],
+);
+
 impl ReaderPlugin for TestReader {
-    fn id(&self) -> &str {
-        "roundtrip"
-    }
-    fn description(&self) -> &str {
-        "test reader: ünïcode description"
-    }
-    fn version(&self) -> &str {
-        "1.2.3"
-    }
-    fn extensions(&self) -> &[&str] {
-        &["rt", "rtx"]
+    fn info(&self) -> &ReaderInfo {
+        &INFO
     }
     fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
-        if probe.header.starts_with(b"RT") {
-            Some(Confidence::Magic)
-        } else if probe.header.starts_with(b"PANIC") {
+        if probe.header.starts_with(b"PANIC") {
             panic!("probe panic")
-        } else {
-            probe.extension_in(self.extensions())
         }
+        INFO.probe(probe)
     }
     fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
@@ -68,7 +65,18 @@ impl ReaderPlugin for TestReader {
             vec![ChannelInfo::new("m", "marker", "")],
         )
         .with_sample_format(SampleFormat::String);
-        let mut info = RecordingInfo::new(vec![regular, text]);
+        let stamped = StreamInfo::new(
+            "events",
+            "Misc",
+            0.0,
+            vec![
+                ChannelInfo::new("a", "misc", ""),
+                ChannelInfo::new("b", "misc", ""),
+                ChannelInfo::new("c", "misc", ""),
+            ],
+        )
+        .with_length(FRAMES);
+        let mut info = RecordingInfo::new(vec![regular, text, stamped]);
         info.annotations = vec![
             Annotation::new(0.05, 0.0, "Stimulus/S  1"),
             Annotation::new(0.2, 0.1, "Comment, with comma"),
@@ -90,10 +98,11 @@ impl Recording for TestRecording {
         &self.info
     }
     fn open_stream(&self, index: usize) -> Result<Box<dyn SampleSource>, ReadError> {
-        match index {
-            0 | 1 => Ok(Box::new(TestSource {
+        match self.info.streams.get(index) {
+            Some(stream) => Ok(Box::new(TestSource {
                 pos: 0,
                 mode: self.name.clone(),
+                kind: stream.kind,
             })),
             _ => Err(ReadError::invalid_argument(format!("no stream {index}"))),
         }
@@ -103,6 +112,7 @@ impl Recording for TestRecording {
 struct TestSource {
     pos: u64,
     mode: String,
+    kind: StreamKind,
 }
 
 fn value(frame: u64, ch: usize) -> f64 {
@@ -110,25 +120,34 @@ fn value(frame: u64, ch: usize) -> f64 {
 }
 
 impl SampleSource for TestSource {
-    fn read(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
+    fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
         if self.pos >= 10 && self.mode.starts_with("readerr") {
             return Err(ReadError::truncated("data ends early").at_offset(999));
         }
         if self.pos >= 10 && self.mode.starts_with("readpanic") {
             panic!("read exploded");
         }
-        let cap = out.len() / 3;
-        let n = (cap as u64).min(FRAMES - self.pos) as usize;
+        if self.kind == StreamKind::Text {
+            while self.pos < 2 && block.room() > 0 {
+                let i = self.pos;
+                block.push_text_frame(vec![format!("marker \"{i}\", ü")], 0.5 * i as f64)?;
+                self.pos += 1;
+            }
+            return Ok(());
+        }
+        let room = block.room();
+        let n = (room as u64).min(FRAMES - self.pos) as usize;
+        let (out, stamps) = block.spare();
         for f in 0..n {
             for c in 0..3 {
                 out[f * 3 + c] = value(self.pos + f as u64, c);
             }
+            if let Some(t) = stamps.get_mut(f) {
+                *t = (self.pos + f as u64) as f64 * 0.01;
+            }
         }
         self.pos += n as u64;
-        if self.mode.starts_with("toomany") && n > 0 {
-            return Ok(cap + 1);
-        }
-        Ok(n)
+        block.commit(n)
     }
     fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
         if frame > FRAMES {
@@ -138,21 +157,6 @@ impl SampleSource for TestSource {
         }
         self.pos = frame;
         Ok(())
-    }
-    fn read_stamped(&mut self, out: &mut [f64], stamps: &mut [f64]) -> Result<usize, ReadError> {
-        let n = self.read(out)?.min(stamps.len());
-        for (i, s) in stamps.iter_mut().take(n).enumerate() {
-            *s = i as f64 * 0.01;
-        }
-        Ok(n)
-    }
-    fn read_text(&mut self, out: &mut Vec<String>, stamps: &mut [f64]) -> Result<usize, ReadError> {
-        let n = stamps.len().min(2);
-        for (i, s) in stamps.iter_mut().take(n).enumerate() {
-            out.push(format!("marker \"{i}\", ü"));
-            *s = 0.5 * i as f64;
-        }
-        Ok(n)
     }
 }
 
@@ -167,14 +171,27 @@ fn wrapped() -> DynamicReader {
 
 fn read_all(src: &mut dyn SampleSource, block: usize) -> Result<Vec<f64>, ReadError> {
     let mut all = Vec::new();
-    let mut buf = vec![0.0; block * 3];
+    let mut b = Block::new(StreamKind::Regular, 3, block);
     loop {
-        let n = src.read(&mut buf)?;
-        if n == 0 {
+        b.clear();
+        src.read(&mut b)?;
+        if b.is_empty() {
             return Ok(all);
         }
-        all.extend_from_slice(&buf[..n * 3]);
+        all.extend_from_slice(b.values());
     }
+}
+
+/// One read of up to `frames` frames from stream `index`'s source `src`.
+fn read_once(
+    src: &mut dyn SampleSource,
+    kind: StreamKind,
+    channels: usize,
+    frames: usize,
+) -> Block {
+    let mut b = Block::new(kind, channels, frames);
+    src.read(&mut b).unwrap();
+    b
 }
 
 fn same_error(a: &ReadError, b: &ReadError) {
@@ -188,10 +205,10 @@ fn same_error(a: &ReadError, b: &ReadError) {
 #[test]
 fn description_round_trips() {
     let w = wrapped();
-    assert_eq!(w.id(), TestReader.id());
-    assert_eq!(w.description(), TestReader.description());
-    assert_eq!(w.version(), "1.2.3");
-    assert_eq!(w.extensions(), TestReader.extensions());
+    assert_eq!(w.info().id(), INFO.id());
+    assert_eq!(w.info().description(), INFO.description());
+    assert_eq!(w.info().version(), "1.2.3");
+    assert_eq!(w.info().extensions(), INFO.extensions());
     assert_eq!(w.api_version(), env!("CARGO_PKG_VERSION"));
     assert_eq!(w.library(), "test-lib");
 }
@@ -241,15 +258,12 @@ fn metadata_and_values_round_trip() {
     let mut s1 = dynamic.open_stream(0).unwrap();
     let mut s2 = dynamic.open_stream(0).unwrap();
     s1.seek(20).unwrap();
-    let mut buf = [0.0; 30];
-    assert_eq!(s1.read(&mut buf).unwrap(), 5);
-    assert_eq!(buf[0], value(20, 0));
-    assert_eq!(
-        s2.read(&mut buf[..4]).unwrap(),
-        1,
-        "buffer of 4 values holds 1 frame"
-    );
-    assert_eq!(buf[0], value(0, 0));
+    let b = read_once(s1.as_mut(), StreamKind::Regular, 3, 10);
+    assert_eq!(b.frames(), 5);
+    assert_eq!(b.values()[0], value(20, 0));
+    let b = read_once(s2.as_mut(), StreamKind::Regular, 3, 1);
+    assert_eq!(b.frames(), 1);
+    assert_eq!(b.values()[0], value(0, 0));
     same_error(
         &s1.seek(26).unwrap_err(),
         &direct.open_stream(0).unwrap().seek(26).unwrap_err(),
@@ -257,26 +271,28 @@ fn metadata_and_values_round_trip() {
     // A source outlives its recording.
     drop(dynamic);
     s2.seek(0).unwrap();
-    assert_eq!(s2.read(&mut buf).unwrap(), 10);
+    assert_eq!(
+        read_once(s2.as_mut(), StreamKind::Regular, 3, 10).frames(),
+        10
+    );
     // Stamped and text reads.
     let dynamic = w.open(path, &options).unwrap();
-    let mut stamps = [0.0; 4];
-    let n = dynamic
-        .open_stream(0)
-        .unwrap()
-        .read_stamped(&mut buf, &mut stamps)
-        .unwrap();
-    assert_eq!(n, 4);
-    assert_eq!(stamps, [0.0, 0.01, 0.02, 0.03]);
-    let mut text = Vec::new();
-    let n = dynamic
-        .open_stream(1)
-        .unwrap()
-        .read_text(&mut text, &mut stamps)
-        .unwrap();
-    assert_eq!(n, 2);
-    assert_eq!(text, ["marker \"0\", ü", "marker \"1\", ü"]);
-    assert_eq!(&stamps[..2], &[0.0, 0.5]);
+    let b = read_once(
+        dynamic.open_stream(2).unwrap().as_mut(),
+        StreamKind::Stamped,
+        3,
+        4,
+    );
+    assert_eq!(b.stamps(), [0.0, 0.01, 0.02, 0.03]);
+    assert_eq!(b.values()[3], value(1, 0));
+    let b = read_once(
+        dynamic.open_stream(1).unwrap().as_mut(),
+        StreamKind::Text,
+        1,
+        4,
+    );
+    assert_eq!(b.text(), ["marker \"0\", ü", "marker \"1\", ü"]);
+    assert_eq!(b.stamps(), [0.0, 0.5]);
     // A bad stream index is refused by the host without asking the plugin.
     assert_eq!(
         dynamic.open_stream(5).err().unwrap().kind(),
@@ -336,19 +352,38 @@ fn panics_become_errors_and_poison_the_source() {
 
 #[test]
 fn more_frames_than_the_buffer_is_caught() {
-    let w = wrapped();
-    let mut src = w
-        .open(Path::new("/data/toomany.rt"), &OpenOptions::default())
+    unsafe extern "C" fn too_many(
+        _: Handle,
+        capacity: u64,
+        _: *mut f64,
+        _: *mut f64,
+        out_frames: *mut u64,
+        _: *mut AbiBuf,
+        _: *mut AbiError,
+    ) -> Status {
+        // SAFETY: the host passes a writable output.
+        unsafe { out_frames.write(capacity + 1) };
+        STATUS_OK
+    }
+    let r = table_with(|t| t.source_read = too_many).unwrap();
+    let mut src = r
+        .open(Path::new("/data/x.rt"), &OpenOptions::default())
         .unwrap()
         .open_stream(0)
         .unwrap();
-    let mut buf = [0.0; 12];
-    let e = src.read(&mut buf).unwrap_err();
+    let mut b = Block::new(StreamKind::Regular, 3, 4);
+    let e = src.read(&mut b).unwrap_err();
     assert_eq!(e.kind(), ReadErrorKind::Plugin);
     assert!(
         e.to_string()
             .contains("returned 5 frames for a buffer of 4"),
         "{e}"
+    );
+    assert!(b.is_empty(), "nothing was committed");
+    assert_eq!(
+        src.seek(0).unwrap_err().to_string(),
+        e.to_string(),
+        "poisoned"
     );
 }
 
@@ -364,16 +399,49 @@ fn table_with(edit: impl FnOnce(&mut PluginTable)) -> Result<DynamicReader, Load
 fn header_is_checked_before_any_call() {
     let e = table_with(|t| t.header.abi_version = 7).unwrap_err();
     assert_eq!(
+        e,
+        LoadError::IncompatibleVersion {
+            plugin: 7,
+            host: ABI_VERSION,
+            oldest: OLDEST_ABI_VERSION
+        }
+    );
+    assert_eq!(
         e.to_string(),
-        "built for plugin ABI version 7, but this host supports ABI version 1"
+        "built for plugin ABI version 7, newer than this host's ABI version 2: update player-host"
+    );
+    let e = table_with(|t| t.header.abi_version = 1).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "built for plugin ABI version 1, but this host loads ABI versions 2 to 2: rebuild the \
+         plugin against this host's player-api (see plugins/README.md)"
     );
     let e = table_with(|t| t.header.table_size = 16).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            LoadError::TableTooSmall {
+                size: 16,
+                version: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert!(e.to_string().contains("function table is 16 bytes"), "{e}");
     let e = table_with(|t| t.header.magic = *b"NOTMAGIC").unwrap_err();
-    assert!(e.to_string().contains("bad magic"), "{e}");
+    assert_eq!(e, LoadError::BadMagic);
     // SAFETY: null is allowed.
     let e = unsafe { DynamicReader::from_table(std::ptr::null(), "x", Arc::new(())) }.unwrap_err();
-    assert!(e.to_string().contains("returned no table"), "{e}");
+    assert_eq!(e, LoadError::NoTable);
+}
+
+/// The compatibility rule: a table of the current version that is larger than the host's
+/// (fields appended by a later player-api) still loads.
+#[test]
+fn larger_tables_of_a_known_version_load() {
+    let r = table_with(|t| t.header.table_size += 64).unwrap();
+    assert_eq!(r.info().id(), "roundtrip");
 }
 
 #[test]
@@ -389,17 +457,27 @@ fn malformed_metadata_is_refused() {
         unsafe { out.write(AbiBuf::from_vec(json)) };
         STATUS_OK
     }
-    for f in [bad_info as unsafe extern "C" fn(_, _, _) -> _, no_streams] {
-        let r = table_with(|t| t.recording_info = f).unwrap();
-        let e = r
-            .open(Path::new("/data/x.rt"), &OpenOptions::default())
-            .err()
-            .unwrap();
-        assert_eq!(e.kind(), ReadErrorKind::Plugin);
-        assert!(
-            e.to_string()
-                .starts_with("/data/x.rt: plugin edited: malformed metadata: "),
-            "{e}"
-        );
-    }
+    let r = table_with(|t| t.recording_info = bad_info).unwrap();
+    let e = r
+        .open(Path::new("/data/x.rt"), &OpenOptions::default())
+        .err()
+        .unwrap();
+    assert_eq!(e.kind(), ReadErrorKind::Plugin);
+    assert!(
+        e.to_string()
+            .starts_with("/data/x.rt: plugin edited: malformed metadata: "),
+        "{e}"
+    );
+    // Metadata that parses but breaks the contract is refused by the one validation.
+    let r: &'static DynamicReader = Box::leak(Box::new(
+        table_with(|t| t.recording_info = no_streams).unwrap(),
+    ));
+    let e = crate::validate::open_checked(r, Path::new("/data/x.rt"), &OpenOptions::default())
+        .err()
+        .unwrap();
+    assert_eq!(e.kind(), ReadErrorKind::Contract);
+    assert_eq!(
+        e.to_string(),
+        "/data/x.rt: the roundtrip reader broke the contract: the recording has no streams"
+    );
 }

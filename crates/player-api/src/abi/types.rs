@@ -46,6 +46,8 @@ pub const ERROR_KIND_INVALID_ARGUMENT: u32 = 5;
 /// [`ReadErrorKind::Plugin`](crate::ReadErrorKind::Plugin) as a number (also used for any
 /// number a host does not know).
 pub const ERROR_KIND_PLUGIN: u32 = 6;
+/// [`ReadErrorKind::Contract`](crate::ReadErrorKind::Contract) as a number (ABI 2).
+pub const ERROR_KIND_CONTRACT: u32 = 7;
 
 /// [`Confidence`](crate::Confidence) as a number: the reader cannot read the file.
 pub const CONFIDENCE_NONE: u32 = 0;
@@ -190,13 +192,13 @@ pub type Handle = *mut c_void;
 /// could not set itself up. Exported under [`ENTRY_SYMBOL`](super::ENTRY_SYMBOL).
 pub type EntryFn = unsafe extern "C" fn() -> *const PluginTable;
 
-/// The table of functions a plugin exports (ABI version 1).
+/// The table of functions a plugin exports (ABI version 2).
 ///
 /// All functions are safe to call from any thread; a recording or source handle is used by
 /// one thread at a time. Every function catches panics. Outputs (`out_*`) are written
 /// only on the status that documents them. Layout rules: fields are only ever appended,
 /// each addition bumps [`ABI_VERSION`](super::ABI_VERSION), and the host reads nothing
-/// past [`TableHeader`] before checking version and size.
+/// past [`TableHeader`] before checking version and size (see [`super::compatible`]).
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct PluginTable {
@@ -240,40 +242,25 @@ pub struct PluginTable {
     ) -> Status,
     /// Frees a recording.
     pub recording_free: unsafe extern "C" fn(recording: Handle),
-    /// [`SampleSource::read`](crate::SampleSource::read) into `out` (`len` values). On
-    /// [`STATUS_OK`] sets `out_frames`.
+    /// [`SampleSource::read`](crate::SampleSource::read): reads at most `capacity` frames
+    /// of the stream's [`StreamKind`](crate::StreamKind). Numeric streams write
+    /// `frames × channels` values to `values` (room for `capacity × channels`); stamped
+    /// and text streams write one time per frame to `stamps` (room for `capacity`); text
+    /// streams return their `frames × channels` strings as a JSON array in
+    /// `out_text_json`. On [`STATUS_OK`] sets `out_frames` (0 at the end) and, for text
+    /// streams, `out_text_json`.
     pub source_read: unsafe extern "C" fn(
         source: Handle,
-        out: *mut f64,
-        len: usize,
+        capacity: u64,
+        values: *mut f64,
+        stamps: *mut f64,
         out_frames: *mut u64,
+        out_text_json: *mut AbiBuf,
         out_error: *mut AbiError,
     ) -> Status,
     /// [`SampleSource::seek`](crate::SampleSource::seek).
     pub source_seek:
         unsafe extern "C" fn(source: Handle, frame: u64, out_error: *mut AbiError) -> Status,
-    /// [`SampleSource::read_stamped`](crate::SampleSource::read_stamped) into `out` (`len`
-    /// values) and `stamps` (`stamps_len` values). On [`STATUS_OK`] sets `out_frames`.
-    pub source_read_stamped: unsafe extern "C" fn(
-        source: Handle,
-        out: *mut f64,
-        len: usize,
-        stamps: *mut f64,
-        stamps_len: usize,
-        out_frames: *mut u64,
-        out_error: *mut AbiError,
-    ) -> Status,
-    /// [`SampleSource::read_text`](crate::SampleSource::read_text): at most `stamps_len`
-    /// frames; the strings read come back as a JSON array of strings in `out_json`, the
-    /// times in `stamps`. On [`STATUS_OK`] sets `out_frames` and `out_json`.
-    pub source_read_text: unsafe extern "C" fn(
-        source: Handle,
-        stamps: *mut f64,
-        stamps_len: usize,
-        out_json: *mut AbiBuf,
-        out_frames: *mut u64,
-        out_error: *mut AbiError,
-    ) -> Status,
     /// Frees a source.
     pub source_free: unsafe extern "C" fn(source: Handle),
     /// Frees a buffer the plugin handed out (JSON text, error texts).

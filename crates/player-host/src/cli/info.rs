@@ -16,21 +16,19 @@ pub(crate) fn inspect(
     let reader = registry
         .choose(file, reader)
         .map_err(|e| super::play::with_hint(e, &super::play::Invocation::Play))?;
-    let recording = reader
-        .open(file, &OpenOptions::default())
-        .map_err(|e| e.in_file(file))?;
+    let recording = player_api::validate::open_checked(reader, file, &OpenOptions::default())?;
     let info = recording.info();
     if json {
         let value = serde_json::json!({
             "file": file.display().to_string(),
-            "reader": reader.id(),
+            "reader": reader.info().id(),
             "recording": info,
         });
         out!("{value:#}")?;
     } else {
         out!(
             "{}",
-            report::describe_recording(file, reader.id(), info).trim_end()
+            report::describe_recording(file, reader.info().id(), info).trim_end()
         )?;
     }
     Ok(Ended::Done)
@@ -44,9 +42,13 @@ pub(crate) fn plugins(registry: &Registry, json: bool) -> Result<Ended, HostErro
     if json {
         let refused: Vec<_> = refused
             .iter()
-            .map(
-                |r| serde_json::json!({ "path": r.path.display().to_string(), "reason": r.reason }),
-            )
+            .map(|r| {
+                serde_json::json!({
+                    "path": r.path.display().to_string(),
+                    "reason": r.reason.to_string(),
+                    "kind": r.reason.code(),
+                })
+            })
             .collect();
         out!(
             "{}",

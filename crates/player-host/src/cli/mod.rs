@@ -184,6 +184,13 @@ fn execute(cli: Cli) -> Result<Ended, HostError> {
             play,
         } => {
             play.check()?;
+            if let (Some(to), from) = (stream.to, stream.from.unwrap_or(0.0)) {
+                if to <= from {
+                    return Err(HostError::Usage(format!(
+                        "--to {to} must be after --from {from}: the section would be empty"
+                    )));
+                }
+            }
             let mut scenario = Scenario::single(*stream);
             scenario.apply(&settings);
             let registry = registry(dirs, None, false);

@@ -4,7 +4,7 @@
 use super::out;
 use super::{Ended, OutputKind, PlayOptions};
 use player_host::report::{self, plural};
-use player_host::{HostError, NullOutput, Player, Registry, Scenario, Summary};
+use player_host::{HostError, NullOutput, Player, Registry, Scenario, Steer, Summary};
 use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -104,6 +104,7 @@ pub(crate) fn play(
 /// Refreshes the status line on stderr while the player runs (when `show`), else just
 /// waits for the end.
 fn show_status(player: &Player, show: bool) {
+    let controller = player.controller();
     let mut last = Instant::now();
     while player.is_running() {
         // Poll often, so that the end (or a stop) is seen within milliseconds.
@@ -113,8 +114,8 @@ fn show_status(player: &Player, show: bool) {
             let (phase, stats) = (player.phase(), player.stats());
             let view = report::StatusView {
                 phase: &phase,
+                status: controller.status(),
                 stats: &stats,
-                repeat: player.repeat(),
                 now: Instant::now(),
             };
             let line = report::status_line(&view, terminal_width());

@@ -1,27 +1,44 @@
 //! The paced push engine and the [`Player`] that drives it.
 //!
-//! Threads: one prefetch worker per regular stream (reads and converts blocks ahead), and
-//! one timing thread for all streams (see [`timing`] for the pacing rules). The clock is
-//! the output's (`lsl_local_clock` for LSL), and every stream shares one t0.
+//! # Vocabulary (every module of the engine speaks it)
+//!
+//! * **recording**: an opened file (`player_api::Recording`), checked against the reader
+//!   contract;
+//! * **stream**: one published outlet and what feeds it: a [`plan::Stream`] before the
+//!   start, a [`timing::Playing`] while it plays;
+//! * **input**: where a stream's samples come from: a source of a recording
+//!   ([`plan::SourceInput`]) or the recording's markers ([`plan::Markers`]);
+//! * **prefetch**: the worker thread that reads a source ahead and converts what it reads
+//!   into **blocks** ([`prefetch::WireBlock`], about 50 ms of frames in the wire format);
+//! * **chunk**: the frames pushed at once (`chunk_size`), due when its last sample is due;
+//! * **schedule**: the timing thread's loop ([`timing::run`]) that pushes every stream's
+//!   chunks in deadline order.
+//!
+//! Threads: one prefetch worker per source-fed stream, and one timing thread for all
+//! streams (see [`timing`] for the pacing rules). The clock is the output's (LSL's
+//! `local_clock`), and every stream shares one t0.
 
+pub mod control;
+pub mod crop;
 mod picks;
 pub(crate) mod plan;
 pub(crate) mod prefetch;
 pub mod stats;
+pub mod steering;
 pub(crate) mod timing;
 
 use crate::error::{HostError, Result};
 use crate::output::Output;
 use crate::registry::Registry;
 use crate::scenario::{Repeat, Scenario, WaitFor, WaitForConsumers};
-use plan::{Lane, LaneFeed};
+use plan::Input;
 use serde::Serialize;
 pub use stats::StreamStats;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use timing::{LaneRun, LaneState};
+use timing::{Playing, Queue};
 
 /// What a finished (or stopped) run did.
 #[derive(Debug, Clone, Serialize)]
@@ -73,7 +90,7 @@ impl StopHandle {
 /// # Ok::<(), player_host::HostError>(())
 /// ```
 pub struct Player {
-    lanes: Vec<Lane>,
+    streams: Vec<plan::Stream>,
     warnings: Vec<String>,
     start_delay: f64,
     wait_for_consumers: WaitForConsumers,
@@ -83,6 +100,9 @@ pub struct Player {
     stop: Arc<AtomicBool>,
     running: Arc<AtomicBool>,
     shared: Arc<Mutex<Vec<StreamStats>>>,
+    steering: Arc<steering::Shared>,
+    /// The name of the control-events stream, when asked for.
+    control_events: Option<String>,
     phase: Arc<Mutex<Phase>>,
     thread: Option<JoinHandle<Result<Summary>>>,
 }
@@ -98,7 +118,7 @@ pub struct StreamPlan {
     pub channels: usize,
     /// Samples per second; 0 for irregular streams.
     pub rate: f64,
-    /// The channel format on the wire (`float32`, `int16`, `string`, ...).
+    /// The channel format on the wire (`float32`, `float64`, `int16`, `string`, ...).
     pub format: String,
     /// Seconds of one pass, when known.
     pub duration: Option<f64>,
@@ -111,35 +131,29 @@ pub struct StreamPlan {
 }
 
 impl StreamPlan {
-    fn of(lane: &Lane) -> Self {
-        let (duration, markers, chunk_size) = match &lane.feed {
-            LaneFeed::Source(f) => {
-                let exact = match (f.length, f.rate > 0.0) {
-                    (Some(n), true) => Some(n as f64 / f.rate),
-                    _ => None,
-                };
-                (exact.or(f.period), None, f.chunk_size)
-            }
-            LaneFeed::Markers(m) => (m.period, Some(m.events.len()), 1),
+    fn of(stream: &plan::Stream) -> Self {
+        let (markers, chunk_size) = match &stream.input {
+            Input::Source(s) => (None, s.chunk_size),
+            Input::Markers(m) => (Some(m.events.len()), 1),
         };
         StreamPlan {
-            name: lane.spec.name.clone(),
-            content_type: lane.spec.content_type.clone(),
-            channels: lane.spec.channels.len(),
-            rate: lane.spec.nominal_rate,
-            format: match lane.spec.sample_kind {
-                crate::output::SampleKind::Numeric(f) => format!("{f:?}").to_lowercase(),
-                crate::output::SampleKind::Text => "string".into(),
-            },
-            duration,
+            name: stream.spec.name.clone(),
+            content_type: stream.spec.content_type.clone(),
+            channels: stream.spec.channels.len(),
+            rate: stream.spec.nominal_rate,
+            // The words of --format (`float64`, not LSL's `double64`).
+            format: format!("{:?}", stream.spec.format).to_lowercase(),
+            duration: stream.period(),
             markers,
-            offset: lane.offset,
+            offset: stream.offset,
             chunk_size,
         }
     }
 }
 
-/// What a started [`Player`] is doing, for status lines ([`Player::phase`]).
+/// What a started [`Player`] is doing before it plays, for status lines
+/// ([`Player::phase`]); while it plays, [`Steer::status`](control::Steer::status) says
+/// where it stands.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Phase {
     /// Not started yet, or creating the outlets.
@@ -158,7 +172,7 @@ pub enum Phase {
 impl std::fmt::Debug for Player {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Player")
-            .field("lanes", &self.lanes)
+            .field("streams", &self.streams)
             .field("running", &self.is_running())
             .finish()
     }
@@ -189,18 +203,30 @@ impl Player {
     pub fn with_registry(scenario: &Scenario, registry: &Registry) -> Result<Self> {
         scenario.check()?;
         let plan = plan::build(scenario, registry)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let passes = match scenario.repeat {
+            Repeat::Times(n) => Some(n),
+            Repeat::Forever => None,
+        };
+        let steering = Arc::new(steering::Shared::new(
+            stop.clone(),
+            scenario_duration(&plan.streams),
+            passes,
+        ));
         Ok(Player {
-            lanes: plan.lanes,
+            streams: plan.streams,
             warnings: plan.warnings,
             start_delay: scenario.start_delay,
             wait_for_consumers: scenario.wait_for_consumers,
             repeat: scenario.repeat,
             output: Arc::new(crate::lsl::LslOutput),
-            stop: Arc::new(AtomicBool::new(false)),
+            stop,
+            steering,
+            control_events: None,
+            phase: Arc::new(Mutex::new(Phase::Starting)),
             paced: true,
             running: Arc::new(AtomicBool::new(false)),
             shared: Arc::new(Mutex::new(Vec::new())),
-            phase: Arc::new(Mutex::new(Phase::Starting)),
             thread: None,
         })
     }
@@ -220,17 +246,36 @@ impl Player {
 
     /// The names of the streams that will be published, in order.
     pub fn stream_names(&self) -> Vec<&str> {
-        self.lanes.iter().map(|l| l.spec.name.as_str()).collect()
+        self.streams.iter().map(|s| s.spec.name.as_str()).collect()
     }
 
     /// What each stream will publish and how, in order (before [`start`](Player::start)).
     pub fn plans(&self) -> Vec<StreamPlan> {
-        self.lanes.iter().map(StreamPlan::of).collect()
+        self.streams.iter().map(StreamPlan::of).collect()
+    }
+
+    /// What the player is doing before it plays: waiting for consumers (on which
+    /// streams), counting down the start delay.
+    pub fn phase(&self) -> Phase {
+        self.phase.lock().map(|p| p.clone()).unwrap_or_default()
     }
 
     /// Notes for the user gathered while opening (annotations left out, ...).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+
+    /// Publishes what the user does while playing (pause, resume, seek, speed, with the
+    /// position) as the irregular string stream `name` (e.g. `NAME-player`).
+    pub fn with_control_events(mut self, name: impl Into<String>) -> Self {
+        self.control_events = Some(name.into());
+        self
+    }
+
+    /// A handle that steers this player from any thread (pause, resume, seek, speed,
+    /// status: see [`Steer`](control::Steer)).
+    pub fn controller(&self) -> steering::Controller {
+        steering::Controller::new(self.steering.clone())
     }
 
     /// A handle that stops this player from another thread.
@@ -243,43 +288,48 @@ impl Player {
         if self.thread.is_some() {
             return Err(HostError::Player("the player was already started".into()));
         }
-        let mut runs = Vec::with_capacity(self.lanes.len());
-        let mut data = Vec::with_capacity(self.lanes.len());
-        for lane in std::mem::take(&mut self.lanes) {
-            data.push(is_data(&lane));
-            let mut counter = stats::StreamCounter::new(&lane.spec.name);
-            counter.stats.offset = lane.offset;
-            counter.stats.duration = StreamPlan::of(&lane).duration;
-            let outlet = self.output.create(&lane.spec)?;
-            let state = match lane.feed {
-                LaneFeed::Source(feed) => {
-                    let handle =
-                        prefetch::spawn(&lane.spec.name, feed, self.repeat, self.stop.clone())
-                            .map_err(|e| HostError::Io {
-                                what: "starting a prefetch thread".into(),
-                                source: e,
-                            })?;
-                    LaneState::Source {
-                        feed: handle,
+        let mut runs = Vec::with_capacity(self.streams.len());
+        let mut data = Vec::with_capacity(self.streams.len());
+        for stream in std::mem::take(&mut self.streams) {
+            data.push(is_data(&stream));
+            let outlet = self.output.create(&stream.spec)?;
+            let name = &stream.spec.name;
+            let queue = match stream.input {
+                Input::Source(input) => {
+                    let prefetch = prefetch::spawn(name, input, self.repeat, self.stop.clone())
+                        .map_err(|e| HostError::Io {
+                            what: format!("starting the prefetch thread of stream {name:?}"),
+                            source: e,
+                        })?;
+                    Queue::Prefetched {
+                        prefetch,
                         current: None,
                     }
                 }
-                LaneFeed::Markers(m) => LaneState::markers(m, self.repeat),
+                Input::Markers(m) => Queue::markers(m, self.repeat),
             };
-            runs.push(LaneRun {
+            runs.push(Playing {
                 outlet,
-                base: lane.offset, // made absolute once t0 is known
-                counter,
-                state,
+                offset: stream.offset,
+                base: stream.offset, // made absolute once t0 is known
+                speed: 1.0,
+                counter: stats::StreamCounter::new(name),
+                queue,
                 done: false,
                 starved_since: None,
             });
         }
+        let events = match &self.control_events {
+            Some(name) => Some(self.output.create(&control_events_spec(name))?),
+            None => None,
+        };
         let ctx = RunContext {
             output: self.output.clone(),
             stop: self.stop.clone(),
             running: self.running.clone(),
             shared: self.shared.clone(),
+            steering: self.steering.clone(),
+            events,
             start_delay: self.start_delay,
             wait_for_consumers: self.wait_for_consumers,
             data,
@@ -287,6 +337,7 @@ impl Player {
             paced: self.paced,
         };
         self.running.store(true, Ordering::SeqCst);
+        self.steering.set_state(control::PlayState::Waiting);
         let thread = std::thread::Builder::new()
             .name("player timing".into())
             .spawn(move || ctx.run(runs))
@@ -306,17 +357,6 @@ impl Player {
     /// Asks the player to stop; [`wait`](Player::wait) then returns promptly.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
-    }
-
-    /// What the player is doing: waiting for consumers, counting down the start delay,
-    /// playing.
-    pub fn phase(&self) -> Phase {
-        self.phase.lock().map(|p| p.clone()).unwrap_or_default()
-    }
-
-    /// The number of passes.
-    pub fn repeat(&self) -> Repeat {
-        self.repeat
     }
 
     /// Statistics of every stream so far (refreshed about every 100 ms while playing).
@@ -352,46 +392,50 @@ struct RunContext {
     stop: Arc<AtomicBool>,
     running: Arc<AtomicBool>,
     shared: Arc<Mutex<Vec<StreamStats>>>,
+    steering: Arc<steering::Shared>,
+    /// The control-events outlet, when asked for.
+    events: Option<Box<dyn crate::output::Outlet>>,
     start_delay: f64,
     wait_for_consumers: WaitForConsumers,
-    /// Per lane: whether it is a data stream (not markers).
+    /// Per stream: whether it is a data stream (not markers).
     data: Vec<bool>,
     phase: Arc<Mutex<Phase>>,
     paced: bool,
 }
 
-/// Whether a lane carries data (not annotations, not a text marker stream): marker
+/// Whether a stream carries data (not annotations, not a text marker stream): marker
 /// streams never hold the start back when waiting for the data streams' consumers.
-fn is_data(lane: &Lane) -> bool {
-    matches!(lane.feed, LaneFeed::Source(_))
-        && lane.spec.sample_kind != crate::output::SampleKind::Text
+fn is_data(stream: &plan::Stream) -> bool {
+    matches!(stream.input, Input::Source(_))
+        && stream.spec.format != crate::output::WireFormat::String
 }
 
 impl RunContext {
-    fn run(self, mut lanes: Vec<LaneRun>) -> Result<Summary> {
-        let result = self.play(&mut lanes);
+    fn run(mut self, mut streams: Vec<Playing>) -> Result<Summary> {
+        let result = self.play(&mut streams);
+        self.steering.set_state(control::PlayState::Finished);
         if matches!(&result, Ok(s) if !s.interrupted) {
             // Give the last chunks time to leave before the outlets are destroyed.
             std::thread::sleep(self.output.linger());
         }
         self.running.store(false, Ordering::SeqCst);
         // Outlets are released here, before the caller prints the summary.
-        drop(lanes);
+        drop(streams);
         result
     }
 
-    fn play(&self, lanes: &mut [LaneRun]) -> Result<Summary> {
+    fn play(&mut self, streams: &mut [Playing]) -> Result<Summary> {
         let output = self.output.clone();
         let clock = move || output.now();
         let interrupted = || self.stop.load(Ordering::SeqCst);
-        let summary = |lanes: &[LaneRun], t0: Option<f64>, end: f64| Summary {
+        let summary = |streams: &[Playing], t0: Option<f64>, end: f64| Summary {
             t0,
             wall_seconds: t0.map_or(0.0, |t| (end - t).max(0.0)),
             interrupted: interrupted(),
-            streams: lanes.iter().map(|l| l.counter.snapshot()).collect(),
+            streams: streams.iter().map(|l| l.counter.snapshot()).collect(),
         };
-        if !self.wait_for_consumers(lanes, &clock)? {
-            return Ok(summary(lanes, None, clock()));
+        if !self.wait_for_consumers(streams, &clock)? {
+            return Ok(summary(streams, None, clock()));
         }
         let t0 = clock() + self.start_delay;
         // At most ~30 years ahead: an absurd --start-delay must not overflow `Instant`.
@@ -399,11 +443,32 @@ impl RunContext {
         self.set_phase(Phase::Playing {
             t0: Instant::now() + delay,
         });
-        for lane in lanes.iter_mut() {
-            lane.base += t0;
-        }
-        timing::run(lanes, &clock, &self.stop, &self.shared, self.paced);
-        Ok(summary(lanes, Some(t0), clock()))
+        let mut events = self.events.take();
+        let mut publish_event = |text: &str, now: f64| {
+            if let Some(outlet) = events.as_mut() {
+                let _ = outlet.push(
+                    crate::output::Values::Text(std::slice::from_ref(&text.to_string())),
+                    &[now],
+                );
+            }
+        };
+        let steering = self.steering.clone();
+        let status = match steering.status.lock() {
+            Ok(s) => *s,
+            Err(e) => *e.into_inner(),
+        };
+        let schedule = timing::Schedule {
+            clock: &clock,
+            stop: &self.stop,
+            stats: &self.shared,
+            steering: &steering,
+            paced: self.paced,
+            duration: status.duration,
+            passes: status.pass.1,
+            events: Some(&mut publish_event),
+        };
+        timing::run(streams, t0, schedule);
+        Ok(summary(streams, Some(t0), clock()))
     }
 
     fn set_phase(&self, phase: Phase) {
@@ -416,18 +481,18 @@ impl RunContext {
     /// data stream by default: marker streams never hold the start back; all streams if
     /// there are only marker streams); `false` if stopped meanwhile. The streams still
     /// without a consumer are published as the [`Phase`].
-    fn wait_for_consumers(&self, lanes: &[LaneRun], clock: &dyn Fn() -> f64) -> Result<bool> {
+    fn wait_for_consumers(&self, streams: &[Playing], clock: &dyn Fn() -> f64) -> Result<bool> {
         let (which, timeout) = match self.wait_for_consumers {
             WaitForConsumers::No => return Ok(true),
             WaitForConsumers::Wait { streams, timeout } => (streams, timeout),
         };
         let deadline = clock() + timeout.unwrap_or(f64::INFINITY);
         let any_data = self.data.iter().any(|&d| d);
-        let counted: Vec<&LaneRun> = lanes
+        let counted: Vec<&Playing> = streams
             .iter()
             .zip(&self.data)
             .filter(|(_, &data)| which != WaitFor::Data || data || !any_data)
-            .map(|(l, _)| l)
+            .map(|(s, _)| s)
             .collect();
         loop {
             if self.stop.load(Ordering::SeqCst) {
@@ -435,8 +500,8 @@ impl RunContext {
             }
             let missing: Vec<String> = counted
                 .iter()
-                .filter(|l| !l.outlet.have_consumers())
-                .map(|l| l.counter.stats.name.clone())
+                .filter(|s| !s.outlet.have_consumers())
+                .map(|s| s.counter.stats.name.clone())
                 .collect();
             let ready = match which {
                 WaitFor::Any => missing.len() < counted.len() || counted.is_empty(),
@@ -455,5 +520,33 @@ impl RunContext {
             self.set_phase(Phase::WaitingForConsumers(missing));
             std::thread::sleep(Duration::from_millis(5));
         }
+    }
+}
+
+/// The duration of one pass of a scenario: the latest end (offset + pass duration) of
+/// its streams, when every stream's is known.
+fn scenario_duration(streams: &[plan::Stream]) -> Option<f64> {
+    streams
+        .iter()
+        .try_fold(0.0f64, |end, s| s.period().map(|p| end.max(s.offset + p)))
+}
+
+/// The outlet of the control-events stream `name`.
+fn control_events_spec(name: &str) -> crate::output::OutletSpec {
+    crate::output::OutletSpec {
+        name: name.to_string(),
+        content_type: "Markers".to_string(),
+        source_id: format!("player-host:{name}"),
+        nominal_rate: 0.0,
+        channels: vec![player_api::ChannelInfo::new("event", "marker", "")],
+        format: crate::output::WireFormat::String,
+        provenance: vec![
+            ("host".to_string(), "player-host".to_string()),
+            (
+                "host_version".to_string(),
+                env!("CARGO_PKG_VERSION").to_string(),
+            ),
+        ],
+        desc_xml: None,
     }
 }

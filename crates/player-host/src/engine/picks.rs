@@ -5,7 +5,7 @@
 //! marked bad are not left out: the player replays the recording as it is.)
 
 use crate::error::{HostError, Result};
-use player_api::{ChannelInfo, StreamInfo};
+use player_api::{quote, ChannelInfo, StreamInfo};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -79,10 +79,10 @@ pub(crate) fn check_matched(
     matched: &BTreeSet<&str>,
     streams: &[StreamInfo],
 ) -> Result<()> {
-    let unmatched: Vec<String> = picks
+    let unmatched: Vec<&str> = picks
         .iter()
         .filter(|p| !matched.contains(p.as_str()))
-        .map(|p| format!("{:?}", p.trim()))
+        .map(|p| p.trim())
         .collect();
     if unmatched.is_empty() {
         return Ok(());
@@ -96,13 +96,26 @@ pub(crate) fn check_matched(
         }
     }
     Err(HostError::config(format!(
-        "{}: picks {} match no channel; labels: {}; kinds: {}; or MNE's words: {}",
+        "{}: {} match no channel; labels: {}; kinds: {}; or MNE's words: {}",
         path.display(),
-        unmatched.join(", "),
+        quote_list("picks", &unmatched),
         shortened(&labels, 12),
         shortened(&kinds, 12),
         WORDS.join(", ")
     )))
+}
+
+/// `what` and the first few `values`, each [`quote`]d: `picks "a", "b" and 3 more`.
+fn quote_list(what: &str, values: &[&str]) -> String {
+    const SHOWN: usize = 5;
+    let shown: Vec<String> = values.iter().take(SHOWN).map(|v| quote(v)).collect();
+    let more = values.len().saturating_sub(SHOWN);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!("{what} {}{more}", shown.join(", "))
 }
 
 /// The first `most` items, then how many more.

@@ -1,14 +1,24 @@
 //! Prefetch workers: one thread per source-fed stream reads blocks ahead of the timing
-//! thread, so that file I/O and plugin calls never sit on the timing path.
+//! thread and converts them to the wire format, so that file I/O and plugin calls never
+//! sit on the timing path.
+//!
+//! A worker reads with one call, [`SampleSource::read`](player_api::SampleSource::read),
+//! into a [`player_api::Block`] of the stream's kind (the source is checked against the
+//! contract: see `player_api::validate`), and sends [`WireBlock`]s: the picked columns in
+//! the outlet's format, with times shifted by the pass.
+//!
+//! A worker outlives the end of its stream: it then waits for a [`Seek`] (the timing
+//! thread's request to go elsewhere, which may bring the stream back) until the run
+//! ends. Every block carries the *epoch* of the seek it follows, so that the timing
+//! thread drops what was read before a seek.
 
-use super::plan::{SampleValues, SourceFeed};
+use super::plan::SourceInput;
 use crate::error::HostError;
-use crate::output::{ValueFormat, Values};
+use crate::output::Samples;
 use crate::scenario::Repeat;
-use player_api::ReadError;
-use std::ffi::CString;
+use player_api::{Block, SampleSource, StreamKind};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender, TryRecvError};
 use std::sync::Arc;
 
 /// Blocks queued ahead per stream.
@@ -17,72 +27,58 @@ const QUEUE_BLOCKS: usize = 8;
 const BLOCK_SECONDS: f64 = 0.05;
 /// Frames per block for streams without a nominal rate.
 const IRREGULAR_BLOCK_FRAMES: usize = 64;
+/// Most values (frames × channels) a block holds, whatever the rate claims: 8 MiB of f64.
+const MAX_BLOCK_VALUES: usize = 1 << 20;
 
-/// Values of a block, in the outlet's format, interleaved.
+/// Consecutive frames of one pass in the outlet's format, a whole number of chunks except
+/// at the end of a pass.
 #[derive(Debug)]
-pub enum BlockData {
-    /// `f32` values.
-    F32(Vec<f32>),
-    /// `f64` values.
-    F64(Vec<f64>),
-    /// `i8` values.
-    I8(Vec<i8>),
-    /// `i16` values.
-    I16(Vec<i16>),
-    /// `i32` values.
-    I32(Vec<i32>),
-    /// `i64` values.
-    I64(Vec<i64>),
-    /// Text values.
-    Text(Vec<CString>),
-}
-
-impl BlockData {
-    /// The values of frames `a..b` (`channels` wide) as an outlet takes them.
-    pub fn frames(&self, a: usize, b: usize, channels: usize) -> Values<'_> {
-        let r = a * channels..b * channels;
-        match self {
-            BlockData::F32(v) => Values::F32(&v[r]),
-            BlockData::F64(v) => Values::F64(&v[r]),
-            BlockData::I8(v) => Values::I8(&v[r]),
-            BlockData::I16(v) => Values::I16(&v[r]),
-            BlockData::I32(v) => Values::I32(&v[r]),
-            BlockData::I64(v) => Values::I64(&v[r]),
-            BlockData::Text(v) => Values::Text(&v[r]),
-        }
-    }
-}
-
-/// Consecutive frames of one pass, a whole number of chunks except at the end of a pass.
-#[derive(Debug)]
-pub struct Block {
+pub struct WireBlock {
+    /// The seek this block follows (0 before any).
+    pub epoch: u64,
     /// Index of the first frame, counted across passes.
     pub first_frame: u64,
     /// Frames in the block.
     pub frames: usize,
     /// The values (frames × published channels).
-    pub data: BlockData,
-    /// For stamped streams, each frame's time in seconds from the first sample of the
-    /// first pass (pass offsets included); empty for regular streams.
+    pub samples: Samples,
+    /// For stamped and text streams, each frame's time in seconds from the first sample of
+    /// the first pass (pass offsets included); empty for regular streams.
     pub stamps: Vec<f64>,
 }
 
 /// What a worker sends.
 #[derive(Debug)]
-pub enum Feed {
+pub enum Message {
     /// The next block.
-    Block(Block),
+    Block(WireBlock),
+    /// Every pass was read (after the seek of this epoch); the worker waits for a seek.
+    End(u64),
     /// The source failed; the worker has stopped.
     Failed(HostError),
 }
 
+/// A request to read from elsewhere: the stream's time `to` (seconds from its first
+/// sample, passes included; before 0: from the start), starting `epoch`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seek {
+    /// The epoch of the blocks read after it.
+    pub epoch: u64,
+    /// Where to go, in seconds of the stream's own time.
+    pub to: f64,
+}
+
 /// The timing thread's side of a worker.
 #[derive(Debug)]
-pub struct FeedHandle {
+pub struct Prefetch {
     /// Blocks in order; disconnected when the stream is over.
-    pub blocks: Receiver<Feed>,
+    pub blocks: Receiver<Message>,
     /// Where spent blocks go back for reuse of their buffers.
-    pub recycle: Sender<Block>,
+    pub recycle: Sender<WireBlock>,
+    /// Where seeks go.
+    pub seeks: Sender<Seek>,
+    /// The epoch of the last seek sent (blocks of older epochs are dropped).
+    pub epoch: u64,
     /// Frames per chunk.
     pub chunk_size: usize,
     /// Samples per second (used for regular streams' timestamps).
@@ -91,245 +87,264 @@ pub struct FeedHandle {
     pub channels: usize,
 }
 
-/// Most values (frames × channels) a block holds, whatever the rate claims: 8 MiB of f64.
-const MAX_BLOCK_VALUES: usize = 1 << 20;
-
 /// Frames per block: about [`BLOCK_SECONDS`] of data in whole chunks, at least one chunk,
 /// at most [`MAX_BLOCK_VALUES`] values (unless one chunk is larger) and never more than
 /// the stream holds, so that an absurd rate in a header cannot make a huge buffer.
-fn block_frames(feed: &SourceFeed) -> usize {
-    let chunk = feed.chunk_size.max(1);
-    let wanted = if feed.rate > 0.0 {
-        let chunks = ((BLOCK_SECONDS * feed.rate) / chunk as f64).ceil().max(1.0);
+fn block_frames(input: &SourceInput) -> usize {
+    let chunk = input.chunk_size.max(1);
+    let rate = input.stream.nominal_rate;
+    let wanted = if rate > 0.0 {
+        let chunks = ((BLOCK_SECONDS * rate) / chunk as f64).ceil().max(1.0);
         // `as` saturates for huge floats.
         chunk.saturating_mul(chunks.min(usize::MAX as f64) as usize)
     } else {
         IRREGULAR_BLOCK_FRAMES.max(chunk)
     };
-    let width = feed.source_channels.max(1);
+    let width = input.stream.channel_count().max(1);
     let cap = (MAX_BLOCK_VALUES / width / chunk).max(1) * chunk;
     let frames = wanted.min(cap);
-    match feed.length {
+    match input.stream.length {
         Some(len) if (len as usize) < frames => (len as usize).max(1),
         _ => frames,
     }
 }
 
-/// Starts the worker thread for `feed`.
+/// Starts the worker thread for `input`.
 pub fn spawn(
     name: &str,
-    feed: SourceFeed,
+    input: SourceInput,
     repeat: Repeat,
     stop: Arc<AtomicBool>,
-) -> std::io::Result<FeedHandle> {
-    let channels = feed.picks.as_ref().map_or(feed.source_channels, Vec::len);
-    let block_frames = block_frames(&feed);
+) -> std::io::Result<Prefetch> {
+    let channels = input
+        .picks
+        .as_ref()
+        .map_or(input.stream.channel_count(), Vec::len);
+    let capacity = block_frames(&input);
     let (tx, rx) = sync_channel(QUEUE_BLOCKS);
-    let (recycle_tx, recycle_rx) = std::sync::mpsc::channel();
-    let handle = FeedHandle {
+    let (recycle_tx, recycle_rx) = channel();
+    let (seek_tx, seek_rx) = channel();
+    let prefetch = Prefetch {
         blocks: rx,
         recycle: recycle_tx,
-        chunk_size: feed.chunk_size,
-        rate: feed.rate,
+        seeks: seek_tx,
+        epoch: 0,
+        chunk_size: input.chunk_size,
+        rate: input.stream.nominal_rate,
         channels,
     };
+    let block = Block::new(input.stream.kind, input.stream.channel_count(), capacity);
     let worker = Worker {
-        feed,
-        block_frames,
+        input,
+        block,
         tx,
         recycle: recycle_rx,
+        seeks: seek_rx,
         stop,
+        repeat,
+        epoch: 0,
     };
     std::thread::Builder::new()
         .name(format!("prefetch {name}"))
-        .spawn(move || worker.run(repeat))?;
-    Ok(handle)
+        .spawn(move || worker.run())?;
+    Ok(prefetch)
 }
 
 struct Worker {
-    feed: SourceFeed,
-    block_frames: usize,
-    tx: SyncSender<Feed>,
-    recycle: Receiver<Block>,
+    input: SourceInput,
+    /// The read buffer, reused.
+    block: Block,
+    tx: SyncSender<Message>,
+    recycle: Receiver<WireBlock>,
+    seeks: Receiver<Seek>,
     stop: Arc<AtomicBool>,
+    repeat: Repeat,
+    /// The epoch of the blocks being read.
+    epoch: u64,
 }
 
-/// Reusable read buffers of a worker.
-#[derive(Default)]
-struct Scratch {
-    raw: Vec<f64>,
-    text: Vec<String>,
-    stamps: Vec<f64>,
+/// Where a worker reads: the pass and the index of the next frame, counted across
+/// passes (a regular stream's timestamps are `next_frame / rate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct At {
+    pass: u64,
+    next_frame: u64,
 }
 
 impl Worker {
-    fn run(mut self, repeat: Repeat) {
-        if let Err(e) = self.passes(repeat) {
-            let _ = self.tx.send(Feed::Failed(e));
+    fn run(mut self) {
+        if let Err(e) = self.serve() {
+            let _ = self.tx.send(Message::Failed(e));
         }
     }
 
-    fn passes(&mut self, repeat: Repeat) -> Result<(), HostError> {
-        let mut scratch = Scratch {
-            raw: vec![0.0; self.block_frames * self.feed.source_channels],
-            text: Vec::new(),
-            stamps: vec![0.0; self.block_frames],
-        };
-        let mut next_frame: u64 = 0;
-        let mut pass: u64 = 0;
-        while match repeat {
+    /// Whether `pass` is one of the passes to play.
+    fn plays(&self, pass: u64) -> bool {
+        match self.repeat {
             Repeat::Times(n) => pass < n,
             Repeat::Forever => true,
-        } {
-            if pass > 0 {
-                self.feed.source.seek(0)?;
+        }
+    }
+
+    /// Reads passes and answers seeks until the run ends.
+    fn serve(&mut self) -> Result<(), HostError> {
+        let mut at = At::default();
+        let mut empty = false;
+        loop {
+            match self.seeks.try_recv() {
+                Ok(seek) => at = self.seek(seek)?,
+                Err(TryRecvError::Disconnected) => return Ok(()),
+                Err(TryRecvError::Empty) => {}
             }
-            let pass_offset = self.feed.period.map_or(0.0, |p| p * pass as f64);
-            let mut pass_frames: u64 = 0;
-            loop {
-                if self.stop.load(Ordering::Relaxed) {
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            if empty || !self.plays(at.pass) {
+                if self.tx.send(Message::End(self.epoch)).is_err() {
                     return Ok(());
                 }
-                let frames = self.fill(&mut scratch)?;
-                if frames == 0 {
-                    break;
-                }
-                let block = self.make_block(&mut scratch, frames, next_frame, pass_offset);
-                if self.tx.send(Feed::Block(block)).is_err() {
-                    return Ok(()); // the timing thread is gone
-                }
-                next_frame += frames as u64;
-                pass_frames += frames as u64;
-            }
-            if let Some(len) = self.feed.length {
-                if pass_frames != len {
-                    return Err(HostError::Read(ReadError::malformed(format!(
-                        "the reader announced {len} frames but delivered {pass_frames}"
-                    ))));
+                match self.seeks.recv() {
+                    Ok(seek) => {
+                        at = self.seek(seek)?;
+                        continue;
+                    }
+                    Err(_) => return Ok(()), // the run is over
                 }
             }
-            if pass_frames == 0 {
-                break; // an empty stream: nothing to repeat
+            self.fill()?;
+            if self.block.is_empty() {
+                // The end of a pass.
+                empty = at.next_frame == 0 && at.pass == 0;
+                at.pass += 1;
+                if self.plays(at.pass) && !empty {
+                    self.input.source.seek(0)?;
+                }
+                continue;
             }
-            pass += 1;
+            let pass_offset = self.input.period.map_or(0.0, |p| p * at.pass as f64);
+            let wire = self.convert(at.next_frame, pass_offset);
+            at.next_frame += wire.frames as u64;
+            if self.tx.send(Message::Block(wire)).is_err() {
+                return Ok(()); // the timing thread is gone
+            }
+        }
+    }
+
+    /// Moves the source to the stream time `seek.to`; where reading goes on.
+    fn seek(&mut self, seek: Seek) -> Result<At, HostError> {
+        self.epoch = seek.epoch;
+        let stream = &self.input.stream;
+        let to = if seek.to.is_finite() {
+            seek.to.max(0.0)
+        } else {
+            0.0
+        };
+        let (at, frame) = match (stream.kind, stream.length) {
+            (StreamKind::Regular, Some(len)) if len > 0 => {
+                let k = (to * stream.nominal_rate - 1e-9).ceil().max(0.0) as u64;
+                let at = At {
+                    pass: k / len,
+                    next_frame: k,
+                };
+                (at, k % len)
+            }
+            (StreamKind::Regular, _) => (At::default(), 0),
+            _ => {
+                let pass = match self.input.period {
+                    Some(p) if p > 0.0 => (to / p).floor() as u64,
+                    _ => 0,
+                };
+                let within = to - self.input.period.unwrap_or(0.0) * pass as f64;
+                let frame = first_frame_at(self.input.source.as_mut(), stream, within)?;
+                (
+                    At {
+                        pass,
+                        next_frame: frame,
+                    },
+                    frame,
+                )
+            }
+        };
+        if self.plays(at.pass) {
+            self.input.source.seek(frame)?;
+        }
+        Ok(at)
+    }
+
+    /// Reads until the block is full or the pass ends.
+    fn fill(&mut self) -> Result<(), HostError> {
+        self.block.clear();
+        while self.block.room() > 0 {
+            let before = self.block.frames();
+            self.input.source.read(&mut self.block)?;
+            if self.block.frames() == before {
+                break;
+            }
         }
         Ok(())
     }
 
-    /// Reads until the scratch holds a whole block or the pass ends; returns the frames.
-    fn fill(&mut self, s: &mut Scratch) -> Result<usize, HostError> {
-        let width = self.feed.source_channels;
-        s.text.clear();
-        let mut frames = 0;
-        while frames < self.block_frames {
-            let room = self.block_frames - frames;
-            let n = match (&self.feed.values, self.feed.stamped) {
-                (SampleValues::Text, _) => {
-                    let before = s.text.len();
-                    let n = self
-                        .feed
-                        .source
-                        .read_text(&mut s.text, &mut s.stamps[frames..])?;
-                    if s.text.len() - before != n * width {
-                        return Err(wrong_length(format!(
-                            "the reader returned {} strings for {n} frames of {width} channels",
-                            s.text.len() - before
-                        )));
-                    }
-                    n
-                }
-                (SampleValues::Numeric(_), true) => self
-                    .feed
-                    .source
-                    .read_stamped(&mut s.raw[frames * width..], &mut s.stamps[frames..])?,
-                (SampleValues::Numeric(_), false) => {
-                    self.feed.source.read(&mut s.raw[frames * width..])?
-                }
-            };
-            if n == 0 {
-                break;
-            }
-            if n > room {
-                return Err(wrong_length(format!(
-                    "the reader returned {n} frames for a buffer of {room}"
-                )));
-            }
-            frames += n;
-        }
-        Ok(frames)
-    }
-
-    /// Packs `frames` frames of the scratch into a block (reusing a spent one's buffers):
-    /// picked columns, the outlet's format, and times shifted by the pass.
-    fn make_block(
-        &mut self,
-        s: &mut Scratch,
-        frames: usize,
-        first_frame: u64,
-        pass_offset: f64,
-    ) -> Block {
-        let (width, picks) = (self.feed.source_channels, self.feed.picks.as_deref());
-        let spent = self.recycle.try_recv().ok();
-        let (data, mut stamps) = match spent {
-            Some(b) => (Some(b.data), b.stamps),
-            None => (None, Vec::new()),
+    /// The block in the outlet's format (reusing a spent one's buffers): picked columns,
+    /// and times shifted by the pass.
+    fn convert(&mut self, first_frame: u64, pass_offset: f64) -> WireBlock {
+        let (width, picks) = (
+            self.input.stream.channel_count(),
+            self.input.picks.as_deref(),
+        );
+        let (mut samples, mut stamps) = match self.recycle.try_recv() {
+            Ok(spent) => (spent.samples, spent.stamps),
+            Err(_) => (Samples::new(self.input.format), Vec::new()),
         };
-        let raw = &s.raw[..frames * width];
-        // Reuse the spent block's buffer when it has the right type.
-        macro_rules! pack {
-            ($variant:ident, $src:expr, $conv:expr) => {{
-                let mut v = match data {
-                    Some(BlockData::$variant(v)) => v,
-                    _ => Vec::new(),
-                };
-                copy_frames(&mut v, $src, width, picks, $conv);
-                BlockData::$variant(v)
-            }};
-        }
-        // Integer formats only carry the integer values of recorded LSL streams (see
-        // ValueFormat::resolve): `as` is exact there.
-        let data = match self.feed.values {
-            SampleValues::Numeric(ValueFormat::Float64 | ValueFormat::Native) => {
-                pack!(F64, raw, |&x| x)
-            }
-            SampleValues::Numeric(ValueFormat::Float32) => pack!(F32, raw, |&x| x as f32),
-            SampleValues::Numeric(ValueFormat::Int8) => pack!(I8, raw, |&x| x as i8),
-            SampleValues::Numeric(ValueFormat::Int16) => pack!(I16, raw, |&x| x as i16),
-            SampleValues::Numeric(ValueFormat::Int32) => pack!(I32, raw, |&x| x as i32),
-            SampleValues::Numeric(ValueFormat::Int64) => pack!(I64, raw, |&x| x as i64),
-            SampleValues::Text => pack!(Text, &s.text, |t| crate::lsl::c_text(t)),
-        };
+        samples.fill_numeric(self.block.values(), width, picks);
+        samples.fill_text(self.block.text(), width, picks);
         stamps.clear();
-        if self.feed.stamped || matches!(self.feed.values, SampleValues::Text) {
-            stamps.extend(s.stamps[..frames].iter().map(|t| t + pass_offset));
-        }
-        Block {
+        stamps.extend(self.block.stamps().iter().map(|t| t + pass_offset));
+        WireBlock {
+            epoch: self.epoch,
             first_frame,
-            frames,
-            data,
+            frames: self.block.frames(),
+            samples,
             stamps,
         }
     }
 }
 
-fn wrong_length(message: String) -> HostError {
-    HostError::Read(ReadError::plugin(message))
-}
-
-/// Replaces `out` with the frames of `raw` (each `width` wide), keeping the `picks` columns
-/// (all when `None`), converted by `conv`.
-fn copy_frames<S, T>(
-    out: &mut Vec<T>,
-    raw: &[S],
-    width: usize,
-    picks: Option<&[usize]>,
-    conv: impl Fn(&S) -> T,
-) {
-    out.clear();
-    for frame in raw.chunks_exact(width) {
-        match picks {
-            None => out.extend(frame.iter().map(&conv)),
-            Some(cols) => out.extend(cols.iter().filter_map(|&c| frame.get(c)).map(&conv)),
+/// The first frame of a stamped stream whose time is at least `t` (the length when none
+/// is): a binary search over one-frame reads, or a scan when the length is unknown.
+fn first_frame_at(
+    source: &mut dyn SampleSource,
+    stream: &player_api::StreamInfo,
+    t: f64,
+) -> Result<u64, HostError> {
+    let mut probe = Block::new(stream.kind, stream.channel_count(), 1);
+    let mut time_of =
+        |source: &mut dyn SampleSource, frame: u64| -> Result<Option<f64>, HostError> {
+            source.seek(frame)?;
+            probe.clear();
+            source.read(&mut probe)?;
+            Ok(probe.stamps().first().copied())
+        };
+    match stream.length {
+        Some(len) => {
+            let (mut lo, mut hi) = (0u64, len);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                match time_of(source, mid)? {
+                    Some(time) if time < t => lo = mid + 1,
+                    _ => hi = mid,
+                }
+            }
+            Ok(lo)
+        }
+        None => {
+            let mut frame = 0;
+            while let Some(time) = time_of(source, frame)? {
+                if time >= t {
+                    break;
+                }
+                frame += 1;
+            }
+            Ok(frame)
         }
     }
 }

@@ -1,23 +1,41 @@
 //! The timing thread: one loop for every stream, pushing each chunk when its last sample
 //! is due, never before.
 //!
-//! Sample `k` of a stream (counted across passes) has timestamp `t0 + offset + k / rate`,
-//! computed from `k`, never accumulated. A chunk is due at its last sample's timestamp.
+//! # The timing model
+//!
+//! * The engine keeps a **replay position** p: seconds on the scenario's timeline, 0 at
+//!   t0, advancing at `speed` while playing and standing still while paused
+//!   ([`Timeline`](super::steering::Timeline)). Sample k of a stream is due when the
+//!   position reaches `offset + k / rate` (its own recorded time for stamped streams),
+//!   k counted across passes.
+//! * **LSL timestamps are the clock times at which samples are due**, as a live device
+//!   would stamp them: they never go backwards, and at speed 1 with no pause or seek they
+//!   are exactly `t0 + offset + k / rate`, computed from k, never accumulated. A pause
+//!   leaves a gap in time; a seek changes the data, not the clock; at speed s,
+//!   consecutive timestamps are `1 / (rate × s)` apart. The nominal rate announced stays
+//!   the file's.
+//! * A chunk is pushed when its **last** sample is due, never early. Requests (pause,
+//!   seek, speed) are applied between two pushes, so they take effect at a chunk boundary
+//!   (with chunk 1, at the next sample).
+//! * Markers follow the data: a seek skips the annotations it jumps over and plays those
+//!   ahead at their samples' times; none is duplicated or shifted.
+//!
 //! The loop always serves the stream whose next chunk is due first: it sleeps coarsely
-//! until shortly before the deadline, then yields/spins until the clock reaches it.
+//! until shortly before the deadline, then spins until the clock reaches it.
 //!
 //! Falling behind (a busy machine, a slow disk): chunks are pushed as soon as possible,
 //! late, with their true timestamps; nothing is dropped and time is never compressed.
 //! Every chunk's lateness is recorded, and chunks later than
 //! [`LATE_THRESHOLD`](super::stats::LATE_THRESHOLD) are counted as late.
 
-use super::plan::MarkerFeed;
-use super::prefetch::{Block, Feed, FeedHandle};
+use super::control::{PlayState, Refusal, Status};
+use super::plan::Markers;
+use super::prefetch::{Message, Prefetch, Seek, WireBlock};
 use super::stats::StreamCounter;
+use super::steering::{Request, Shared, Timeline};
 use crate::error::HostError;
 use crate::output::{Outlet, Values};
 use crate::scenario::Repeat;
-use std::ffi::CString;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::TryRecvError;
 use std::sync::{Arc, Mutex};
@@ -30,7 +48,8 @@ const SPIN_WINDOW_NORMAL: f64 = 0.0005;
 /// The real-time priority asked for the timing thread (SCHED_FIFO, 1..=99): above
 /// ordinary work, below the kernel's own real-time threads.
 const REALTIME_PRIORITY: i32 = 20;
-/// Longest single sleep, so that a stop request is seen quickly.
+/// Longest single sleep, so that a stop request is seen quickly (requests end a sleep at
+/// once).
 const MAX_SLEEP: f64 = 0.02;
 /// How often a starved stream (its prefetch behind) is polled.
 const STARVED_POLL: f64 = 0.0005;
@@ -40,30 +59,35 @@ const STALL_TIMEOUT: f64 = 5.0;
 /// How often the shared statistics are refreshed.
 const SNAPSHOT_EVERY: f64 = 0.1;
 
-/// One outlet and what feeds it.
-pub struct LaneRun {
+/// A stream while it plays: its outlet, its schedule and what is queued for it.
+pub struct Playing {
     pub(crate) outlet: Box<dyn Outlet>,
+    /// Seconds after t0 of the stream's time 0 on the scenario's timeline.
+    pub(crate) offset: f64,
+    /// The clock time at which the stream's time 0 is due (from the timeline).
     pub(crate) base: f64,
+    /// The timeline's speed (stream time per clock time).
+    pub(crate) speed: f64,
     pub(crate) counter: StreamCounter,
-    pub(crate) state: LaneState,
+    pub(crate) queue: Queue,
     pub(crate) done: bool,
-    /// Since when (clock) the lane has been waiting for its reader, if it is.
+    /// Since when (clock) the stream has been waiting for its prefetch worker, if it is.
     pub(crate) starved_since: Option<f64>,
 }
 
-/// The feeding state of a lane.
-pub enum LaneState {
-    /// A stream fed by a prefetch worker.
-    Source {
+/// What is queued for a stream.
+pub enum Queue {
+    /// Blocks from a prefetch worker.
+    Prefetched {
         /// The worker's channels.
-        feed: FeedHandle,
+        prefetch: Prefetch,
         /// The block being pushed, and the next frame within it.
-        current: Option<(Block, usize)>,
+        current: Option<(WireBlock, usize)>,
     },
     /// Markers from annotations.
     Markers {
         /// Times and texts of one pass.
-        events: Vec<(f64, CString)>,
+        events: Vec<(f64, String)>,
         /// Duration of one pass.
         period: Option<f64>,
         /// Passes to play.
@@ -73,16 +97,12 @@ pub enum LaneState {
     },
 }
 
-impl LaneState {
-    /// The marker state for `feed`.
-    pub fn markers(feed: MarkerFeed, repeat: Repeat) -> Self {
-        LaneState::Markers {
-            events: feed
-                .events
-                .into_iter()
-                .map(|(t, s)| (t, crate::lsl::c_text(&s)))
-                .collect(),
-            period: feed.period,
+impl Queue {
+    /// The queue of a marker stream.
+    pub fn markers(markers: Markers, repeat: Repeat) -> Self {
+        Queue::Markers {
+            events: markers.events,
+            period: markers.period,
             repeat,
             next: (0, 0),
         }
@@ -96,28 +116,35 @@ enum Next {
     Failed(HostError),
 }
 
-impl LaneRun {
-    /// The deadline of this lane's next push, making sure a block is at hand.
+impl Playing {
+    /// The deadline of this stream's next push, making sure a block is at hand.
     fn next(&mut self) -> Next {
-        match &mut self.state {
-            LaneState::Source { feed, current } => {
-                if current.is_none() {
-                    match feed.blocks.try_recv() {
-                        Ok(Feed::Block(b)) => *current = Some((b, 0)),
-                        Ok(Feed::Failed(e)) => return Next::Failed(e),
+        match &mut self.queue {
+            Queue::Prefetched { prefetch, current } => {
+                while current.is_none() {
+                    match prefetch.blocks.try_recv() {
+                        Ok(Message::Block(b)) if b.epoch == prefetch.epoch => {
+                            *current = Some((b, 0))
+                        }
+                        Ok(Message::Block(stale)) => {
+                            let _ = prefetch.recycle.send(stale);
+                        }
+                        Ok(Message::End(epoch)) if epoch == prefetch.epoch => return Next::Done,
+                        Ok(Message::End(_)) => {}
+                        Ok(Message::Failed(e)) => return Next::Failed(e),
                         Err(TryRecvError::Empty) => return Next::Starved,
                         Err(TryRecvError::Disconnected) => return Next::Done,
                     }
                 }
                 match current {
                     Some((block, pos)) => {
-                        let last = *pos + feed.chunk_size.min(block.frames - *pos) - 1;
-                        Next::Due(self.base + frame_time(block, last, feed.rate))
+                        let last = *pos + prefetch.chunk_size.min(block.frames - *pos) - 1;
+                        Next::Due(self.base + frame_time(block, last, prefetch.rate) / self.speed)
                     }
                     None => Next::Starved,
                 }
             }
-            LaneState::Markers {
+            Queue::Markers {
                 events,
                 period,
                 repeat,
@@ -134,11 +161,12 @@ impl LaneRun {
                     Repeat::Times(n) => *pass < *n,
                     Repeat::Forever => true,
                 };
+                let speed = self.speed;
                 match (more, *pass, period) {
                     (false, _, _) => Next::Done,
-                    (true, 0, _) => Next::Due(self.base + events[*i].0),
+                    (true, 0, _) => Next::Due(self.base + events[*i].0 / speed),
                     (true, p, Some(period)) => {
-                        Next::Due(self.base + p as f64 * *period + events[*i].0)
+                        Next::Due(self.base + p as f64 * *period / speed + events[*i].0 / speed)
                     }
                     (true, _, None) => Next::Done, // unknown length: markers play once
                 }
@@ -148,34 +176,37 @@ impl LaneRun {
 
     /// Pushes the due chunk (whose deadline is `due`) and records its lateness.
     fn push(&mut self, due: f64, now: f64, stamps: &mut Vec<f64>) -> Result<(), HostError> {
-        match &mut self.state {
-            LaneState::Source { feed, current } => {
+        match &mut self.queue {
+            Queue::Prefetched { prefetch, current } => {
                 let Some((block, pos)) = current else {
                     return Ok(());
                 };
-                let frames = feed.chunk_size.min(block.frames - *pos);
+                let frames = prefetch.chunk_size.min(block.frames - *pos);
                 stamps.clear();
+                let (base, speed) = (self.base, self.speed);
                 stamps.extend(
-                    (*pos..*pos + frames).map(|i| self.base + frame_time(block, i, feed.rate)),
+                    (*pos..*pos + frames)
+                        .map(|i| base + frame_time(block, i, prefetch.rate) / speed),
                 );
-                let values = block.data.frames(*pos, *pos + frames, feed.channels);
+                let values = block.samples.frames(*pos, *pos + frames, prefetch.channels);
                 self.outlet.push(values, stamps)?;
                 *pos += frames;
-                let position = stamps.last().map_or(0.0, |t| t - self.base);
+                let position = frame_time(block, *pos - 1, prefetch.rate);
                 self.counter.record_chunk(frames, now - due, position);
                 if *pos >= block.frames {
                     if let Some((spent, _)) = current.take() {
-                        let _ = feed.recycle.send(spent);
+                        let _ = prefetch.recycle.send(spent);
                     }
                 }
                 Ok(())
             }
-            LaneState::Markers {
+            Queue::Markers {
                 events,
-                next: (i, _),
+                period,
+                next: (i, pass),
                 ..
             } => {
-                let Some((_, text)) = events.get(*i) else {
+                let Some((t, text)) = events.get(*i) else {
                     return Ok(());
                 };
                 stamps.clear();
@@ -183,8 +214,60 @@ impl LaneRun {
                 self.outlet
                     .push(Values::Text(std::slice::from_ref(text)), stamps)?;
                 *i += 1;
-                self.counter.record_chunk(1, now - due, due - self.base);
+                let position = period.map_or(0.0, |p| p * *pass as f64) + t;
+                self.counter.record_chunk(1, now - due, position);
                 Ok(())
+            }
+        }
+    }
+}
+
+impl Playing {
+    /// Follows a new timeline (a pause, resume, seek or speed change).
+    fn follow(&mut self, timeline: &Timeline) {
+        self.base = timeline.base(self.offset);
+        self.speed = timeline.speed;
+    }
+
+    /// Goes to the scenario position `position`: the stream's time `position - offset`
+    /// (before its start: from the start). What was queued is dropped.
+    fn seek(&mut self, position: f64) {
+        let to = position - self.offset;
+        self.done = false;
+        self.starved_since = None;
+        self.counter.stats.finished = false;
+        match &mut self.queue {
+            Queue::Prefetched { prefetch, current } => {
+                if let Some((spent, _)) = current.take() {
+                    let _ = prefetch.recycle.send(spent);
+                }
+                while let Ok(message) = prefetch.blocks.try_recv() {
+                    if let Message::Block(stale) = message {
+                        let _ = prefetch.recycle.send(stale);
+                    }
+                }
+                prefetch.epoch += 1;
+                let seek = Seek {
+                    epoch: prefetch.epoch,
+                    to,
+                };
+                if prefetch.seeks.send(seek).is_err() {
+                    self.done = true; // the worker is gone (it failed)
+                }
+            }
+            Queue::Markers {
+                events,
+                period,
+                next,
+                ..
+            } => {
+                let to = to.max(0.0);
+                let pass = match period {
+                    Some(p) if *p > 0.0 => (to / *p).floor() as u64,
+                    _ => 0,
+                };
+                let within = to - period.unwrap_or(0.0) * pass as f64;
+                *next = (events.partition_point(|(t, _)| *t < within), pass);
             }
         }
     }
@@ -192,7 +275,7 @@ impl LaneRun {
 
 /// The time of frame `i` of `block` relative to t0 + offset: its own stamp for stamped
 /// streams, else `k / rate` with `k` counted across passes (computed, never accumulated).
-fn frame_time(block: &Block, i: usize, rate: f64) -> f64 {
+fn frame_time(block: &WireBlock, i: usize, rate: f64) -> f64 {
     match block.stamps.get(i) {
         Some(&t) => t,
         None => (block.first_frame + i as u64) as f64 / rate,
@@ -248,18 +331,22 @@ fn precise_sleeps() -> Punctuality {
     Punctuality::Normal
 }
 
-/// Waits until `clock()` reaches `deadline` or `stop` is set; returns the clock reading.
-pub fn wait_until(
+/// Waits until `clock()` reaches `deadline`, the run stops or a request comes; returns
+/// the clock reading.
+fn wait_until(
     clock: &dyn Fn() -> f64,
     deadline: f64,
-    stop: &AtomicBool,
+    schedule: &Schedule<'_>,
     punctuality: Punctuality,
 ) -> f64 {
     let window = punctuality.spin_window();
     loop {
         let now = clock();
         let remaining = deadline - now;
-        if remaining <= 0.0 || stop.load(Ordering::Relaxed) {
+        if remaining <= 0.0
+            || schedule.stop.load(Ordering::Relaxed)
+            || schedule.steering.pending.load(Ordering::Relaxed)
+        {
             return now;
         }
         if remaining > window {
@@ -272,104 +359,268 @@ pub fn wait_until(
     }
 }
 
-/// Runs every lane to its end (or until `stop`), refreshing `shared` statistics.
-pub fn run(
-    lanes: &mut [LaneRun],
-    clock: &dyn Fn() -> f64,
-    stop: &AtomicBool,
-    shared: &Arc<Mutex<Vec<super::stats::StreamStats>>>,
-    paced: bool,
-) {
+/// Where the schedule reports what the user did: the event's text and its clock time.
+pub type EventSink<'a> = dyn FnMut(&str, f64) + 'a;
+
+/// What the schedule needs besides the streams.
+pub struct Schedule<'a> {
+    /// The clock.
+    pub clock: &'a dyn Fn() -> f64,
+    /// Set to end the run.
+    pub stop: &'a AtomicBool,
+    /// Statistics shared with the player.
+    pub stats: &'a Arc<Mutex<Vec<super::stats::StreamStats>>>,
+    /// Requests and status shared with the controllers.
+    pub steering: &'a Shared,
+    /// Whether to wait for deadlines (false: push as fast as possible).
+    pub paced: bool,
+    /// The duration of one pass of the scenario, and the passes (`None`: forever).
+    pub duration: Option<f64>,
+    /// How many passes (`None`: forever).
+    pub passes: Option<u64>,
+    /// Publishes what the user did (the control-events stream), if asked.
+    pub events: Option<&'a mut EventSink<'a>>,
+}
+
+/// Runs every stream to its end (or until `stop`), following the timeline that starts at
+/// `t0` and the requests that move it, refreshing the shared statistics and status.
+pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
+    let (clock, stop, paced) = (schedule.clock, schedule.stop, schedule.paced);
     let punctuality = if paced {
         make_punctual()
     } else {
         Punctuality::Normal
     };
+    let mut timeline = Timeline::starting_at(t0);
+    for stream in streams.iter_mut() {
+        stream.follow(&timeline);
+    }
     let mut stamps = Vec::new();
     let mut last_snapshot = f64::NEG_INFINITY;
     loop {
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let mut best: Option<(usize, f64)> = None;
-        let mut starved = false;
-        let now = clock();
-        for (i, lane) in lanes.iter_mut().enumerate() {
-            if lane.done {
-                continue;
-            }
-            let next = lane.next();
-            if !matches!(next, Next::Starved) {
-                lane.starved_since = None;
-            }
-            match next {
-                Next::Due(t) => {
-                    if best.is_none_or(|(_, b)| t < b) {
-                        best = Some((i, t));
-                    }
-                }
-                Next::Starved => match lane.starved_since {
-                    Some(since) if now - since > STALL_TIMEOUT => fail(
-                        lane,
-                        HostError::Stalled {
-                            seconds: STALL_TIMEOUT,
-                        },
-                    ),
-                    Some(_) => starved = true,
-                    None => {
-                        lane.starved_since = Some(now);
-                        starved = true;
-                    }
-                },
-                Next::Done => {
-                    lane.done = true;
-                    lane.counter.stats.finished = true;
-                }
-                Next::Failed(e) => fail(lane, e),
-            }
+        if schedule.steering.pending.load(Ordering::Relaxed) {
+            timeline = apply_requests(streams, timeline, &mut schedule);
         }
         let now = clock();
+        if timeline.paused {
+            publish_status(&schedule, &timeline, now);
+            idle(&schedule, now + MAX_SLEEP);
+            continue;
+        }
+        let (best, starved) = next_due(streams, now);
+        let now = clock();
         if now - last_snapshot >= SNAPSHOT_EVERY {
-            publish(lanes, shared);
+            publish(streams, schedule.stats);
+            publish_status(&schedule, &timeline, now);
             last_snapshot = now;
         }
         let Some((i, due)) = best else {
             if !starved {
-                break; // every lane is done
+                break; // every stream is done
             }
-            std::thread::sleep(Duration::from_secs_f64(STARVED_POLL));
+            idle(&schedule, now + STARVED_POLL);
             continue;
         };
         if paced && starved && due - now > STARVED_POLL {
-            // Another lane is waiting for data whose deadline may come first: look again soon.
-            wait_until(clock, now + STARVED_POLL, stop, punctuality);
+            // Another stream is waiting for data whose deadline may come first: look again soon.
+            wait_until(clock, now + STARVED_POLL, &schedule, punctuality);
             continue;
         }
         let now = if paced {
-            let now = wait_until(clock, due, stop, punctuality);
+            let now = wait_until(clock, due, &schedule, punctuality);
             if now < due {
-                break; // stopped while waiting
+                continue; // stopped, or a request came: look again
             }
             now
         } else {
             due // unpaced: every chunk counts as on time
         };
-        let lane = &mut lanes[i];
-        if let Err(e) = lane.push(due, now, &mut stamps) {
-            fail(lane, e);
+        let stream = &mut streams[i];
+        if let Err(e) = stream.push(due, now, &mut stamps) {
+            fail(stream, e);
         }
     }
-    publish(lanes, shared);
+    publish(streams, schedule.stats);
+    let now = clock();
+    publish_status(&schedule, &timeline, now);
+    schedule.steering.set_state(PlayState::Finished);
+    refuse_pending(schedule.steering);
 }
 
-fn fail(lane: &mut LaneRun, e: HostError) {
-    lane.done = true;
-    lane.counter.stats.error = Some(e.to_string());
+/// The stream whose next chunk is due first, and whether some stream waits for data.
+fn next_due(streams: &mut [Playing], now: f64) -> (Option<(usize, f64)>, bool) {
+    let mut best: Option<(usize, f64)> = None;
+    let mut starved = false;
+    for (i, stream) in streams.iter_mut().enumerate() {
+        if stream.done {
+            continue;
+        }
+        let next = stream.next();
+        if !matches!(next, Next::Starved) {
+            stream.starved_since = None;
+        }
+        match next {
+            Next::Due(t) => {
+                if best.is_none_or(|(_, b)| t < b) {
+                    best = Some((i, t));
+                }
+            }
+            Next::Starved => match stream.starved_since {
+                Some(since) if now - since > STALL_TIMEOUT => fail(
+                    stream,
+                    HostError::Stalled {
+                        seconds: STALL_TIMEOUT,
+                    },
+                ),
+                Some(_) => starved = true,
+                None => {
+                    stream.starved_since = Some(now);
+                    starved = true;
+                }
+            },
+            Next::Done => {
+                stream.done = true;
+                stream.counter.stats.finished = true;
+            }
+            Next::Failed(e) => fail(stream, e),
+        }
+    }
+    (best, starved)
 }
 
-fn publish(lanes: &[LaneRun], shared: &Arc<Mutex<Vec<super::stats::StreamStats>>>) {
+/// Sleeps until `until`, or until a request comes or the run stops.
+fn idle(schedule: &Schedule<'_>, until: f64) {
+    let clock = schedule.clock;
+    while clock() < until
+        && !schedule.stop.load(Ordering::Relaxed)
+        && !schedule.steering.pending.load(Ordering::Relaxed)
+    {
+        std::thread::sleep(Duration::from_secs_f64((until - clock()).clamp(0.0, 0.001)));
+    }
+}
+
+/// Applies the pending requests; the new timeline.
+fn apply_requests(
+    streams: &mut [Playing],
+    mut timeline: Timeline,
+    schedule: &mut Schedule<'_>,
+) -> Timeline {
+    for (request, answer) in schedule.steering.take_requests() {
+        let now = (schedule.clock)();
+        match step(streams, timeline, request, schedule, now) {
+            Ok(next) => {
+                timeline = next;
+                let status = status(schedule, &timeline, now);
+                schedule.steering.set_status(status);
+                if let Some(events) = schedule.events.as_mut() {
+                    events(&request.event_text(&status), now);
+                }
+                let _ = answer.send(Ok(status));
+            }
+            Err(refusal) => {
+                let _ = answer.send(Err(refusal));
+            }
+        }
+    }
+    timeline
+}
+
+/// One request: the timeline after it (streams follow it).
+fn step(
+    streams: &mut [Playing],
+    timeline: Timeline,
+    request: Request,
+    schedule: &Schedule<'_>,
+    now: f64,
+) -> Result<Timeline, Refusal> {
+    let next = match request {
+        Request::Pause => timeline.reanchored(now, |t| t.paused = true),
+        Request::Resume => timeline.reanchored(now, |t| t.paused = false),
+        Request::Speed(speed) => timeline.reanchored(now, |t| t.speed = speed),
+        Request::Seek(_) | Request::SeekBy(_) => {
+            let here = timeline.position(now);
+            let target = match request {
+                Request::Seek(to) => {
+                    let (pass_start, duration) = pass_of(schedule, here);
+                    pass_start + to.clamp(0.0, duration.unwrap_or(f64::INFINITY))
+                }
+                Request::SeekBy(delta) => (here + delta).max(0.0),
+                _ => here,
+            };
+            for stream in streams.iter_mut() {
+                stream.seek(target);
+            }
+            timeline.reanchored(now, |t| t.anchor_pos = target)
+        }
+    };
+    for stream in streams.iter_mut() {
+        stream.follow(&next);
+        if matches!(request, Request::Resume) {
+            stream.starved_since = None;
+        }
+    }
+    Ok(next)
+}
+
+/// The start of the pass holding position `p`, and the pass duration.
+fn pass_of(schedule: &Schedule<'_>, p: f64) -> (f64, Option<f64>) {
+    match schedule.duration {
+        Some(d) if d > 0.0 => {
+            let last = schedule.passes.map_or(u64::MAX, |n| n.saturating_sub(1));
+            let pass = ((p / d).floor() as u64).min(last);
+            (pass as f64 * d, Some(d))
+        }
+        _ => (0.0, schedule.duration),
+    }
+}
+
+/// The status at clock `now`.
+fn status(schedule: &Schedule<'_>, timeline: &Timeline, now: f64) -> Status {
+    let p = timeline.position(now).max(0.0);
+    let (pass_start, duration) = pass_of(schedule, p);
+    let pass = match duration {
+        Some(d) if d > 0.0 => (pass_start / d).round() as u64 + 1,
+        _ => 1,
+    };
+    Status {
+        state: if timeline.paused {
+            PlayState::Paused
+        } else if now < timeline.anchor_wall && timeline.anchor_pos == 0.0 {
+            PlayState::Waiting
+        } else {
+            PlayState::Playing
+        },
+        position: p - pass_start,
+        duration,
+        pass: (pass, schedule.passes),
+        speed: timeline.speed,
+    }
+}
+
+fn publish_status(schedule: &Schedule<'_>, timeline: &Timeline, now: f64) {
+    schedule
+        .steering
+        .set_status(status(schedule, timeline, now));
+}
+
+/// Answers requests that came too late to be applied.
+fn refuse_pending(steering: &Shared) {
+    for (_, answer) in steering.take_requests() {
+        let _ = answer.send(Err(Refusal("the replay has ended".into())));
+    }
+}
+
+fn fail(stream: &mut Playing, e: HostError) {
+    stream.done = true;
+    stream.counter.stats.error = Some(e.to_string());
+}
+
+fn publish(streams: &[Playing], shared: &Arc<Mutex<Vec<super::stats::StreamStats>>>) {
     if let Ok(mut s) = shared.lock() {
         s.clear();
-        s.extend(lanes.iter().map(|l| l.counter.snapshot()));
+        s.extend(streams.iter().map(|l| l.counter.snapshot()));
     }
 }

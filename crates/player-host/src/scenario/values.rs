@@ -3,6 +3,7 @@
 //! scenario error points at the value's own line and column), with one wording of what is
 //! allowed.
 
+use player_api::quote;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Serialize;
 use std::fmt;
@@ -57,7 +58,7 @@ impl std::str::FromStr for Repeat {
             "forever" | "inf" | "infinite" => Ok(Repeat::Forever),
             n => match n.parse::<u64>() {
                 Ok(k) if k >= 1 => Ok(Repeat::Times(k)),
-                _ => Err(refuse(REPEAT_RULE, format!("{n:?}"))),
+                _ => Err(refuse(REPEAT_RULE, quote(n))),
             },
         }
     }
@@ -162,7 +163,7 @@ impl std::str::FromStr for WaitForConsumers {
     /// a comma or spaces (`all,10`); `true`/`yes` (data streams, no timeout) and
     /// `false`/`no` (do not wait).
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || refuse(WAIT_RULE, format!("{s:?}"));
+        let bad = || refuse(WAIT_RULE, quote(s));
         let mut streams = None;
         let mut timeout = None;
         let words: Vec<&str> = s
@@ -259,7 +260,7 @@ impl<'de> de::Deserialize<'de> for WaitForConsumers {
 pub fn parse_seconds(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(refuse(SECONDS_RULE, s)),
+        _ => Err(refuse(SECONDS_RULE, quote(s))),
     }
 }
 
@@ -267,14 +268,14 @@ pub fn parse_seconds(s: &str) -> Result<f64, String> {
 pub fn parse_chunk_size(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
-        _ => Err(refuse(CHUNK_SIZE_RULE, s)),
+        _ => Err(refuse(CHUNK_SIZE_RULE, quote(s))),
     }
 }
 
 /// Parses a stream name (`--name`): anything but empty or only spaces.
 pub fn parse_name(s: &str) -> Result<String, String> {
     if s.trim().is_empty() {
-        Err(refuse(NAME_RULE, format!("{s:?}")))
+        Err(refuse(NAME_RULE, quote(s)))
     } else {
         Ok(s.to_string())
     }
@@ -295,7 +296,7 @@ pub fn parse_pick(s: &str) -> Result<String, String> {
 pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(format!("must be KEY=VALUE, not {s:?}")),
+        _ => Err(format!("must be KEY=VALUE, not {}", quote(s))),
     }
 }
 
@@ -322,6 +323,11 @@ pub(crate) fn de_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Erro
         }
     }
     d.deserialize_any(V)
+}
+
+/// An optional number of seconds, 0 or more (`from:`, `to:`).
+pub(crate) fn de_opt_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    de_seconds(d).map(Some)
 }
 
 /// Frames per push, at least 1 (`chunk_size:`).
@@ -388,7 +394,7 @@ pub(crate) fn de_picks<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Str
                 .map(String::from)
                 .collect();
             if picks.is_empty() {
-                return Err(E::custom(refuse(PICKS_RULE, format!("{s:?}"))));
+                return Err(E::custom(refuse(PICKS_RULE, quote(s))));
             }
             Ok(Some(picks))
         }

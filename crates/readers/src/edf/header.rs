@@ -1,9 +1,9 @@
 //! The fixed header (256 bytes) and the per-signal headers (256 bytes per signal) of an
 //! EDF/BDF file: parsing and validation against the file's size.
 
-use crate::util::ascii::{field_text, parse_field};
-use crate::util::SourceFile;
-use player_api::ReadError;
+use player_api::io::ascii::{field_text, parse_field};
+use player_api::io::SourceFile;
+use player_api::{quote, ReadError};
 
 /// Length of the fixed header and of each signal's header.
 pub(crate) const BLOCK: u64 = 256;
@@ -159,8 +159,8 @@ fn parse_real(bytes: &[u8], name: &str) -> Result<f64, String> {
         Ok(v)
     } else {
         Err(format!(
-            "{name} is not a finite number: {:?}",
-            field_text(bytes)
+            "{name} is not a finite number: {}",
+            quote(&field_text(bytes))
         ))
     }
 }
@@ -194,10 +194,9 @@ pub(crate) fn read_header(file: &mut SourceFile) -> Result<Header, ReadError> {
     } else {
         return Err(file.malformed(
             0,
-            format!(
-                "version field is {:?}: not an EDF (\"0\") or BDF (\"\\xffBIOSEMI\") file",
-                String::from_utf8_lossy(version)
-            ),
+            // Not an EDF file: its content is not quoted (it may be anything).
+            "not an EDF or BDF file: the version field is neither \"0\" (EDF) nor \
+             \"\\xffBIOSEMI\" (BDF)",
         ));
     };
     let patient = field_text(f(8, 88)?);
@@ -242,7 +241,10 @@ pub(crate) fn read_header(file: &mut SourceFile) -> Result<Header, ReadError> {
     if duration.is_nan() || duration <= 0.0 {
         return Err(file.malformed(
             244,
-            format!("duration of a data record is {duration_text:?}: it must be greater than 0"),
+            format!(
+                "duration of a data record is {}: it must be greater than 0",
+                quote(&duration_text)
+            ),
         ));
     }
     if records_field < -1 {
@@ -283,7 +285,7 @@ pub(crate) fn read_header(file: &mut SourceFile) -> Result<Header, ReadError> {
         let annotation = label == "EDF Annotations" || label == "BDF Annotations";
         let name = |k: usize| -> String {
             let field = SIGNAL_FIELDS.get(k).map_or("field", |(n, _)| *n);
-            format!("{field} of signal {} ({label:?})", i + 1)
+            format!("{field} of signal {} ({})", i + 1, quote(&label))
         };
         let err = |k: usize, m: String| file.malformed(field_at(k, i).0, m);
         let dim_raw = raw(2, i)?;

@@ -21,11 +21,12 @@ mod source;
 mod tal;
 mod timeline;
 
-use crate::util::SourceFile;
 use header::{looks_like_edf, meas_date, read_header, Header};
 use layout::{plan_streams, StreamPlan};
+use player_api::io::SourceFile;
 use player_api::{
-    Confidence, OpenOptions, Probe, ReadError, ReaderPlugin, Recording, RecordingInfo, SampleSource,
+    Confidence, OpenOptions, Probe, ReadError, ReaderInfo, ReaderPlugin, Recording, RecordingInfo,
+    SampleSource,
 };
 use source::EdfSource;
 use std::path::Path;
@@ -38,21 +39,18 @@ pub struct EdfReader;
 
 player_api::inventory::submit! { player_api::Registration::new(&EdfReader) }
 
+/// What the edf reader is.
+pub static INFO: ReaderInfo = ReaderInfo::new(
+    "edf",
+    "EDF/EDF+ (16-bit) and BDF/BDF+ (24-bit) recordings, with annotations and EDF+D gaps",
+    env!("CARGO_PKG_VERSION"),
+    &["edf", "bdf", "rec"],
+    &[],
+);
+
 impl ReaderPlugin for EdfReader {
-    fn id(&self) -> &str {
-        "edf"
-    }
-
-    fn description(&self) -> &str {
-        "EDF/EDF+ (16-bit) and BDF/BDF+ (24-bit) recordings, with annotations and EDF+D gaps"
-    }
-
-    fn version(&self) -> &str {
-        env!("CARGO_PKG_VERSION")
-    }
-
-    fn extensions(&self) -> &[&str] {
-        &["edf", "bdf", "rec"]
+    fn info(&self) -> &ReaderInfo {
+        &INFO
     }
 
     /// [`Confidence::Magic`] when the version field is EDF's `"0       "` or BDF's
@@ -62,13 +60,13 @@ impl ReaderPlugin for EdfReader {
         if looks_like_edf(probe.header) {
             Some(Confidence::Magic)
         } else {
-            probe.extension_in(self.extensions())
+            probe.extension_in(&INFO.extensions())
         }
     }
 
     fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
         options
-            .expect_only(self.id(), &[])
+            .expect_only(INFO.id(), &[])
             .map_err(|e| e.in_file(path))?;
         Ok(Box::new(EdfRecording::open(path)?))
     }

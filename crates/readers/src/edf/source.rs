@@ -4,8 +4,9 @@
 use super::header::Header;
 use super::layout::StreamPlan;
 use super::timeline::Timeline;
-use crate::util::{decode_into, Endian, RawFormat, SourceFile};
-use player_api::{ReadError, SampleSource};
+use player_api::io::{decode_into, Endian, SourceFile};
+use player_api::SampleFormat;
+use player_api::{Block, ReadError, SampleSource};
 use std::sync::Arc;
 
 /// A cursor over one stream of an EDF/BDF file.
@@ -85,9 +86,9 @@ impl EdfSource {
         self.digital.resize(spr_us, 0.0);
         self.frames.resize(spr_us * nch, 0.0);
         let format = if self.header.bdf {
-            RawFormat::I24
+            SampleFormat::Int24
         } else {
-            RawFormat::I16
+            SampleFormat::Int16
         };
         for (c, ch) in self.plan.channels.iter().enumerate() {
             let start = (ch.offset_in_record - first) as usize;
@@ -113,18 +114,24 @@ impl EdfSource {
 }
 
 impl SampleSource for EdfSource {
-    fn read(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
+    fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
+        let n = self.fill(block.spare().0)?;
+        block.commit(n)
+    }
+
+    fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
+        self.seek_to(frame)
+    }
+}
+
+impl EdfSource {
+    /// Fills `out` with as many whole frames as it holds (to the end of the stream);
+    /// returns how many.
+    fn fill(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
         let nch = self.plan.channels.len();
         let capacity = out.len() / nch;
-        if self.position >= self.length {
+        if self.position >= self.length || capacity == 0 {
             return Ok(0);
-        }
-        if capacity == 0 {
-            return Err(ReadError::invalid_argument(format!(
-                "the output buffer ({} values) is shorter than one frame ({nch} channels)",
-                out.len()
-            ))
-            .in_file(self.file.path()));
         }
         let (spr, rate) = (self.plan.spr, self.plan.rate);
         let mut done = 0usize;
@@ -166,7 +173,8 @@ impl SampleSource for EdfSource {
         Ok(done)
     }
 
-    fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
+    /// Moves the cursor to `frame`.
+    fn seek_to(&mut self, frame: u64) -> Result<(), ReadError> {
         if frame > self.length {
             return Err(ReadError::invalid_argument(format!(
                 "cannot seek to frame {frame}: the stream has {} frames",

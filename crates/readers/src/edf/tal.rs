@@ -5,6 +5,8 @@
 //! each record (in the first annotation signal) starts with an empty text: it is the
 //! record's time-keeping stamp (its start, in seconds from the header's start time).
 
+use player_api::quote;
+
 /// One parsed TAL.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Tal {
@@ -51,8 +53,8 @@ pub(crate) fn parse_tals(bytes: &[u8]) -> Result<Vec<Tal>, TalError> {
 fn parse_one(tal: &[u8]) -> Result<Tal, String> {
     let Some(body) = tal.strip_suffix(&[0x14]) else {
         return Err(format!(
-            "TAL {:?} does not end with the 0x14 separator",
-            String::from_utf8_lossy(tal)
+            "TAL {} does not end with the 0x14 separator",
+            quote(&String::from_utf8_lossy(tal))
         ));
     };
     let mut parts = body.split(|&b| b == 0x14);
@@ -61,16 +63,16 @@ fn parse_one(tal: &[u8]) -> Result<Tal, String> {
     let onset_text = stamp_parts.next().unwrap_or_default();
     let onset = parse_time(onset_text, true).ok_or_else(|| {
         format!(
-            "TAL onset {:?} is not a valid number",
-            String::from_utf8_lossy(onset_text)
+            "TAL onset {} is not a valid number",
+            quote(&String::from_utf8_lossy(onset_text))
         )
     })?;
     let duration = match stamp_parts.next() {
         None => None,
         Some(text) => Some(parse_time(text, false).ok_or_else(|| {
             format!(
-                "TAL duration {:?} is not a valid number",
-                String::from_utf8_lossy(text)
+                "TAL duration {} is not a valid number",
+                quote(&String::from_utf8_lossy(text))
             )
         })?),
     };

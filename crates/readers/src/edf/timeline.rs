@@ -3,7 +3,7 @@
 
 use super::header::Header;
 use super::tal::parse_tals;
-use crate::util::SourceFile;
+use player_api::io::SourceFile;
 use player_api::{Annotation, ReadError};
 
 /// Record times closer than this (seconds) count as equal: EDF+ time stamps have a
@@ -119,9 +119,9 @@ pub(crate) fn scan(file: &mut SourceFile, h: &Header) -> Result<Scan, ReadError>
                 file.malformed(
                     offset + e.position as u64,
                     format!(
-                        "record {record}, annotation signal {} ({:?}): {}",
+                        "record {record}, annotation signal {} ({}): {}",
                         signal.index + 1,
-                        signal.label,
+                        player_api::quote(&signal.label),
                         e.message
                     ),
                 )

@@ -13,7 +13,7 @@
 use super::constants::*;
 use super::tag::{read_f64s, read_string};
 use super::tree::{Tree, ROOT};
-use crate::util::SourceFile;
+use player_api::io::SourceFile;
 use player_api::{Annotation, ReadError};
 
 /// The annotations as stored in the file.

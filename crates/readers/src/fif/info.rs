@@ -5,7 +5,7 @@
 use super::constants::*;
 use super::tag::{read_data, read_f64, read_i32, read_i32s, read_string, Tag};
 use super::tree::{Tree, ROOT};
-use crate::util::SourceFile;
+use player_api::io::SourceFile;
 use player_api::ReadError;
 
 /// One channel's definition (fiffChInfoRec, possibly updated by an extended block).

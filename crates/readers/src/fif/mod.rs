@@ -24,10 +24,10 @@ use self::raw::{index_raw, mne_format_name, next_part, PartIndex};
 use self::source::{FifSource, PlacedSegment, SharedIndex};
 use self::tag::list_tags;
 use self::tree::Tree;
-use crate::util::SourceFile;
+use player_api::io::SourceFile;
 use player_api::{
-    ChannelInfo, Confidence, Metadata, OpenOptions, Probe, ReadError, ReaderPlugin, Recording,
-    RecordingInfo, SampleSource, StreamInfo,
+    ChannelInfo, Confidence, Metadata, OpenOptions, Probe, ReadError, ReaderInfo, ReaderPlugin,
+    Recording, RecordingInfo, SampleSource, Signature, StreamInfo,
 };
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -43,40 +43,43 @@ pub const MAX_PARTS: usize = 100;
 
 pub use self::constants::FIF_MAGIC;
 
+/// The first two bytes of a gzip stream (RFC 1952), as in MNE's `.fif.gz` files.
+pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
 /// The built-in reader of FIF raw recordings (id `fif`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FifReader;
 
 player_api::inventory::submit! { player_api::Registration::new(&FifReader) }
 
+/// What the fif reader is.
+pub static INFO: ReaderInfo = ReaderInfo::new(
+    "fif",
+    "FIF raw recordings (MNE-Python, Neuromag/Elekta/MEGIN), including split files",
+    env!("CARGO_PKG_VERSION"),
+    &["fif"],
+    &[Signature::at(0, &FIF_MAGIC)],
+);
+
 impl ReaderPlugin for FifReader {
-    fn id(&self) -> &str {
-        "fif"
+    fn info(&self) -> &ReaderInfo {
+        &INFO
     }
 
-    fn description(&self) -> &str {
-        "FIF raw recordings (MNE-Python, Neuromag/Elekta/MEGIN), including split files"
-    }
-
-    fn version(&self) -> &str {
-        env!("CARGO_PKG_VERSION")
-    }
-
-    fn extensions(&self) -> &[&str] {
-        &["fif"]
-    }
-
+    /// FIF content is [`Confidence::Magic`]. A gzip stream named `*.fif.gz` is claimed at
+    /// [`Confidence::Extension`], only so that `open` can explain that it must be
+    /// unpacked; other files by the `.fif` extension.
     fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
-        if probe.header.starts_with(&FIF_MAGIC) {
-            Some(Confidence::Magic)
+        if probe.header.starts_with(&GZIP_MAGIC) && is_fif_gz_name(probe.path) {
+            Some(Confidence::Extension)
         } else {
-            probe.extension_in(self.extensions())
+            INFO.probe(probe)
         }
     }
 
     fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
         options
-            .expect_only(self.id(), &[])
+            .expect_only(INFO.id(), &[])
             .map_err(|e| e.in_file(path))?;
         Ok(Box::new(FifRecording::open(path)?))
     }
@@ -94,6 +97,7 @@ struct Part {
 
 fn read_part(path: &Path) -> Result<Part, ReadError> {
     let mut file = SourceFile::open(path)?;
+    refuse_gzip(&mut file)?;
     let tags = list_tags(&mut file)?;
     let tree = Tree::build(&mut file, &tags)?;
     drop(tags);
@@ -109,6 +113,41 @@ fn read_part(path: &Path) -> Result<Part, ReadError> {
         annotations,
         next,
     })
+}
+
+/// Whether the file name ends with `.fif.gz` (any case), as MNE names gzip-compressed FIF.
+fn is_fif_gz_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.to_ascii_lowercase().ends_with(".fif.gz"))
+}
+
+/// A gzip-compressed file (MNE reads `.fif.gz`) is refused with the way to unpack it.
+fn refuse_gzip(file: &mut SourceFile) -> Result<(), ReadError> {
+    let mut head = [0u8; 2];
+    let n = file.read_prefix_at(0, &mut head)?;
+    if n == head.len() && head == GZIP_MAGIC {
+        return Err(ReadError::unsupported(format!(
+            "gzip-compressed FIF is not supported: unpack it first (gunzip -k {})",
+            shell_word(&file.path().display().to_string())
+        ))
+        .in_file(file.path()));
+    }
+    Ok(())
+}
+
+/// `text` as one shell word: as is when it has only characters that need no quoting,
+/// else single-quoted.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./+,:@%=".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 /// An opened FIF recording (all parts of a split recording).
@@ -374,7 +413,7 @@ fn build(parts: Vec<Part>) -> FifRecording {
     }
     let mut stream = StreamInfo::new("raw", content_type, sfreq, channels)
         .with_length(frames)
-        .with_sample_format(first.raw.format.sample_format());
+        .with_sample_format(first.raw.format);
     stream.metadata = stream_meta;
 
     let annotations = place(
@@ -423,7 +462,18 @@ impl Recording for FifRecording {
 
 #[cfg(test)]
 mod tests {
-    use super::rfc3339;
+    use super::{is_fif_gz_name, rfc3339, shell_word};
+    use std::path::Path;
+
+    #[test]
+    fn gzip_names_and_shell_words() {
+        assert!(is_fif_gz_name(Path::new("/a/sample_raw.FIF.GZ")));
+        assert!(!is_fif_gz_name(Path::new("/a/sample_raw.fif")));
+        assert!(!is_fif_gz_name(Path::new("/a/notes.txt.gz")));
+        assert_eq!(shell_word("/data/s01_raw.fif.gz"), "/data/s01_raw.fif.gz");
+        assert_eq!(shell_word("my rec.fif.gz"), "'my rec.fif.gz'");
+        assert_eq!(shell_word("it's.fif.gz"), "'it'\\''s.fif.gz'");
+    }
 
     #[test]
     fn dates_are_rfc3339() {

@@ -10,8 +10,9 @@
 use super::constants::*;
 use super::tag::{read_i32, read_string, Tag};
 use super::tree::{Tree, ROOT};
-use crate::util::{RawFormat, SourceFile};
+use player_api::io::SourceFile;
 use player_api::ReadError;
+use player_api::SampleFormat;
 use std::path::{Path, PathBuf};
 
 /// Which block held the raw data.
@@ -42,7 +43,7 @@ pub struct BufferRef {
     /// Byte offset of the first sample (the tag's data).
     pub pos: u64,
     /// How the samples are stored.
-    pub format: RawFormat,
+    pub format: SampleFormat,
 }
 
 /// A run of frames: one data buffer, or a skip (zeros).
@@ -66,7 +67,7 @@ pub struct PartIndex {
     /// The block that held the data.
     pub block: DataBlock,
     /// The storage format of the first buffer.
-    pub format: RawFormat,
+    pub format: SampleFormat,
 }
 
 impl PartIndex {
@@ -77,12 +78,12 @@ impl PartIndex {
 }
 
 /// The buffer format of a FIFF data type, or an error for types that are not raw data.
-fn buffer_format(file: &SourceFile, tag: &Tag) -> Result<RawFormat, ReadError> {
+fn buffer_format(file: &SourceFile, tag: &Tag) -> Result<SampleFormat, ReadError> {
     match tag.typ {
-        FIFFT_DAU_PACK16 | FIFFT_SHORT => Ok(RawFormat::I16),
-        FIFFT_INT => Ok(RawFormat::I32),
-        FIFFT_FLOAT => Ok(RawFormat::F32),
-        FIFFT_DOUBLE => Ok(RawFormat::F64),
+        FIFFT_DAU_PACK16 | FIFFT_SHORT => Ok(SampleFormat::Int16),
+        FIFFT_INT => Ok(SampleFormat::Int32),
+        FIFFT_FLOAT => Ok(SampleFormat::Float32),
+        FIFFT_DOUBLE => Ok(SampleFormat::Float64),
         FIFFT_COMPLEX_FLOAT | FIFFT_COMPLEX_DOUBLE => Err(player_api::ReadError::unsupported(
             "complex-valued data buffers are not supported",
         )
@@ -97,13 +98,13 @@ fn buffer_format(file: &SourceFile, tag: &Tag) -> Result<RawFormat, ReadError> {
 }
 
 /// MNE's name of a buffer format (`raw.orig_format`).
-pub fn mne_format_name(format: RawFormat) -> &'static str {
+pub fn mne_format_name(format: SampleFormat) -> &'static str {
     match format {
-        RawFormat::I16 => "short",
-        RawFormat::I32 => "int",
-        RawFormat::F32 => "single",
-        RawFormat::F64 => "double",
-        RawFormat::U8 | RawFormat::I8 | RawFormat::I24 | RawFormat::I64 => "unknown",
+        SampleFormat::Int16 => "short",
+        SampleFormat::Int32 => "int",
+        SampleFormat::Float32 => "single",
+        SampleFormat::Float64 => "double",
+        _ => "unknown",
     }
 }
 

@@ -2,8 +2,8 @@
 //! buffers of every part (zeros for skips), scaled by `cal * range` to physical units.
 
 use super::raw::Segment;
-use crate::util::{decode_into, Endian, SourceFile};
-use player_api::{ReadError, SampleSource};
+use player_api::io::{decode_into, Endian, SourceFile};
+use player_api::{Block, ReadError, SampleSource};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -81,7 +81,20 @@ impl FifSource {
 }
 
 impl SampleSource for FifSource {
-    fn read(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
+    fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
+        let n = self.fill(block.spare().0)?;
+        block.commit(n)
+    }
+
+    fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
+        self.seek_to(frame)
+    }
+}
+
+impl FifSource {
+    /// Fills `out` with as many whole frames as it holds (to the end of the stream);
+    /// returns how many.
+    fn fill(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
         let nchan = self.index.scales.len();
         let wanted = (out.len() / nchan.max(1)) as u64;
         let mut done: u64 = 0;
@@ -131,7 +144,8 @@ impl SampleSource for FifSource {
         Ok(done as usize)
     }
 
-    fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
+    /// Moves the cursor to `frame`.
+    fn seek_to(&mut self, frame: u64) -> Result<(), ReadError> {
         if frame > self.index.frames {
             return Err(ReadError::invalid_argument(format!(
                 "cannot seek to frame {frame}: the recording has {} frames",

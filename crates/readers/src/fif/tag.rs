@@ -8,7 +8,7 @@
 //! allocate more than the file holds.
 
 use super::constants::*;
-use crate::util::SourceFile;
+use player_api::io::SourceFile;
 use player_api::ReadError;
 
 /// Bytes in a tag header.

@@ -6,7 +6,7 @@
 
 use super::constants::{FIFF_BLOCK_END, FIFF_BLOCK_START};
 use super::tag::{read_i32, Tag};
-use crate::util::SourceFile;
+use player_api::io::SourceFile;
 use player_api::ReadError;
 
 /// One block: its kind, its own tags (not those of its children), its children.

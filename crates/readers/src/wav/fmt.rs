@@ -2,7 +2,7 @@
 //! consistency and reduced to what decoding needs.
 
 use super::tags::{self, EXTENSIBLE, IEEE_FLOAT, PCM};
-use crate::util::RawFormat;
+use player_api::io::Endian;
 use player_api::{ReadError, SampleFormat};
 
 /// Size of the plain `WAVEFORMAT` + `wBitsPerSample` part every fmt chunk starts with.
@@ -12,11 +12,12 @@ pub(crate) const FMT_EXTENSIBLE_LEN: u32 = 40;
 /// How many bytes of a fmt chunk are ever read: nothing after the extensible part is used.
 pub(crate) const FMT_READ_LEN: u32 = FMT_EXTENSIBLE_LEN;
 
-/// The 14 last bytes of the KSDATAFORMAT_SUBTYPE_* GUIDs
-/// (`xxxxxxxx-0000-0010-8000-00aa00389b71`) whose first two bytes are a format tag.
-const SUBFORMAT_GUID_TAIL: [u8; 14] = [
-    0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71,
-];
+/// The fields of the KSDATAFORMAT_SUBTYPE_* GUIDs `0000xxxx-0000-0010-8000-00aa00389b71`
+/// but the format tag `xxxx`: `Data2`, `Data3` (stored in the file's byte order, like
+/// `Data1`) and the 8 bytes of `Data4` (always in this order).
+const SUBFORMAT_DATA2: u16 = 0x0000;
+const SUBFORMAT_DATA3: u16 = 0x0010;
+const SUBFORMAT_DATA4: [u8; 8] = [0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
 
 /// Whether samples are integers or IEEE floats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +49,9 @@ pub(crate) struct WavFormat {
     /// The EXTENSIBLE speaker mask, when the file is EXTENSIBLE.
     pub channel_mask: Option<u32>,
     /// How one sample is packed.
-    pub raw: RawFormat,
+    pub raw: SampleFormat,
+    /// The byte order of the samples (big-endian in RIFX files only).
+    pub endian: Endian,
 }
 
 /// The fixed fields at the start of every fmt chunk.
@@ -70,11 +73,17 @@ struct Extension {
 impl WavFormat {
     /// Parses a fmt chunk. `body` holds the first `min(declared_len, FMT_READ_LEN)` bytes
     /// of a chunk declaring `declared_len` bytes, whose body starts at byte `offset` of the
-    /// file. Errors carry the offset of the offending field; the caller adds the file.
-    pub(crate) fn parse(body: &[u8], declared_len: u32, offset: u64) -> Result<Self, ReadError> {
-        let base = parse_base(body, declared_len, offset)?;
+    /// file; its numbers (and the samples) are in the `endian` byte order. Errors carry the
+    /// offset of the offending field; the caller adds the file.
+    pub(crate) fn parse(
+        body: &[u8],
+        declared_len: u32,
+        offset: u64,
+        endian: Endian,
+    ) -> Result<Self, ReadError> {
+        let base = parse_base(body, declared_len, offset, endian)?;
         let (encoding, valid_bits, channel_mask) = if base.tag == EXTENSIBLE {
-            let ext = parse_extension(body, declared_len, offset)?;
+            let ext = parse_extension(body, declared_len, offset, endian)?;
             let encoding = encoding_of(ext.sub_tag, true, offset + 24)?;
             let valid = if ext.valid_bits == 0 {
                 base.bits
@@ -99,12 +108,13 @@ impl WavFormat {
             valid_bits,
             channel_mask,
             raw,
+            endian,
         })
     }
 
     /// The native sample format, for [`player_api::StreamInfo::sample_format`].
     pub(crate) fn sample_format(&self) -> SampleFormat {
-        self.raw.sample_format()
+        self.raw
     }
 
     /// A short description of the encoding: `PCM`, `IEEE float`, `EXTENSIBLE/PCM`, ...
@@ -121,16 +131,27 @@ impl WavFormat {
     }
 }
 
-fn le_u16(a: [u8; 2]) -> u16 {
-    u16::from_le_bytes(a)
+fn u16_in(endian: Endian, a: [u8; 2]) -> u16 {
+    match endian {
+        Endian::Little => u16::from_le_bytes(a),
+        Endian::Big => u16::from_be_bytes(a),
+    }
 }
 
-fn le_u32(a: [u8; 4]) -> u32 {
-    u32::from_le_bytes(a)
+fn u32_in(endian: Endian, a: [u8; 4]) -> u32 {
+    match endian {
+        Endian::Little => u32::from_le_bytes(a),
+        Endian::Big => u32::from_be_bytes(a),
+    }
 }
 
 /// Reads the 16 bytes every fmt chunk has.
-fn parse_base(body: &[u8], declared_len: u32, offset: u64) -> Result<BaseFields, ReadError> {
+fn parse_base(
+    body: &[u8],
+    declared_len: u32,
+    offset: u64,
+    endian: Endian,
+) -> Result<BaseFields, ReadError> {
     let head: [u8; 16] = match body.get(..16).map(<[u8; 16]>::try_from) {
         Some(Ok(head)) if declared_len >= FMT_MIN_LEN => head,
         _ => {
@@ -141,17 +162,23 @@ fn parse_base(body: &[u8], declared_len: u32, offset: u64) -> Result<BaseFields,
             .at_offset(offset))
         }
     };
+    let u16_at = |i: usize| u16_in(endian, [head[i], head[i + 1]]);
     Ok(BaseFields {
-        tag: le_u16([head[0], head[1]]),
-        channels: le_u16([head[2], head[3]]),
-        sample_rate: le_u32([head[4], head[5], head[6], head[7]]),
-        block_align: le_u16([head[12], head[13]]),
-        bits: le_u16([head[14], head[15]]),
+        tag: u16_at(0),
+        channels: u16_at(2),
+        sample_rate: u32_in(endian, [head[4], head[5], head[6], head[7]]),
+        block_align: u16_at(12),
+        bits: u16_at(14),
     })
 }
 
 /// Reads the `WAVEFORMATEXTENSIBLE` extension (bytes 16..40) and checks its GUID.
-fn parse_extension(body: &[u8], declared_len: u32, offset: u64) -> Result<Extension, ReadError> {
+fn parse_extension(
+    body: &[u8],
+    declared_len: u32,
+    offset: u64,
+    endian: Endian,
+) -> Result<Extension, ReadError> {
     let ext: [u8; 24] = match body.get(16..40).map(<[u8; 24]>::try_from) {
         Some(Ok(ext)) if declared_len >= FMT_EXTENSIBLE_LEN => ext,
         _ => {
@@ -162,15 +189,21 @@ fn parse_extension(body: &[u8], declared_len: u32, offset: u64) -> Result<Extens
             .at_offset(offset))
         }
     };
-    let cb_size = le_u16([ext[0], ext[1]]);
+    let u16_at = |i: usize| u16_in(endian, [ext[i], ext[i + 1]]);
+    let u32_at = |i: usize| u32_in(endian, [ext[i], ext[i + 1], ext[i + 2], ext[i + 3]]);
+    let cb_size = u16_at(0);
     if cb_size < 22 {
         return Err(ReadError::malformed(format!(
             "WAVE_FORMAT_EXTENSIBLE extension size is {cb_size}, less than 22"
         ))
         .at_offset(offset + 16));
     }
-    let guid_tail = ext.get(10..24).unwrap_or_default();
-    if guid_tail != SUBFORMAT_GUID_TAIL {
+    let data1 = u32_at(8);
+    let standard = data1 <= u32::from(u16::MAX)
+        && u16_at(12) == SUBFORMAT_DATA2
+        && u16_at(14) == SUBFORMAT_DATA3
+        && ext.get(16..24) == Some(SUBFORMAT_DATA4.as_slice());
+    if !standard {
         return Err(ReadError::unsupported(format!(
             "WAVE_FORMAT_EXTENSIBLE sub-format GUID {} is not a standard KSDATAFORMAT_SUBTYPE \
              (only PCM and IEEE float are read)",
@@ -179,9 +212,10 @@ fn parse_extension(body: &[u8], declared_len: u32, offset: u64) -> Result<Extens
         .at_offset(offset + 24));
     }
     Ok(Extension {
-        valid_bits: le_u16([ext[2], ext[3]]),
-        channel_mask: le_u32([ext[4], ext[5], ext[6], ext[7]]),
-        sub_tag: le_u16([ext[8], ext[9]]),
+        valid_bits: u16_at(2),
+        channel_mask: u32_at(4),
+        // The tag is Data1's value (at most 0xFFFF, checked above).
+        sub_tag: u16::try_from(data1).unwrap_or(u16::MAX),
     })
 }
 
@@ -224,7 +258,7 @@ fn check_counts(base: &BaseFields, offset: u64) -> Result<(), ReadError> {
 }
 
 /// The packed representation of `bits`-bit samples of `encoding`.
-fn raw_format(encoding: Encoding, bits: u16, offset: u64) -> Result<RawFormat, ReadError> {
+fn raw_format(encoding: Encoding, bits: u16, offset: u64) -> Result<SampleFormat, ReadError> {
     if bits == 0 || bits > 64 {
         return Err(ReadError::malformed(format!(
             "{bits} bits per sample is not between 1 and 64"
@@ -239,12 +273,12 @@ fn raw_format(encoding: Encoding, bits: u16, offset: u64) -> Result<RawFormat, R
         .at_offset(offset));
     }
     match (encoding, bits) {
-        (Encoding::Pcm, 8) => Ok(RawFormat::U8),
-        (Encoding::Pcm, 16) => Ok(RawFormat::I16),
-        (Encoding::Pcm, 24) => Ok(RawFormat::I24),
-        (Encoding::Pcm, 32) => Ok(RawFormat::I32),
-        (Encoding::Float, 32) => Ok(RawFormat::F32),
-        (Encoding::Float, 64) => Ok(RawFormat::F64),
+        (Encoding::Pcm, 8) => Ok(SampleFormat::UInt8),
+        (Encoding::Pcm, 16) => Ok(SampleFormat::Int16),
+        (Encoding::Pcm, 24) => Ok(SampleFormat::Int24),
+        (Encoding::Pcm, 32) => Ok(SampleFormat::Int32),
+        (Encoding::Float, 32) => Ok(SampleFormat::Float32),
+        (Encoding::Float, 64) => Ok(SampleFormat::Float64),
         (Encoding::Pcm, _) => Err(ReadError::unsupported(format!(
             "{bits}-bit integer PCM is not supported (8, 16, 24 and 32 bits are)"
         ))
@@ -257,7 +291,7 @@ fn raw_format(encoding: Encoding, bits: u16, offset: u64) -> Result<RawFormat, R
 }
 
 /// The block align must be exactly one frame: channels × bytes per sample.
-fn check_block_align(base: &BaseFields, raw: RawFormat, offset: u64) -> Result<(), ReadError> {
+fn check_block_align(base: &BaseFields, raw: SampleFormat, offset: u64) -> Result<(), ReadError> {
     let bytes = raw.size() as u32;
     let expected = u32::from(base.channels) * bytes;
     if u32::from(base.block_align) != expected {
@@ -303,12 +337,39 @@ mod tests {
         b.extend_from_slice(&valid.to_le_bytes());
         b.extend_from_slice(&mask.to_le_bytes());
         b.extend_from_slice(&sub.to_le_bytes());
-        b.extend_from_slice(&SUBFORMAT_GUID_TAIL);
+        b.extend_from_slice(&[0, 0]);
+        b.extend_from_slice(&SUBFORMAT_DATA2.to_le_bytes());
+        b.extend_from_slice(&SUBFORMAT_DATA3.to_le_bytes());
+        b.extend_from_slice(&SUBFORMAT_DATA4);
         b
     }
 
     fn parse(b: &[u8]) -> Result<WavFormat, ReadError> {
-        WavFormat::parse(b, b.len() as u32, 20)
+        WavFormat::parse(b, b.len() as u32, 20, Endian::Little)
+    }
+
+    /// The same fmt chunk with every number byte-swapped (what a RIFX writer stores).
+    fn big_endian(le: &[u8]) -> Vec<u8> {
+        let mut b = le.to_vec();
+        // Fields as (offset, width): the base fields, then the extension's (its Data4
+        // bytes are a byte array, not swapped).
+        let fields = [
+            (0, 2),
+            (2, 2),
+            (4, 4),
+            (8, 4),
+            (12, 2),
+            (14, 2),
+            (16, 2),
+            (18, 2),
+        ];
+        let ext_fields = [(20, 4), (24, 4), (28, 2), (30, 2)];
+        for (at, width) in fields.iter().chain(ext_fields.iter()) {
+            if let Some(f) = b.get_mut(*at..at + width) {
+                f.reverse();
+            }
+        }
+        b
     }
 
     #[test]
@@ -316,17 +377,17 @@ mod tests {
         let f = parse(&base(PCM, 2, 44100, 4, 16)).expect("pcm16");
         assert_eq!(
             (f.raw, f.valid_bits, f.channel_mask),
-            (RawFormat::I16, 16, None)
+            (SampleFormat::Int16, 16, None)
         );
         assert_eq!(f.describe(), "PCM");
         assert_eq!(
             parse(&base(PCM, 1, 8000, 1, 8)).expect("u8").raw,
-            RawFormat::U8
+            SampleFormat::UInt8
         );
         let f = parse(&base(IEEE_FLOAT, 1, 8000, 8, 64)).expect("f64");
         assert_eq!(
             (f.raw, f.sample_format()),
-            (RawFormat::F64, SampleFormat::Float64)
+            (SampleFormat::Float64, SampleFormat::Float64)
         );
     }
 
@@ -334,7 +395,10 @@ mod tests {
     fn fmt_longer_than_16_with_cb_size_is_fine() {
         let mut b = base(IEEE_FLOAT, 2, 8000, 8, 32);
         b.extend_from_slice(&0u16.to_le_bytes());
-        assert_eq!(parse(&b).expect("float with cbSize").raw, RawFormat::F32);
+        assert_eq!(
+            parse(&b).expect("float with cbSize").raw,
+            SampleFormat::Float32
+        );
     }
 
     #[test]
@@ -342,7 +406,7 @@ mod tests {
         let f = parse(&extensible(2, 24, 20, 3, PCM)).expect("20 in 24");
         assert_eq!(
             (f.raw, f.valid_bits, f.channel_mask),
-            (RawFormat::I24, 20, Some(3))
+            (SampleFormat::Int24, 20, Some(3))
         );
         assert_eq!(f.describe(), "EXTENSIBLE/PCM");
         let f = parse(&extensible(1, 16, 0, 4, PCM)).expect("valid 0 means all");
@@ -442,6 +506,30 @@ mod tests {
     }
 
     #[test]
+    fn big_endian_fields_are_read_in_their_order() {
+        let le = extensible(2, 24, 20, 3, PCM);
+        let be = big_endian(&le);
+        assert_ne!(le, be);
+        let f = WavFormat::parse(&be, be.len() as u32, 20, Endian::Big).expect("RIFX ext");
+        assert_eq!(
+            (
+                f.channels,
+                f.sample_rate,
+                f.raw,
+                f.valid_bits,
+                f.channel_mask
+            ),
+            (2, 48000, SampleFormat::Int24, 20, Some(3))
+        );
+        assert_eq!(f.endian, Endian::Big);
+        let plain = big_endian(&base(IEEE_FLOAT, 1, 96000, 8, 64));
+        let f = WavFormat::parse(&plain, 16, 20, Endian::Big).expect("RIFX float");
+        assert_eq!((f.sample_rate, f.raw), (96000, SampleFormat::Float64));
+        // Read in the wrong order, the same bytes are refused, not misread.
+        assert!(WavFormat::parse(&plain, 16, 20, Endian::Little).is_err());
+    }
+
+    #[test]
     fn unknown_guid_is_refused() {
         let mut b = extensible(1, 16, 16, 4, PCM);
         if let Some(last) = b.last_mut() {
@@ -453,7 +541,7 @@ mod tests {
 
     #[test]
     fn short_body_with_long_declared_length_is_refused_not_indexed() {
-        let err = WavFormat::parse(&[1, 0, 1], 16, 0).expect_err("short");
+        let err = WavFormat::parse(&[1, 0, 1], 16, 0, Endian::Little).expect_err("short");
         assert_eq!(err.kind(), ReadErrorKind::Malformed);
     }
 }

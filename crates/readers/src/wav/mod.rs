@@ -4,14 +4,19 @@
 //! WAVE_FORMAT_EXTENSIBLE files whose valid bits are fewer than the container's, fails on
 //! odd-sized chunks with their pad byte, and has no float64.
 //!
+//! Containers: little-endian `RIFF`, big-endian `RIFX` (every size, header field and
+//! sample byte-swapped) and 64-bit `RF64`/`BW64` (whose `ds64` chunk holds the real sizes
+//! of the chunks whose 32-bit size is `0xFFFFFFFF`).
+//!
 //! Read: PCM unsigned 8-bit and signed 16/24/32-bit, IEEE float 32/64-bit, plain or as
 //! WAVE_FORMAT_EXTENSIBLE (sub-format PCM or IEEE float, valid bits up to the container's);
 //! unknown chunks are skipped, odd-sized chunks with their pad byte. Integers are scaled by
 //! the container's full scale: signed n-bit `x / 2^(n-1)`, unsigned 8-bit `(x - 128) / 128`;
 //! floats are delivered as stored.
 //!
-//! Refused with a [`ReadError`] naming the file: anything that is not little-endian
-//! `RIFF....WAVE` (RIFX and RF64 are named), compressed formats (the tag is named),
+//! Refused with a [`ReadError`] naming the file: anything that is not
+//! `RIFF`/`RIFX`/`RF64`/`BW64` `....WAVE`, an RF64/BW64 file without its `ds64` chunk,
+//! compressed formats (the tag is named),
 //! missing or short fmt chunk, zero channels or rate, inconsistent block align, sample
 //! widths other than those above, valid bits above the container's, and a data chunk that
 //! extends past the end of the file (a truncated file).
@@ -19,6 +24,7 @@
 //! See `docs/readers/wav.md` for channel labels and metadata keys.
 
 mod channels;
+mod ds64;
 mod fmt;
 mod riff;
 mod source;
@@ -27,8 +33,8 @@ mod tags;
 pub use source::WavSource;
 
 use player_api::{
-    ChannelInfo, Confidence, Metadata, OpenOptions, Probe, ReadError, ReaderPlugin, Recording,
-    RecordingInfo, SampleSource, StreamInfo,
+    ChannelInfo, Confidence, Metadata, OpenOptions, Probe, ReadError, ReaderInfo, ReaderPlugin,
+    Recording, RecordingInfo, SampleSource, StreamInfo,
 };
 use riff::{Container, WavLayout};
 use source::DataLayout;
@@ -40,38 +46,35 @@ pub struct WavReader;
 
 player_api::inventory::submit! { player_api::Registration::new(&WavReader) }
 
+/// What the wav reader is.
+pub static INFO: ReaderInfo = ReaderInfo::new(
+    "wav",
+    "WAV audio (RIFF, RIFX, RF64/BW64; PCM 8/16/24/32-bit, float 32/64-bit, \
+     WAVE_FORMAT_EXTENSIBLE)",
+    env!("CARGO_PKG_VERSION"),
+    &["wav", "wave"],
+    &[],
+);
+
 impl ReaderPlugin for WavReader {
-    fn id(&self) -> &str {
-        "wav"
+    fn info(&self) -> &ReaderInfo {
+        &INFO
     }
 
-    fn description(&self) -> &str {
-        "WAV audio (PCM 8/16/24/32-bit, float 32/64-bit, WAVE_FORMAT_EXTENSIBLE)"
-    }
-
-    fn version(&self) -> &str {
-        env!("CARGO_PKG_VERSION")
-    }
-
-    fn extensions(&self) -> &[&str] {
-        &["wav", "wave"]
-    }
-
-    /// `RIFF....WAVE` is [`Confidence::Magic`]. Big-endian RIFX and 64-bit RF64/BW64 WAVE
-    /// files are claimed only at [`Confidence::Extension`] (so that a reader that does read
-    /// them wins, and otherwise this one explains why it refuses them); other files by
-    /// their extension only.
+    /// `RIFF....WAVE`, `RIFX....WAVE`, `RF64....WAVE` and `BW64....WAVE` are
+    /// [`Confidence::Magic`]; other files are claimed by their extension only.
     fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
         match riff::identify(probe.header) {
-            Container::RiffWave => Some(Confidence::Magic),
-            Container::RifxWave | Container::Rf64Wave => Some(Confidence::Extension),
-            Container::Other => probe.extension_in(self.extensions()),
+            Container::Other => probe.extension_in(&INFO.extensions()),
+            Container::Riff | Container::Rifx | Container::Rf64 | Container::Bw64 => {
+                Some(Confidence::Magic)
+            }
         }
     }
 
     fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
         options
-            .expect_only(self.id(), &[])
+            .expect_only(INFO.id(), &[])
             .map_err(|e| e.in_file(path))?;
         Ok(Box::new(WavRecording::open(path)?))
     }
@@ -88,7 +91,7 @@ pub struct WavRecording {
 impl WavRecording {
     /// Opens `path` and checks its header (no sample data is read).
     pub fn open(path: &Path) -> Result<Self, ReadError> {
-        let mut file = crate::util::SourceFile::open(path)?;
+        let mut file = player_api::io::SourceFile::open(path)?;
         let layout = riff::read_layout(&mut file)?;
         Ok(WavRecording {
             path: path.to_path_buf(),
@@ -110,7 +113,7 @@ impl Recording for WavRecording {
             ))
             .in_file(&self.path));
         }
-        let file = crate::util::SourceFile::open(&self.path)?;
+        let file = player_api::io::SourceFile::open(&self.path)?;
         Ok(Box::new(WavSource::new(file, self.data.clone())))
     }
 }
@@ -133,6 +136,7 @@ fn stream_info(layout: &WavLayout) -> StreamInfo {
 fn stream_metadata(layout: &WavLayout) -> Metadata {
     let format = &layout.format;
     let mut m = Metadata::new();
+    m.insert("container".into(), layout.container.magic().to_string());
     m.insert("format_tag".into(), tags::tag_hex(format.format_tag));
     m.insert("format".into(), format.describe());
     m.insert("bits_per_sample".into(), format.bits_per_sample.to_string());

@@ -3,8 +3,9 @@
 
 use super::fmt::WavFormat;
 use super::riff::WavLayout;
-use crate::util::{decode_into, Endian, RawFormat, SourceFile};
-use player_api::{ReadError, SampleSource};
+use player_api::io::{decode_into, Endian, SourceFile};
+use player_api::SampleFormat;
+use player_api::{Block, ReadError, SampleSource};
 
 /// At most this many bytes of sample data are held in memory by one cursor.
 const MAX_BUFFER_BYTES: usize = 64 * 1024;
@@ -20,14 +21,15 @@ impl Scaling {
     /// Signed n-bit integers: `x / 2^(n-1)` with n the container's bits (valid bits are
     /// left-justified, so the container's full scale is the right one); unsigned 8-bit:
     /// `(x - 128) / 128`; floats as stored.
-    pub(crate) fn for_format(raw: RawFormat) -> Self {
+    pub(crate) fn for_format(raw: SampleFormat) -> Self {
         let (offset, factor) = match raw {
-            RawFormat::U8 => (128.0, 1.0 / 128.0),
-            RawFormat::I16 => (0.0, 1.0 / 32_768.0),
-            RawFormat::I24 => (0.0, 1.0 / 8_388_608.0),
-            RawFormat::I32 => (0.0, 1.0 / 2_147_483_648.0),
-            // Not WAV containers (fmt parsing never yields them): values as stored.
-            RawFormat::I8 | RawFormat::I64 | RawFormat::F32 | RawFormat::F64 => (0.0, 1.0),
+            SampleFormat::UInt8 => (128.0, 1.0 / 128.0),
+            SampleFormat::Int16 => (0.0, 1.0 / 32_768.0),
+            SampleFormat::Int24 => (0.0, 1.0 / 8_388_608.0),
+            SampleFormat::Int32 => (0.0, 1.0 / 2_147_483_648.0),
+            // Floats as stored (other formats are not WAV containers: fmt parsing never
+            // yields them).
+            _ => (0.0, 1.0),
         };
         Scaling { offset, factor }
     }
@@ -50,7 +52,8 @@ pub(crate) struct DataLayout {
     frames: u64,
     block_align: usize,
     channels: usize,
-    raw: RawFormat,
+    raw: SampleFormat,
+    endian: Endian,
     scaling: Scaling,
 }
 
@@ -64,6 +67,7 @@ impl DataLayout {
             block_align: usize::from(format.block_align).max(1),
             channels: usize::from(format.channels).max(1),
             raw: format.raw,
+            endian: format.endian,
             scaling: Scaling::for_format(format.raw),
         }
     }
@@ -116,7 +120,7 @@ impl WavSource {
         self.bytes.resize(len, 0);
         self.file
             .read_exact_at(offset, &mut self.bytes, "the data chunk")?;
-        let decoded = decode_into(&self.bytes, self.layout.raw, Endian::Little, out);
+        let decoded = decode_into(&self.bytes, self.layout.raw, self.layout.endian, out);
         self.layout
             .scaling
             .apply(out.get_mut(..decoded).unwrap_or_default());
@@ -126,17 +130,23 @@ impl WavSource {
 }
 
 impl SampleSource for WavSource {
-    fn read(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
+    fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
+        let n = self.fill(block.spare().0)?;
+        block.commit(n)
+    }
+
+    fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
+        self.seek_to(frame)
+    }
+}
+
+impl WavSource {
+    /// Fills `out` with as many whole frames as it holds (to the end of the stream);
+    /// returns how many.
+    fn fill(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
         let channels = self.layout.channels;
-        if self.remaining() == 0 {
+        if self.remaining() == 0 || out.len() < channels {
             return Ok(0);
-        }
-        if out.len() < channels {
-            return Err(ReadError::invalid_argument(format!(
-                "the output buffer holds {} values, less than one frame of {channels} channels",
-                out.len()
-            ))
-            .in_file(self.file.path()));
         }
         let mut total = 0;
         let per_block = self.layout.frames_per_buffer() * channels;
@@ -153,7 +163,8 @@ impl SampleSource for WavSource {
         Ok(total)
     }
 
-    fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
+    /// Moves the cursor to `frame`.
+    fn seek_to(&mut self, frame: u64) -> Result<(), ReadError> {
         if frame > self.layout.frames {
             return Err(ReadError::invalid_argument(format!(
                 "cannot seek to frame {frame}: the stream has {} frames",
@@ -173,16 +184,16 @@ mod tests {
     #[test]
     fn scaling_matches_the_convention() {
         let mut v = [0.0, 255.0, 128.0];
-        Scaling::for_format(RawFormat::U8).apply(&mut v);
+        Scaling::for_format(SampleFormat::UInt8).apply(&mut v);
         assert_eq!(v, [-1.0, 127.0 / 128.0, 0.0]);
         let mut v = [-32768.0, 32767.0];
-        Scaling::for_format(RawFormat::I16).apply(&mut v);
+        Scaling::for_format(SampleFormat::Int16).apply(&mut v);
         assert_eq!(v, [-1.0, 32767.0 / 32768.0]);
         let mut v = [-8_388_608.0, 16.0];
-        Scaling::for_format(RawFormat::I24).apply(&mut v);
+        Scaling::for_format(SampleFormat::Int24).apply(&mut v);
         assert_eq!(v, [-1.0, 16.0 / 8_388_608.0]);
         let mut v = [1.5, -0.0];
-        Scaling::for_format(RawFormat::F64).apply(&mut v);
+        Scaling::for_format(SampleFormat::Float64).apply(&mut v);
         assert_eq!(v, [1.5, -0.0]);
     }
 }

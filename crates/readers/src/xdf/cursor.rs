@@ -2,7 +2,7 @@
 //! chunk being read), used by the index pass and by the sources. It keeps one bounded
 //! buffer (64 KiB, or one item when an item is larger) whatever the file size.
 
-use crate::util::SourceFile;
+use player_api::io::SourceFile;
 use player_api::ReadError;
 
 /// How many bytes a refill reads ahead.

@@ -1,55 +1,21 @@
 //! The XML of FileHeader, StreamHeader and StreamFooter chunks.
 
-use player_api::{ChannelInfo, SampleFormat};
+use player_api::{quote, ChannelInfo, SampleFormat};
 
-/// How one value of a stream is stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ValueFormat {
-    Float32,
-    Double64,
-    Int8,
-    Int16,
-    Int32,
-    Int64,
-    String,
+/// The sample format of an XDF `channel_format` (`float32`, `double64`, `int8`, `int16`,
+/// `int32`, `int64`, `string`); `None` for anything else.
+fn parse_format(text: &str) -> Option<SampleFormat> {
+    match text.parse() {
+        Ok(SampleFormat::UInt8 | SampleFormat::Int24) | Err(_) => None,
+        Ok(format) => Some(format),
+    }
 }
 
-impl ValueFormat {
-    fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "float32" => ValueFormat::Float32,
-            "double64" => ValueFormat::Double64,
-            "int8" => ValueFormat::Int8,
-            "int16" => ValueFormat::Int16,
-            "int32" => ValueFormat::Int32,
-            "int64" => ValueFormat::Int64,
-            "string" => ValueFormat::String,
-            _ => return None,
-        })
-    }
-
-    /// Bytes per value; `None` for strings (variable length).
-    pub(crate) fn size(self) -> Option<u64> {
-        match self {
-            ValueFormat::Int8 => Some(1),
-            ValueFormat::Int16 => Some(2),
-            ValueFormat::Float32 | ValueFormat::Int32 => Some(4),
-            ValueFormat::Double64 | ValueFormat::Int64 => Some(8),
-            ValueFormat::String => None,
-        }
-    }
-
-    /// The player sample format.
-    pub(crate) fn sample_format(self) -> SampleFormat {
-        match self {
-            ValueFormat::Float32 => SampleFormat::Float32,
-            ValueFormat::Double64 => SampleFormat::Float64,
-            ValueFormat::Int8 => SampleFormat::Int8,
-            ValueFormat::Int16 => SampleFormat::Int16,
-            ValueFormat::Int32 => SampleFormat::Int32,
-            ValueFormat::Int64 => SampleFormat::Int64,
-            ValueFormat::String => SampleFormat::String,
-        }
+/// Bytes per stored value; `None` for strings (variable length).
+pub(crate) fn value_size(format: SampleFormat) -> Option<u64> {
+    match format.size() {
+        0 => None,
+        n => Some(n as u64),
     }
 }
 
@@ -60,7 +26,7 @@ pub(crate) struct StreamHeader {
     pub(crate) content_type: String,
     pub(crate) channel_count: u64,
     pub(crate) srate: f64,
-    pub(crate) format: ValueFormat,
+    pub(crate) format: SampleFormat,
     pub(crate) format_text: String,
     /// Labels, kinds and units from `desc/channels/channel` (at most `channel_count`;
     /// [`all_channels`](StreamHeader::all_channels) completes them).
@@ -133,7 +99,7 @@ pub(crate) fn parse_stream_header(bytes: &[u8], max_channels: u64) -> Result<Str
     let count_text = field("channel_count")?;
     let channel_count: u64 = count_text
         .parse()
-        .map_err(|_| format!("channel_count is not a whole number: {count_text:?}"))?;
+        .map_err(|_| format!("channel_count is not a whole number: {}", quote(count_text)))?;
     if channel_count == 0 {
         return Err("channel_count is 0".into());
     }
@@ -145,15 +111,16 @@ pub(crate) fn parse_stream_header(bytes: &[u8], max_channels: u64) -> Result<Str
     let rate_text = field("nominal_srate")?;
     let srate: f64 = rate_text
         .parse()
-        .map_err(|_| format!("nominal_srate is not a number: {rate_text:?}"))?;
+        .map_err(|_| format!("nominal_srate is not a number: {}", quote(rate_text)))?;
     if !srate.is_finite() || srate < 0.0 {
         return Err(format!(
-            "nominal_srate must be 0 or positive: {rate_text:?}"
+            "nominal_srate must be 0 or positive: {}",
+            quote(rate_text)
         ));
     }
     let format_text = field("channel_format")?.to_string();
-    let format = ValueFormat::parse(&format_text)
-        .ok_or_else(|| format!("unknown channel_format {format_text:?}"))?;
+    let format = parse_format(&format_text)
+        .ok_or_else(|| format!("unknown channel_format {}", quote(&format_text)))?;
     let desc = info
         .children()
         .find(|c| c.is_element() && c.has_tag_name("desc"));
@@ -233,7 +200,7 @@ mod tests {
         let h = parse_stream_header(xml, 100).expect("valid");
         assert_eq!(h.name, "EEG & co");
         assert_eq!((h.channel_count, h.srate), (3, 250.5));
-        assert_eq!(h.format, ValueFormat::Int16);
+        assert_eq!(h.format, SampleFormat::Int16);
         let all = h.all_channels();
         let labels: Vec<_> = all.iter().map(|c| c.label.as_str()).collect();
         assert_eq!(labels, ["Fp1", "ch2", "ch3"]);

@@ -8,9 +8,11 @@
 //! with the stream id (u32).
 
 use super::cursor::Cursor;
-use super::header::{parse_file_header, parse_footer, parse_stream_header, StreamHeader};
-use crate::util::SourceFile;
-use player_api::ReadError;
+use super::header::{
+    parse_file_header, parse_footer, parse_stream_header, value_size, StreamHeader,
+};
+use player_api::io::SourceFile;
+use player_api::{quote, ReadError};
 
 /// The `XDF:` magic at the start of every file.
 pub(crate) const MAGIC: &[u8; 4] = b"XDF:";
@@ -84,11 +86,6 @@ pub(crate) struct FileIndex {
     pub(crate) truncation: Option<Truncation>,
 }
 
-/// Whether `header` starts with the XDF magic.
-pub(crate) fn has_magic(header: &[u8]) -> bool {
-    header.starts_with(MAGIC)
-}
-
 /// The tag names for messages.
 fn tag_name(tag: u16) -> &'static str {
     match tag {
@@ -111,7 +108,10 @@ pub(crate) fn index(cursor: &mut Cursor) -> Result<FileIndex, ReadError> {
         Err(_) => false,
     };
     if !magic_ok {
-        return Err(cursor.malformed(0, "the file does not start with the XDF magic \"XDF:\""));
+        return Err(cursor.malformed(
+            0,
+            "not an XDF file: it does not start with the magic \"XDF:\"",
+        ));
     }
     let mut ix = FileIndex {
         file_header: Vec::new(),
@@ -287,7 +287,7 @@ fn truncated_chunk_name(
                 .streams
                 .iter()
                 .find(|s| s.id == id)
-                .map(|s| format!(" ({})", s.header.name))
+                .map(|s| format!(" ({})", quote(&s.header.name)))
                 .unwrap_or_default();
             return Ok(format!("{} chunk of stream id {id}{name}", tag_name(tag)));
         }
@@ -338,7 +338,7 @@ fn new_stream(
     file_len: u64,
 ) -> Result<StreamIndex, String> {
     // A numeric sample must fit in the file (strings: at least 2 bytes per channel).
-    let per_channel = header.format.size().unwrap_or(2);
+    let per_channel = value_size(header.format).unwrap_or(2);
     if header.channel_count.saturating_mul(per_channel) > file_len {
         return Err(format!(
             "{} channels of {} cannot fit in the file ({file_len} bytes)",
@@ -376,7 +376,7 @@ fn index_samples(
     start: u64,
     end: u64,
 ) -> Result<(), ReadError> {
-    let name = stream.header.name.clone();
+    let name = quote(&stream.header.name); // quoted for messages
     let count_at = cursor.pos();
     let count = cursor.varlen(end, "the sample count")?;
     let data_start = cursor.pos();
@@ -384,12 +384,12 @@ fn index_samples(
     // chunk cannot hold.
     let room = end - data_start;
     let nch = stream.header.channel_count;
-    let min_sample = 1 + stream.header.format.size().map_or(2 * nch, |s| s * nch);
+    let min_sample = 1 + value_size(stream.header.format).map_or(2 * nch, |s| s * nch);
     if count.saturating_mul(min_sample) > room {
         return Err(cursor.malformed(
             count_at,
             format!(
-                "Samples chunk of stream {name:?} claims {count} samples but holds {room} bytes \
+                "Samples chunk of stream {name} claims {count} samples but holds {room} bytes \
                  (the sample count disagrees with the chunk size)"
             ),
         ));
@@ -403,7 +403,7 @@ fn index_samples(
             ReadError::new(
                 e.kind(),
                 format!(
-                    "Samples chunk of stream {name:?} (at byte {start}), sample {k} of {count}: {} \
+                    "Samples chunk of stream {name} (at byte {start}), sample {k} of {count}: {} \
                      (the sample count disagrees with the chunk size)",
                     e.message()
                 ),
@@ -426,7 +426,7 @@ fn index_samples(
         return Err(cursor.malformed(
             cursor.pos(),
             format!(
-                "Samples chunk of stream {name:?} (at byte {start}) has {} bytes left after its \
+                "Samples chunk of stream {name} (at byte {start}) has {} bytes left after its \
                  {count} samples (the sample count disagrees with the chunk size)",
                 end - cursor.pos()
             ),
@@ -496,14 +496,14 @@ pub(crate) fn read_sample(
             return Err(cursor.malformed(
                 at,
                 format!(
-                    "a sample of stream {:?} has TimeStampBytes {n} (XDF allows 0 or 8)",
-                    stream.header.name
+                    "a sample of stream {} has TimeStampBytes {n} (XDF allows 0 or 8)",
+                    quote(&stream.header.name)
                 ),
             ))
         }
     };
     let nch = stream.header.channel_count;
-    match stream.header.format.size() {
+    match value_size(stream.header.format) {
         Some(size) => {
             let n = nch * size;
             if sink.wants_values() {

@@ -4,9 +4,9 @@
 //! * Each XDF stream is one [`StreamInfo`]: the XDF name, type, channel count, rate and
 //!   format; channels from `desc/channels/channel/{label,unit,type}` (`ch1`, `ch2`, ...
 //!   when absent; kind = the channel's type, else the stream's, lowercase; units as
-//!   written, values never scaled). Every stream is *stamped*: its sources deliver each
-//!   sample's time ([`SampleSource::read_stamped`], or [`SampleSource::read_text`] for
-//!   string streams).
+//!   written, values never scaled). Every stream carries its samples' times: its kind is
+//!   [`StreamKind::Stamped`](player_api::StreamKind::Stamped), or
+//!   [`StreamKind::Text`](player_api::StreamKind::Text) for string streams.
 //! * Times are corrected by the stream's clock offsets exactly as pyxdf's
 //!   `load_xdf(synchronize_clocks=True, dejitter_timestamps=False)` (the `clock` module),
 //!   then counted in seconds from the earliest corrected time of any stream: the earliest
@@ -30,14 +30,14 @@ mod header;
 mod index;
 mod source;
 
-use crate::util::SourceFile;
 use clock::{last_offset_is_corrupted, ClockFit, ClockMap, Segmenter, StreamClock};
 use cursor::Cursor;
 use dejitter::{dejitter, Dejitter};
-use index::{has_magic, walk_times, FileIndex, StreamIndex};
+use index::{walk_times, FileIndex, StreamIndex};
+use player_api::io::SourceFile;
 use player_api::{
-    Confidence, OpenOptions, Probe, ReadError, ReaderPlugin, Recording, RecordingInfo,
-    SampleSource, StreamInfo,
+    OpenOptions, ReadError, ReaderInfo, ReaderPlugin, Recording, RecordingInfo, SampleSource,
+    Signature, StreamInfo,
 };
 use source::XdfSource;
 use std::path::Path;
@@ -53,37 +53,25 @@ pub struct XdfReader;
 
 player_api::inventory::submit! { player_api::Registration::new(&XdfReader) }
 
+/// What the xdf reader is.
+pub static INFO: ReaderInfo = ReaderInfo::new(
+    "xdf",
+    "XDF multi-stream recordings (LabRecorder), clock-synchronized like pyxdf",
+    env!("CARGO_PKG_VERSION"),
+    &["xdf"],
+    &[Signature::at(0, index::MAGIC)],
+);
+
 impl ReaderPlugin for XdfReader {
-    fn id(&self) -> &str {
-        "xdf"
-    }
-
-    fn description(&self) -> &str {
-        "XDF multi-stream recordings (LabRecorder), clock-synchronized like pyxdf"
-    }
-
-    fn version(&self) -> &str {
-        env!("CARGO_PKG_VERSION")
-    }
-
-    fn extensions(&self) -> &[&str] {
-        &["xdf"]
-    }
-
-    /// [`Confidence::Magic`] when the file starts with `XDF:`; else the extension.
-    fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
-        if has_magic(probe.header) {
-            Some(Confidence::Magic)
-        } else {
-            probe.extension_in(self.extensions())
-        }
+    fn info(&self) -> &ReaderInfo {
+        &INFO
     }
 
     /// Options: `dejitter` (`true` or `false`, default `false`): replace the times of
     /// regular streams by pyxdf's dejittered times (`load_xdf`'s default).
     fn open(&self, path: &Path, options: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
         options
-            .expect_only(self.id(), &["dejitter"])
+            .expect_only(INFO.id(), &["dejitter"])
             .map_err(|e| e.in_file(path))?;
         let dejitter = match options.reader_options.get("dejitter") {
             None => false,
@@ -91,7 +79,8 @@ impl ReaderPlugin for XdfReader {
             Some(v) if v.eq_ignore_ascii_case("false") => false,
             Some(v) => {
                 return Err(ReadError::invalid_argument(format!(
-                    "the xdf reader's option dejitter is true or false, not {v:?}"
+                    "the xdf reader's option dejitter is true or false, not {}",
+                    player_api::quote(v)
                 ))
                 .in_file(path))
             }
@@ -137,8 +126,9 @@ impl XdfRecording {
             let described = s.header.channels.len() as u64;
             if s.frames == 0 && s.header.channel_count > described.max(MAX_UNPROVEN_CHANNELS) {
                 return Err(ReadError::malformed(format!(
-                    "stream {:?} claims {} channels but has no sample to show them",
-                    s.header.name, s.header.channel_count
+                    "stream {} claims {} channels but has no sample to show them",
+                    player_api::quote(&s.header.name),
+                    s.header.channel_count
                 ))
                 .at_offset(s.header_offset)
                 .in_file(path));
@@ -295,7 +285,7 @@ fn stream_info(s: &StreamIndex, c: &Synced, origin: f64) -> StreamInfo {
         h.all_channels(),
     )
     .with_length(s.frames)
-    .with_sample_format(h.format.sample_format())
+    .with_sample_format(h.format)
     .with_stamps();
     let m = &mut info.metadata;
     m.insert("stream_id".into(), s.id.to_string());

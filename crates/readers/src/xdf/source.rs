@@ -5,10 +5,10 @@
 use super::clock::ClockMap;
 use super::cursor::Cursor;
 use super::dejitter::Dejitter;
-use super::header::ValueFormat;
 use super::index::{read_sample, SkipValues, StreamIndex, ValueSink};
-use crate::util::{decode_into, Endian, RawFormat};
-use player_api::{ReadError, SampleSource};
+use player_api::io::{decode_into, Endian};
+use player_api::SampleFormat;
+use player_api::{Block, ReadError, SampleSource};
 use std::sync::Arc;
 
 /// A cursor over one stream of an XDF file.
@@ -32,21 +32,12 @@ pub(crate) struct XdfSource {
 /// Decodes one numeric sample into a frame of `f64`.
 struct NumericSink<'a> {
     out: &'a mut [f64],
-    format: ValueFormat,
+    format: SampleFormat,
 }
 
 impl ValueSink for NumericSink<'_> {
     fn numeric(&mut self, bytes: &[u8]) {
-        let raw = match self.format {
-            ValueFormat::Int16 => RawFormat::I16,
-            ValueFormat::Int32 => RawFormat::I32,
-            ValueFormat::Float32 => RawFormat::F32,
-            ValueFormat::Double64 => RawFormat::F64,
-            ValueFormat::Int8 => RawFormat::I8,
-            ValueFormat::Int64 => RawFormat::I64,
-            ValueFormat::String => return,
-        };
-        decode_into(bytes, raw, Endian::Little, self.out);
+        decode_into(bytes, self.format, Endian::Little, self.out);
     }
     fn string(&mut self, _: &[u8]) {}
     fn wants_values(&self) -> bool {
@@ -101,7 +92,7 @@ impl XdfSource {
     }
 
     fn is_text(&self) -> bool {
-        self.stream.header.format == ValueFormat::String
+        self.stream.header.format == SampleFormat::String
     }
 
     /// Reads the next sample into `sink`; its corrected time relative to the origin, or
@@ -140,85 +131,45 @@ impl XdfSource {
         Ok(Some(time - self.origin))
     }
 
-    fn check_capacity(&self, frames: usize) -> Result<(), ReadError> {
-        if frames == 0 {
-            return Err(self.error(ReadError::invalid_argument(format!(
-                "the output buffers hold no whole frame ({} channels)",
-                self.nch
-            ))));
-        }
-        Ok(())
-    }
-
-    fn read_numeric(
-        &mut self,
-        out: &mut [f64],
-        mut stamps: Option<&mut [f64]>,
-    ) -> Result<usize, ReadError> {
-        if self.is_text() {
-            return Err(self.error(ReadError::unsupported(format!(
-                "stream {:?} holds strings: read it with read_text",
-                self.stream.header.name
-            ))));
-        }
-        if self.position >= self.stream.frames {
-            return Ok(0);
-        }
-        let mut capacity = out.len() / self.nch;
-        if let Some(s) = &stamps {
-            capacity = capacity.min(s.len());
-        }
-        self.check_capacity(capacity)?;
+    /// Appends numeric frames (with their times when the block is stamped).
+    fn read_numeric(&mut self, block: &mut Block) -> Result<(), ReadError> {
         let format = self.stream.header.format;
         let nch = self.nch;
+        let (out, stamps) = block.spare();
         let mut done = 0;
-        for frame in out.chunks_exact_mut(nch).take(capacity) {
+        for frame in out.chunks_exact_mut(nch) {
             let sink = NumericSink { out: frame, format };
             let Some(t) = self.next_sample(sink)? else {
                 break;
             };
-            if let Some(slot) = stamps.as_deref_mut().and_then(|s| s.get_mut(done)) {
+            if let Some(slot) = stamps.get_mut(done) {
                 *slot = t;
             }
             done += 1;
         }
-        Ok(done)
+        block.commit(done)
+    }
+
+    /// Appends text frames with their times.
+    fn read_text(&mut self, block: &mut Block) -> Result<(), ReadError> {
+        while block.room() > 0 {
+            let mut strings = Vec::with_capacity(self.nch);
+            match self.next_sample(TextSink { out: &mut strings })? {
+                Some(t) => block.push_text_frame(strings, t)?,
+                None => break,
+            }
+        }
+        Ok(())
     }
 }
 
 impl SampleSource for XdfSource {
-    fn read(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
-        self.read_numeric(out, None)
-    }
-
-    fn read_stamped(&mut self, out: &mut [f64], stamps: &mut [f64]) -> Result<usize, ReadError> {
-        self.read_numeric(out, Some(stamps))
-    }
-
-    fn read_text(&mut self, out: &mut Vec<String>, stamps: &mut [f64]) -> Result<usize, ReadError> {
-        if !self.is_text() {
-            return Err(self.error(ReadError::unsupported(format!(
-                "stream {:?} holds numbers: read it with read or read_stamped",
-                self.stream.header.name
-            ))));
+    fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
+        if self.is_text() {
+            self.read_text(block)
+        } else {
+            self.read_numeric(block)
         }
-        if self.position >= self.stream.frames {
-            return Ok(0);
-        }
-        self.check_capacity(stamps.len())?;
-        let mut done = 0;
-        for slot in stamps.iter_mut() {
-            let before = out.len();
-            match self.next_sample(TextSink { out: &mut *out })? {
-                Some(t) => *slot = t,
-                None => {
-                    out.truncate(before);
-                    break;
-                }
-            }
-            done += 1;
-        }
-        Ok(done)
     }
 
     fn seek(&mut self, frame: u64) -> Result<(), ReadError> {

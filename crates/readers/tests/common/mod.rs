@@ -13,7 +13,9 @@
 //! ```
 #![allow(dead_code, clippy::unwrap_used)]
 
-use player_api::{OpenOptions, ReaderPlugin, Recording, SampleSource};
+use player_api::{
+    Block, OpenOptions, ReadError, ReaderPlugin, Recording, SampleSource, StreamKind,
+};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -22,6 +24,29 @@ pub fn fixture_dir(format: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../examples/fixtures")
         .join(format)
+}
+
+/// The fixtures of `format` with extension `extension` that have a truth file, sorted.
+pub fn fixtures_with_truth(format: &str, extension: &str) -> Vec<PathBuf> {
+    let dir = fixture_dir(format);
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .filter(|p| p.with_extension("truth.json").exists())
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// Every fixture of `format` with a truth file passes `player_api::conformance` with
+/// `reader`.
+pub fn assert_fixtures_conform(reader: &'static dyn ReaderPlugin, format: &str, extension: &str) {
+    let paths = fixtures_with_truth(format, extension);
+    assert!(!paths.is_empty(), "no {format} fixtures");
+    for path in paths {
+        player_api::conformance::assert_conforms(reader, &path);
+    }
 }
 
 /// One stream's expected content.
@@ -108,17 +133,31 @@ pub fn open(reader: &dyn ReaderPlugin, path: &Path) -> Box<dyn Recording> {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Reads a whole stream with reads of `block` frames.
+/// Reads a whole regular stream with reads of `block` frames.
 pub fn read_all(source: &mut dyn SampleSource, channels: usize, block: usize) -> Vec<f64> {
     let mut all = Vec::new();
-    let mut buf = vec![0.0; block * channels];
+    let mut b = Block::new(StreamKind::Regular, channels, block);
     loop {
-        let n = source.read(&mut buf).unwrap_or_else(|e| panic!("{e}"));
-        if n == 0 {
+        b.clear();
+        source.read(&mut b).unwrap_or_else(|e| panic!("{e}"));
+        if b.is_empty() {
             return all;
         }
-        all.extend_from_slice(&buf[..n * channels]);
+        all.extend_from_slice(b.values());
     }
+}
+
+/// One read of a regular stream into `out` (as many whole frames as it holds); returns
+/// the frames read.
+pub fn read_into(
+    source: &mut dyn SampleSource,
+    channels: usize,
+    out: &mut [f64],
+) -> Result<usize, ReadError> {
+    let mut b = Block::new(StreamKind::Regular, channels, out.len() / channels);
+    source.read(&mut b)?;
+    out[..b.values().len()].copy_from_slice(b.values());
+    Ok(b.frames())
 }
 
 /// Asserts that `got` equals `want` value by value within `abs_tol + rel_tol * |want|`,

@@ -14,7 +14,7 @@
 //! Values are a ramp: frame k, channel c is `k + c / 10`.
 
 use player_api::{
-    ChannelInfo, Confidence, OpenOptions, Probe, ReadError, ReaderPlugin, Recording, RecordingInfo,
+    Block, ChannelInfo, OpenOptions, ReadError, ReaderInfo, ReaderPlugin, Recording, RecordingInfo,
     SampleSource, StreamInfo,
 };
 use std::path::Path;
@@ -84,21 +84,17 @@ fn parse(text: &str) -> Result<Spec, ReadError> {
 
 struct FaultReader;
 
+static INFO: ReaderInfo = ReaderInfo::new(
+    "fault",
+    "deliberately faulty test reader (.fault files)",
+    env!("CARGO_PKG_VERSION"),
+    &["fault"],
+    &[],
+);
+
 impl ReaderPlugin for FaultReader {
-    fn id(&self) -> &str {
-        "fault"
-    }
-    fn description(&self) -> &str {
-        "deliberately faulty test reader (.fault files)"
-    }
-    fn version(&self) -> &str {
-        env!("CARGO_PKG_VERSION")
-    }
-    fn extensions(&self) -> &[&str] {
-        &["fault"]
-    }
-    fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
-        probe.extension_in(self.extensions())
+    fn info(&self) -> &ReaderInfo {
+        &INFO
     }
     fn open(&self, path: &Path, _: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
         let text = std::fs::read_to_string(path)
@@ -147,9 +143,9 @@ struct FaultSource {
 }
 
 impl SampleSource for FaultSource {
-    fn read(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
+    fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
         let s = self.spec;
-        let cap = (out.len() / s.channels) as u64;
+        let cap = block.room() as u64;
         let mut n = cap.min(s.frames - self.pos);
         if self.pos == s.at && cap > 0 {
             match s.mode {
@@ -171,6 +167,7 @@ impl SampleSource for FaultSource {
         {
             n = n.min(s.at - self.pos);
         }
+        let (out, _) = block.spare();
         for (i, frame) in out
             .chunks_exact_mut(s.channels)
             .take(n as usize)
@@ -182,9 +179,9 @@ impl SampleSource for FaultSource {
         }
         self.pos += n;
         if s.mode == Mode::TooMany && n > 0 {
-            return Ok(cap as usize + 3); // more frames than the buffer holds
+            return block.commit(cap as usize + 3); // more frames than the block holds
         }
-        Ok(n as usize)
+        block.commit(n as usize)
     }
 
     fn seek(&mut self, frame: u64) -> Result<(), ReadError> {

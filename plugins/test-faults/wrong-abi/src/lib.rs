@@ -2,7 +2,7 @@
 //! so the only reason to refuse it is the version, which the host must name.
 
 use player_api::abi::{table, ExportedReader, PluginTable};
-use player_api::{Confidence, OpenOptions, Probe, ReadError, ReaderPlugin, Recording};
+use player_api::{OpenOptions, ReadError, ReaderInfo, ReaderPlugin, Recording};
 use std::path::Path;
 
 /// The ABI version this library claims.
@@ -10,21 +10,17 @@ pub const CLAIMED_VERSION: u32 = 999;
 
 struct FutureReader;
 
+static INFO: ReaderInfo = ReaderInfo::new(
+    "future",
+    "a reader from the future (wrong ABI version)",
+    env!("CARGO_PKG_VERSION"),
+    &["future"],
+    &[],
+);
+
 impl ReaderPlugin for FutureReader {
-    fn id(&self) -> &str {
-        "future"
-    }
-    fn description(&self) -> &str {
-        "a reader from the future (wrong ABI version)"
-    }
-    fn version(&self) -> &str {
-        env!("CARGO_PKG_VERSION")
-    }
-    fn extensions(&self) -> &[&str] {
-        &["future"]
-    }
-    fn probe(&self, probe: &Probe<'_>) -> Option<Confidence> {
-        probe.extension_in(self.extensions())
+    fn info(&self) -> &ReaderInfo {
+        &INFO
     }
     fn open(&self, path: &Path, _: &OpenOptions) -> Result<Box<dyn Recording>, ReadError> {
         Err(ReadError::unsupported("never loaded").in_file(path))

@@ -1,6 +1,6 @@
 //! A file opened for positional reads, whose every error names the file and the offset.
 
-use player_api::ReadError;
+use crate::ReadError;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 ///
 /// Every method checks the requested range against the file's length *before* reading or
 /// allocating, so a header that claims a huge size yields a clean
-/// [`Truncated`](player_api::ReadErrorKind::Truncated) error instead of an allocation.
+/// [`Truncated`](crate::ReadErrorKind::Truncated) error instead of an allocation.
 #[derive(Debug)]
 pub struct SourceFile {
     file: File,
@@ -115,7 +115,7 @@ impl SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use player_api::ReadErrorKind;
+    use crate::ReadErrorKind;
 
     #[test]
     fn ranges_past_the_end_are_truncation_errors_without_allocation() {

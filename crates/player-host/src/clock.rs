@@ -1,0 +1,8 @@
+//! The clock of every timestamp: LSL's `local_clock` (seconds, monotonic), the same for
+//! every output so that `--output null` runs are timed like real ones.
+
+/// LSL's clock, in seconds.
+pub fn local_clock() -> f64 {
+    // SAFETY: a pure function of liblsl without preconditions.
+    unsafe { lsl_sys::lsl_local_clock() }
+}
