@@ -777,3 +777,51 @@ fn no_reader_error_speaks_the_command() {
     let out = host(&["inspect", gz.to_str().unwrap()]);
     assert_clean_error(&out, &["gzip-compressed", "gunzip -k"]);
 }
+
+/// Issue 14.8: a link is followed (the file it points at is replaced, the link stays),
+/// and what cannot be replaced (a pipe, like `/dev/stdout`) is written in place.
+#[test]
+fn stats_json_follows_links_and_writes_pipes_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let d = temp_dir("statslink");
+    let real = d.join("real.json");
+    let link = d.join("link.json");
+    let _ = std::fs::remove_file(&link);
+    std::fs::write(&real, "old").unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let tone = wav("demo-tone-8k-mono.wav");
+    let play = |stats: &Path| {
+        host(&[
+            "play",
+            tone.to_str().unwrap(),
+            "--output",
+            "null",
+            "--unpaced",
+            "--quiet",
+            "--stats-json",
+            stats.to_str().unwrap(),
+        ])
+    };
+    assert!(play(&link).status.success());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&real).unwrap()).unwrap();
+    assert_eq!(json["streams"][0]["samples"], 16000);
+
+    let fifo = d.join("fifo");
+    let _ = std::fs::remove_file(&fifo);
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    assert!(play(&fifo).status.success());
+    let text = reader.join().unwrap();
+    assert!(text.contains("\"samples\": 16000"), "{text}");
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}

@@ -158,12 +158,16 @@ fn report_summary(summary: &Summary, verbose: bool, signal: usize) -> Ended {
     }
 }
 
-/// The `--stats-json` file: a temporary file beside the target, created before playing
-/// (so that an unwritable path is found at once), filled and renamed over the target at
-/// the end (so that a full disk or a crash never leaves truncated JSON).
+/// The `--stats-json` file, opened before playing (so that an unwritable path is found
+/// at once). A regular file (or a new one) is written as a temporary file beside it and
+/// renamed over it at the end, so that a full disk or a crash never leaves truncated
+/// JSON; a symbolic link is followed first. Anything else (`/dev/stdout`, a pipe) is
+/// written in place: it cannot be replaced.
 struct StatsFile {
+    /// Where the statistics end up.
     path: PathBuf,
-    temp: PathBuf,
+    /// The temporary file, renamed to `path` when written (`None`: written in place).
+    temp: Option<PathBuf>,
     file: Option<File>,
 }
 
@@ -176,16 +180,33 @@ impl StatsFile {
     }
 
     fn create(path: &Path) -> Result<Self, HostError> {
-        let name = match path.file_name() {
-            Some(n) if !path.is_dir() => n.to_string_lossy().into_owned(),
-            _ => {
-                return Err(Self::error(
-                    path,
-                    std::io::Error::other("is a directory, not a file name"),
-                ))
+        let fail = |why: &str| Self::error(path, std::io::Error::other(why.to_string()));
+        if path.is_dir() {
+            return Err(fail("is a directory, not a file"));
+        }
+        let target = match std::fs::metadata(path) {
+            // Write to the file a link points at, not over the link.
+            Ok(meta) if meta.is_file() => {
+                std::fs::canonicalize(path).map_err(|e| Self::error(path, e))?
             }
+            Ok(_) => {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(|e| Self::error(path, e))?;
+                return Ok(StatsFile {
+                    path: path.to_path_buf(),
+                    temp: None,
+                    file: Some(file),
+                });
+            }
+            Err(_) => path.to_path_buf(),
         };
-        let dir = match path.parent() {
+        let name = match target.file_name() {
+            Some(n) => n.to_string_lossy().into_owned(),
+            None => return Err(fail("is not a file name")),
+        };
+        let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
@@ -196,8 +217,8 @@ impl StatsFile {
             .open(&temp)
             .map_err(|e| Self::error(path, e))?;
         Ok(StatsFile {
-            path: path.to_path_buf(),
-            temp,
+            path: target,
+            temp: Some(temp),
             file: Some(file),
         })
     }
@@ -210,17 +231,29 @@ impl StatsFile {
             .file
             .take()
             .ok_or_else(|| Self::error(&self.path, std::io::Error::other("already written")))?;
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-            .and_then(|()| std::fs::rename(&self.temp, &self.path))
-            .map_err(|e| Self::error(&self.path, e))
+        let written = file.write_all(text.as_bytes()).and_then(|()| file.flush());
+        let placed = match self.temp.take() {
+            Some(temp) => {
+                let renamed = written
+                    .and_then(|()| file.sync_all())
+                    .and_then(|()| std::fs::rename(&temp, &self.path));
+                if renamed.is_err() {
+                    let _ = std::fs::remove_file(&temp);
+                }
+                renamed
+            }
+            None => written,
+        };
+        placed.map_err(|e| Self::error(&self.path, e))
     }
 }
 
 impl Drop for StatsFile {
     fn drop(&mut self) {
-        // Left over when not written, or when the rename failed.
-        let _ = std::fs::remove_file(&self.temp);
+        // Left over when the run ended without statistics.
+        if let Some(temp) = &self.temp {
+            let _ = std::fs::remove_file(temp);
+        }
     }
 }
 
