@@ -473,7 +473,7 @@ fn humanize(message: &str) -> String {
         .or_else(|| rest.strip_prefix("invalid value: "))
     {
         match r.split_once(", expected ") {
-            Some((got, want)) => format!("must be {want}, not {}", got_words(got)),
+            Some((got, want)) => format!("must be {}, not {}", want_words(want), got_words(got)),
             None => rest.to_string(),
         }
     } else if let Some(r) = rest.strip_prefix("unknown variant ") {
@@ -502,9 +502,23 @@ fn humanize(message: &str) -> String {
     }
 }
 
+/// serde's description of what it expected, for our two structs, in a user's words.
+fn want_words(want: &str) -> &str {
+    match want {
+        "struct Scenario" => "a scenario: keys such as `streams:` (a list of recordings)",
+        "struct StreamEntry" => "a recording: keys such as `file:`, `name:`",
+        other => other,
+    }
+}
+
 /// serde's description of a value ("string \"x\"", "integer `3`", "map") as a user
 /// would say it.
 fn got_words(got: &str) -> String {
+    // Integers too large for 64 bits are described as "integer `N` as u128".
+    let got = got
+        .strip_suffix(" as u128")
+        .or_else(|| got.strip_suffix(" as i128"))
+        .unwrap_or(got);
     for (prefix, plain) in [
         ("string ", ""),
         ("integer ", ""),
@@ -646,6 +660,18 @@ mod tests {
             (
                 "start_delay: 1\nstart_delay: 2\nstreams:\n  - file: a.wav\n",
                 "line 2 column 1: the key `start_delay` is given twice",
+            ),
+            (
+                "- 1\n- 2\n",
+                "line 1 column 1: must be a scenario: keys such as `streams:` (a list of recordings), not a list",
+            ),
+            (
+                "streams:\n  - a.wav\n",
+                "line 2 column 5: streams[0]: must be a recording: keys such as `file:`, `name:`, not \"a.wav\"",
+            ),
+            (
+                "repeat: 99999999999999999999999\nstreams:\n  - file: a.wav\n",
+                "line 1 column 9: repeat: must be a number of passes (1 or more) or \"forever\", not 99999999999999999999999",
             ),
             (
                 "streams: []\n",
