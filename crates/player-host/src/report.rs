@@ -122,7 +122,7 @@ fn middle(name: &str, width: usize) -> String {
 /// max in ms, and how it ended.
 pub fn summary_table(summary: &Summary, width: usize) -> String {
     // Everything but the name: seven columns, each after two spaces.
-    const REST: usize = 9 + 7 + 5 + 7 + 7 + 7 + 7 + 7 * 2;
+    const REST: usize = 9 + 7 + 5 + 6 + 6 + 6 + 7 + 7 * 2;
     let longest = summary
         .streams
         .iter()
@@ -134,7 +134,7 @@ pub fn summary_table(summary: &Summary, width: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:w$}  {:>9}  {:>7}  {:>5}  {:>7}  {:>7}  {:>7}  status",
+        "{:w$}  {:>9}  {:>7}  {:>5}  {:>6}  {:>6}  {:>6}  status",
         "stream", "samples", "chunks", "late", "p50 ms", "p99 ms", "max ms"
     );
     for s in &summary.streams {
@@ -145,7 +145,7 @@ pub fn summary_table(summary: &Summary, width: usize) -> String {
         };
         let _ = writeln!(
             out,
-            "{:w$}  {:>9}  {:>7}  {:>5}  {:>7}  {:>7}  {:>7}  {status}",
+            "{:w$}  {:>9}  {:>7}  {:>5}  {:>6}  {:>6}  {:>6}  {status}",
             middle(&s.name, w),
             s.samples,
             s.chunks,
@@ -481,7 +481,7 @@ mod tests {
         for l in table.lines() {
             assert!(l.chars().count() < 80, "{} >= 80: {l}", l.chars().count());
         }
-        assert!(table.contains("a-very-l…markers  123456789"), "{table}");
+        assert!(table.contains("a-very-lo…n-markers  123456789"), "{table}");
         assert!(table.ends_with("played in 12.500 s"), "{table}");
         let wide = summary_table(&summary, 200);
         assert!(wide.contains("a-very-long-recording-name-of-a-meg-session-markers"));
