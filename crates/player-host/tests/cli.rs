@@ -825,3 +825,39 @@ fn stats_json_follows_links_and_writes_pipes_in_place() {
     assert!(text.contains("\"samples\": 16000"), "{text}");
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }
+
+/// Issue 14.11: on an 80-column terminal (a pseudo-terminal from util-linux `script`),
+/// every status line fits, says the position out of the duration and the pass, and
+/// counts the start delay down.
+#[test]
+fn status_lines_fit_an_80_column_terminal() {
+    let fif = repo().join("examples/fixtures/fif/short_raw.fif");
+    let command = format!(
+        "stty cols 80; {} play {} --output null --repeat 2 --start-delay 0.5",
+        env!("CARGO_BIN_EXE_player-host"),
+        fif.display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("util-linux `script` runs the player on a pseudo-terminal");
+    let text = String::from_utf8_lossy(&out.stdout).replace("\x1b[K", "");
+    let lines: Vec<&str> = text
+        .split(['\r', '\n'])
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    for l in &lines {
+        assert!(l.chars().count() < 80, "{} columns: {l}", l.chars().count());
+    }
+    assert!(
+        lines.iter().any(|l| l.starts_with("starting in ")),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(" / 2.0 s (") && l.contains("pass 2/2")),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+}
