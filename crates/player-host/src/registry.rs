@@ -158,6 +158,23 @@ impl Registry {
         }
     }
 
+    /// The readers of a run, in the order of the module docs: built-ins, then every
+    /// `plugin_dirs` path (`--plugin-dir`), then [`PLUGIN_PATH_ENV`] when `env`, then the
+    /// scenario's `plugins:`. The one place where a run's registry is built.
+    pub fn for_run(plugin_dirs: &[PathBuf], env: bool, scenario_plugins: &[PathBuf]) -> Self {
+        let mut registry = Registry::builtin();
+        for dir in plugin_dirs {
+            registry.add_plugin_path(dir);
+        }
+        if env {
+            registry.add_plugin_path_env();
+        }
+        for path in scenario_plugins {
+            registry.add_plugin_path(path);
+        }
+        registry
+    }
+
     /// Adds the plugins of a library file or of a directory's libraries (see the module
     /// docs). Failures are recorded in [`refused`](Registry::refused), never fatal.
     pub fn add_plugin_path(&mut self, path: &Path) {

@@ -220,18 +220,12 @@ impl PlayOptions {
     }
 }
 
-/// The readers for a command, built here only: built-ins, then `--plugin-dir`,
-/// `PLAYER_PLUGIN_PATH` and the scenario's `plugins:` (see `player_host::registry`).
+/// The readers for a command: built-ins, then `--plugin-dir`, `PLAYER_PLUGIN_PATH` and
+/// the scenario's `plugins:` (see `Registry::for_run`).
 /// Refused libraries are warned about unless `quiet`.
 fn registry(plugin_dirs: &[PathBuf], scenario: Option<&Scenario>, quiet: bool) -> Registry {
-    let mut registry = Registry::builtin();
-    for dir in plugin_dirs {
-        registry.add_plugin_path(dir);
-    }
-    registry.add_plugin_path_env();
-    for path in scenario.map(|s| s.plugins.as_slice()).unwrap_or_default() {
-        registry.add_plugin_path(path);
-    }
+    let scenario_plugins = scenario.map(|s| s.plugins.as_slice()).unwrap_or_default();
+    let registry = Registry::for_run(plugin_dirs, true, scenario_plugins);
     if !quiet {
         for r in registry.refused() {
             note!("warning: plugin {} refused: {}", r.path.display(), r.reason);

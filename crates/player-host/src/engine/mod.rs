@@ -184,10 +184,7 @@ impl Player {
     /// also adds `--plugin-dir` and `PLAYER_PLUGIN_PATH`: build such a [`Registry`] and
     /// use [`with_registry`](Player::with_registry).)
     pub fn from_scenario(scenario: &Scenario) -> Result<Self> {
-        let mut registry = Registry::builtin();
-        for path in &scenario.plugins {
-            registry.add_plugin_path(path);
-        }
+        let registry = Registry::for_run(&[], false, &scenario.plugins);
         let mut player = Self::with_registry(scenario, &registry)?;
         let refused = registry
             .refused()
