@@ -125,7 +125,7 @@ def play(path, name: str, *options: str, streams: list[str] | None = None,
     """Runs `player-host play PATH --name NAME OPTIONS`, waiting for its consumers, receives
     `streams` (default: just NAME) with pylsl, asserts a clean exit and returns what came."""
     player = Player(
-        ["play", str(path), "--name", name, *options, "--wait-for-consumers", "30", "--quiet"],
+        ["play", str(path), "--name", name, *options, "--wait-for-consumers", "all,30", "--quiet"],
         streams or [name],
     )
     code, _, err = player.collect(timeout=timeout)

@@ -84,7 +84,7 @@ def test_plugin_dir_replays_the_fixture_exactly(plugin_dir, fixture):
     name = unique(f"bv-{fixture}")
     player = Player(
         ["--plugin-dir", str(plugin_dir), "play", str(vhdr), "--name", name,
-         "--chunk-size", "16", "--wait-for-consumers", "30", "--quiet"],
+         "--chunk-size", "16", "--wait-for-consumers", "all,30", "--quiet"],
         [name, f"{name}-markers"],
     )
     code, _, err = player.collect()
@@ -98,7 +98,7 @@ def test_environment_variable_finds_the_plugin(plugin_dir, monkeypatch):
     name = unique("bv-env")
     player = Player(
         ["play", str(vhdr), "--name", name, "--chunk-size", "50",
-         "--wait-for-consumers", "30", "--quiet"],
+         "--wait-for-consumers", "all,30", "--quiet"],
         [name, f"{name}-markers"],
     )
     code, _, err = player.collect()
@@ -115,7 +115,7 @@ def test_scenario_plugins_entry_plays_with_wav_on_one_clock(plugin_dir, trusted_
     scenario.write_text(
         f"""
 plugins: [plugins]          # relative to this file
-wait_for_consumers: 30
+wait_for_consumers: all,30
 start_delay: 0.5
 streams:
   - file: {vhdr}

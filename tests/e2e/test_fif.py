@@ -78,7 +78,7 @@ def test_mne_lsl_stream_rebuilds_the_same_raw(meg_eeg):
     name = unique("fif-mnelsl")
     proc = subprocess.Popen(
         [*Player.command(), "play", str(path), "--name", name, "--format", "float64",
-         "--annotations", "none", "--wait-for-consumers", "30", "--start-delay", "0.5",
+         "--annotations", "none", "--wait-for-consumers", "all,30", "--start-delay", "0.5",
          "--quiet"],
         stderr=subprocess.PIPE, text=True,
     )

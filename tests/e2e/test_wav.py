@@ -45,7 +45,7 @@ def test_two_streams_share_one_t0(tmp_path):
     scenario = tmp_path / "two.yaml"
     scenario.write_text(
         f"""
-wait_for_consumers: 30
+wait_for_consumers: all,30
 start_delay: 0.5
 streams:
   - file: {TONE}

@@ -5,8 +5,9 @@ use player_api::ReadError;
 use std::fmt;
 use std::path::PathBuf;
 
-/// A failure of the host: reading a file, a bad scenario, LSL, or a stream that failed
-/// while playing.
+/// A failure of the host: reading a file, a bad scenario or command line, LSL, or a run
+/// that could not start. (Streams that fail while playing are reported per stream in the
+/// [`Summary`](crate::Summary), not as an error.)
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum HostError {
@@ -19,8 +20,12 @@ pub enum HostError {
         /// What is wrong.
         message: String,
     },
-    /// A setting is invalid (command-line or scenario value).
+    /// A setting is invalid (a scenario value, or a [`Scenario`](crate::Scenario) built in
+    /// code).
     Config(String),
+    /// A command-line mistake; the message names the flag. (The command line exits with
+    /// status 2 for these, 1 for every other error.)
+    Usage(String),
     /// No reader could be chosen for a file.
     NoReader {
         /// The file.
@@ -42,13 +47,18 @@ pub enum HostError {
         /// How long it was silent, in seconds.
         seconds: f64,
     },
-    /// A stream failed while playing.
-    Stream {
-        /// The published stream name.
-        stream: String,
-        /// The cause.
-        source: Box<HostError>,
+    /// Nobody connected within the `wait_for_consumers` timeout.
+    NoConsumers {
+        /// The streams that still had no consumer.
+        streams: Vec<String>,
+        /// The timeout, in seconds.
+        timeout: f64,
+        /// Whether marker streams were waited for too (`all`).
+        markers_too: bool,
     },
+    /// A [`Player`](crate::Player) was used out of order (started twice, waited for
+    /// before it was started), or its timing thread panicked.
+    Player(String),
 }
 
 impl HostError {
@@ -70,9 +80,23 @@ impl fmt::Display for HostError {
             HostError::Stalled { seconds } => {
                 write!(f, "the reader delivered no data for {seconds} s (blocked?)")
             }
-            HostError::Stream { stream, source } => {
-                write!(f, "stream {}: {source}", player_api::quote(stream))
-            }
+            HostError::Usage(m) => f.write_str(m),
+            HostError::NoConsumers {
+                streams,
+                timeout,
+                markers_too,
+            } => write!(
+                f,
+                "no consumer connected within {timeout} s to {}: start the receivers first, or \
+                 wait longer (--wait-for-consumers SECS, or `wait_for_consumers: SECS`){}",
+                streams.join(", "),
+                if *markers_too {
+                    ", or wait only for the data streams (`data`)"
+                } else {
+                    ""
+                }
+            ),
+            HostError::Player(m) => f.write_str(m),
         }
     }
 }
@@ -82,7 +106,6 @@ impl std::error::Error for HostError {
         match self {
             HostError::Read(e) => Some(e),
             HostError::Io { source, .. } => Some(source),
-            HostError::Stream { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }

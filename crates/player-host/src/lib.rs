@@ -25,8 +25,10 @@ pub mod trust;
 mod wake;
 
 pub use engine::control::{PlayState, Refusal, Status, Steer};
-pub use engine::{Player, StopHandle, StreamStats, Summary};
+pub use engine::{Phase, Player, StopHandle, StreamPlan, StreamStats, Summary};
 pub use error::{HostError, Result};
 pub use output::{NullOutput, Output, ValueFormat, WireFormat};
 pub use registry::{Origin, Refused, Registry, PLUGIN_PATH_ENV};
-pub use scenario::{AnnotationMode, Repeat, Scenario, StreamEntry, WaitForConsumers};
+pub use scenario::{
+    AnnotationMode, Repeat, RunSettings, Scenario, StreamEntry, WaitFor, WaitForConsumers,
+};

@@ -158,6 +158,23 @@ impl Registry {
         }
     }
 
+    /// The readers of a run, in the order of the module docs: built-ins, then every
+    /// `plugin_dirs` path (`--plugin-dir`), then [`PLUGIN_PATH_ENV`] when `env`, then the
+    /// scenario's `plugins:`. The one place where a run's registry is built.
+    pub fn for_run(plugin_dirs: &[PathBuf], env: bool, scenario_plugins: &[PathBuf]) -> Self {
+        let mut registry = Registry::builtin();
+        for dir in plugin_dirs {
+            registry.add_plugin_path(dir);
+        }
+        if env {
+            registry.add_plugin_path_env();
+        }
+        for path in scenario_plugins {
+            registry.add_plugin_path(path);
+        }
+        registry
+    }
+
     /// Adds the plugins of a library file or of a directory's libraries (see the module
     /// docs). Failures are recorded in [`refused`](Registry::refused), never fatal.
     pub fn add_plugin_path(&mut self, path: &Path) {
@@ -329,10 +346,20 @@ impl Registry {
         }
         best.map(|(r, _)| r).ok_or_else(|| HostError::NoReader {
             path: path.to_path_buf(),
-            message: format!(
-                "no reader recognizes this file (tried {}); name one with --reader or `reader:`",
-                self.ids().join(", ")
-            ),
+            message: if header.starts_with(&[0x1f, 0x8b]) {
+                format!(
+                    "the file is gzip-compressed, which no reader reads (tried {}): unpack it \
+                     first (gunzip -k {})",
+                    self.ids().join(", "),
+                    path.display()
+                )
+            } else {
+                // The command line adds how to name a reader or load a plugin.
+                format!(
+                    "no reader recognizes this file (tried {})",
+                    self.ids().join(", ")
+                )
+            },
         })
     }
 

@@ -3,7 +3,7 @@
 //! ```yaml
 //! name: mixed-demo            # optional: a label for messages
 //! start_delay: 1.0            # seconds between start and the first sample's time (t0)
-//! wait_for_consumers: false   # true, or a timeout in seconds: wait for every outlet
+//! wait_for_consumers: false   # data | all | any, and/or a timeout ("all,10"); true = data
 //! repeat: 1                   # a count, or "forever"
 //! format: float32             # default sample type of numeric streams
 //! plugins: [../plugins/libplayer_brainvision.so, plugin-dir/]  # libraries or directories
@@ -13,9 +13,13 @@
 //!     chunk_size: 10          # frames per push
 //!     offset: 0.25            # seconds after t0
 //!     reader: fif             # force a reader (default: probe the file)
-//!     picks: [eeg, stim]      # channel labels or kinds
+//!     picks: [eeg, stim]      # channel labels, kinds or MNE words (meg, data, all, ...)
 //!     annotations: auto       # auto | markers | none
 //! ```
+//!
+//! Every value is checked as it is read, so that an error names the key, its line and
+//! column, and what the key allows. [`StreamEntry`] and [`RunSettings`] are also the
+//! options of `player-host play` and `run` (clap `Args`): one definition for both.
 
 use crate::error::{HostError, Result};
 use crate::output::ValueFormat;
@@ -24,87 +28,12 @@ use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// How many times to play the recordings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Repeat {
-    /// A number of passes (at least 1).
-    Times(u64),
-    /// Until stopped.
-    Forever,
-}
+mod values;
 
-impl Default for Repeat {
-    fn default() -> Self {
-        Repeat::Times(1)
-    }
-}
-
-impl std::str::FromStr for Repeat {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim() {
-            "forever" | "inf" | "infinite" => Ok(Repeat::Forever),
-            n => match n.parse::<u64>() {
-                Ok(0) | Err(_) => Err(format!(
-                    "repeat must be a count of at least 1 or \"forever\", not {}",
-                    quote(n)
-                )),
-                Ok(k) => Ok(Repeat::Times(k)),
-            },
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Repeat {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Count(i64),
-            Word(String),
-        }
-        let text = match Raw::deserialize(d)? {
-            Raw::Count(n) => n.to_string(),
-            Raw::Word(w) => w,
-        };
-        text.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-/// Whether to wait for receivers before the clock starts.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
-pub enum WaitForConsumers {
-    /// Start at once.
-    #[default]
-    No,
-    /// Wait until every outlet has a consumer, however long it takes (Ctrl-C stops).
-    Forever,
-    /// Wait at most this many seconds, then fail.
-    Timeout(f64),
-}
-
-impl<'de> Deserialize<'de> for WaitForConsumers {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Flag(bool),
-            Seconds(f64),
-        }
-        match Raw::deserialize(d).map_err(|_| {
-            serde::de::Error::custom(
-                "wait_for_consumers must be true, false or a timeout in seconds",
-            )
-        })? {
-            Raw::Flag(false) => Ok(WaitForConsumers::No),
-            Raw::Flag(true) => Ok(WaitForConsumers::Forever),
-            Raw::Seconds(s) if s.is_finite() && s > 0.0 => Ok(WaitForConsumers::Timeout(s)),
-            Raw::Seconds(s) => Err(serde::de::Error::custom(format!(
-                "wait_for_consumers timeout must be a positive number of seconds, not {s}"
-            ))),
-        }
-    }
-}
+pub use values::{
+    parse_chunk_size, parse_key_value, parse_name, parse_pick, parse_seconds, Repeat, WaitFor,
+    WaitForConsumers,
+};
 
 /// Whether to publish a recording's annotations as a marker stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
@@ -122,14 +51,11 @@ pub enum AnnotationMode {
 impl std::str::FromStr for AnnotationMode {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
+        match s.trim() {
             "auto" => Ok(AnnotationMode::Auto),
             "markers" => Ok(AnnotationMode::Markers),
             "none" => Ok(AnnotationMode::None),
-            o => Err(format!(
-                "annotations must be auto, markers or none, not {}",
-                quote(o)
-            )),
+            o => Err(format!("must be auto, markers or none, not {}", quote(o))),
         }
     }
 }
@@ -141,48 +67,71 @@ fn default_chunk_size() -> usize {
     DEFAULT_CHUNK_SIZE
 }
 
-/// One recording to replay.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+/// One recording to replay: a scenario's `streams:` entry, and the options of
+/// `player-host play` (the same struct, so the two cannot drift apart; each field's doc
+/// is its `--help` text).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, clap::Args)]
 #[serde(deny_unknown_fields)]
 pub struct StreamEntry {
-    /// The recording (relative paths are relative to the scenario file).
+    /// The recording (in a scenario, relative to the scenario file).
+    #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// The LSL name (default: the file's stem). A recording with several streams publishes
-    /// `NAME-<stream>`; annotations go to `NAME-markers`.
-    #[serde(default)]
+    /// LSL stream name [default: the file's stem]. A recording with several streams
+    /// publishes `NAME-<stream>`, its annotations `NAME-markers`.
+    #[arg(long, short, value_parser = parse_name)]
+    #[serde(default, deserialize_with = "values::de_name")]
     pub name: Option<String>,
-    /// The LSL content type (default: the reader's, e.g. `EEG`).
+    /// LSL content type [default: the reader's, e.g. EEG].
+    #[arg(long = "type", value_name = "TYPE")]
     #[serde(default, rename = "type")]
     pub content_type: Option<String>,
     /// Frames per push.
-    #[serde(default = "default_chunk_size")]
+    #[arg(long, short, value_name = "N", default_value_t = DEFAULT_CHUNK_SIZE,
+          value_parser = parse_chunk_size, allow_negative_numbers = true)]
+    #[serde(
+        default = "default_chunk_size",
+        deserialize_with = "values::de_chunk_size"
+    )]
     pub chunk_size: usize,
-    /// Seconds between the scenario's t0 and this recording's first sample.
-    #[serde(default)]
+    /// Seconds between the scenario's t0 and this recording's first sample (scenario
+    /// only: `play` has --start-delay).
+    #[arg(skip)]
+    #[serde(default, deserialize_with = "values::de_seconds")]
     pub offset: f64,
-    /// A reader id that overrides probing.
+    /// Use this reader instead of probing the file (see `player-host plugins`).
+    #[arg(long, value_name = "ID")]
     #[serde(default)]
     pub reader: Option<String>,
-    /// Reader-specific options.
-    #[serde(default)]
-    pub reader_options: BTreeMap<String, String>,
-    /// Channels to publish, by label or kind (default: all).
-    #[serde(default)]
+    /// A reader-specific option (see docs/readers/); repeatable.
+    #[arg(long = "reader-option", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    #[serde(default, with = "values::pairs_as_map")]
+    pub reader_options: Vec<(String, String)>,
+    /// Publish only these channels: labels, kinds (eeg, grad, mag, stim, ...) or MNE's
+    /// words (meg = grad+mag, data, all, ...), comma-separated [default: all].
+    #[arg(long, value_delimiter = ',', value_parser = parse_pick, value_name = "PICKS")]
+    #[serde(default, deserialize_with = "values::de_picks")]
     pub picks: Option<Vec<String>>,
-    /// Whether to publish annotations.
+    /// Publish annotations as NAME-markers: auto (when there are any), markers (always),
+    /// none.
+    #[arg(long, value_name = "MODE", default_value = "auto")]
     #[serde(default)]
     pub annotations: AnnotationMode,
-    /// The sample type (default: the scenario's `format`).
+    /// The sample type [default: the scenario's `format`] (`play` sets it with --format).
+    #[arg(skip)]
     #[serde(default)]
     pub format: Option<ValueFormat>,
-    /// The LSL source id (default: derived from the name).
+    /// LSL source id [default: player-host:NAME].
+    #[arg(long, value_name = "ID")]
     #[serde(default)]
     pub source_id: Option<String>,
-    /// Play from this second of the recording (default: the scenario's `from`, else 0).
-    #[serde(default)]
+    /// Play from this second of the recording [default: the scenario's `from`, else 0].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds, allow_negative_numbers = true)]
+    #[serde(default, deserialize_with = "values::de_opt_seconds")]
     pub from: Option<f64>,
-    /// Play up to this second of the recording (default: the scenario's `to`, else the end).
-    #[serde(default)]
+    /// Play up to this second of the recording [default: the scenario's `to`, else the
+    /// end].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds, allow_negative_numbers = true)]
+    #[serde(default, deserialize_with = "values::de_opt_seconds")]
     pub to: Option<f64>,
 }
 
@@ -196,7 +145,7 @@ impl StreamEntry {
             chunk_size: DEFAULT_CHUNK_SIZE,
             offset: 0.0,
             reader: None,
-            reader_options: BTreeMap::new(),
+            reader_options: Vec::new(),
             picks: None,
             annotations: AnnotationMode::Auto,
             format: None,
@@ -215,6 +164,36 @@ impl StreamEntry {
                 .unwrap_or_else(|| "stream".to_string())
         })
     }
+
+    /// The reader options as the reader receives them (a later key wins).
+    pub fn reader_options_map(&self) -> BTreeMap<String, String> {
+        self.reader_options.iter().cloned().collect()
+    }
+}
+
+/// The settings of a whole run that the command line can give: defaults for `play`,
+/// overrides of the scenario's values for `run`.
+#[derive(Debug, Clone, Default, PartialEq, clap::Args)]
+pub struct RunSettings {
+    /// Number of passes, or "forever"; timestamps continue across passes [default: 1;
+    /// run: the scenario's `repeat`].
+    #[arg(long, short, value_name = "N", allow_negative_numbers = true)]
+    pub repeat: Option<Repeat>,
+    /// Seconds between the start and t0, the first sample's timestamp [default: 0; run:
+    /// the scenario's `start_delay`].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds, allow_negative_numbers = true)]
+    pub start_delay: Option<f64>,
+    /// Wait before t0 until streams have a consumer: `data` (every data stream, the
+    /// default; marker streams never hold the start back), `all`, `any`, and/or a
+    /// timeout in seconds (`all,10`), or `no` [run: the scenario's `wait_for_consumers`].
+    #[arg(long, value_name = "WHICH,SECS", num_args = 0..=1, default_missing_value = "data",
+          allow_negative_numbers = true)]
+    pub wait_for_consumers: Option<WaitForConsumers>,
+    /// Sample type on the wire: float32, float64, or native (an XDF stream's recorded
+    /// format; for other files the float type that holds the values exactly) [default:
+    /// float32, native for XDF; run: the scenario's and its streams' `format`].
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<ValueFormat>,
 }
 
 /// A whole scenario.
@@ -225,7 +204,7 @@ pub struct Scenario {
     #[serde(default)]
     pub name: Option<String>,
     /// Seconds from start to t0, the time of every stream's first sample (plus its offset).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::de_seconds")]
     pub start_delay: f64,
     /// Whether to wait for consumers before t0.
     #[serde(default)]
@@ -242,13 +221,41 @@ pub struct Scenario {
     #[serde(default)]
     pub plugins: Vec<PathBuf>,
     /// Play every recording from this second (each stream's `from` wins).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::de_opt_seconds")]
     pub from: Option<f64>,
     /// Play every recording up to this second (each stream's `to` wins).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::de_opt_seconds")]
     pub to: Option<f64>,
     /// The recordings.
+    #[serde(deserialize_with = "de_streams")]
     pub streams: Vec<StreamEntry>,
+}
+
+/// `streams:`, a list of at least one entry.
+fn de_streams<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<StreamEntry>, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Vec<StreamEntry>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a list of recordings (- file: ...)")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut streams = Vec::new();
+            while let Some(s) = seq.next_element()? {
+                streams.push(s);
+            }
+            if streams.is_empty() {
+                return Err(serde::de::Error::custom(
+                    "must list at least one recording (- file: ...)",
+                ));
+            }
+            Ok(streams)
+        }
+    }
+    d.deserialize_seq(V)
 }
 
 impl Scenario {
@@ -264,6 +271,26 @@ impl Scenario {
             from: None,
             to: None,
             streams: vec![entry],
+        }
+    }
+
+    /// Replaces the scenario's settings by those given in `settings` (a `--format`
+    /// replaces every stream's `format` too).
+    pub fn apply(&mut self, settings: &RunSettings) {
+        if let Some(r) = settings.repeat {
+            self.repeat = r;
+        }
+        if let Some(d) = settings.start_delay {
+            self.start_delay = d;
+        }
+        if let Some(w) = settings.wait_for_consumers {
+            self.wait_for_consumers = w;
+        }
+        if let Some(f) = settings.format {
+            self.format = f;
+            for s in &mut self.streams {
+                s.format = Some(f);
+            }
         }
     }
 
@@ -296,22 +323,31 @@ impl Scenario {
         Ok(scenario)
     }
 
-    /// Parses scenario text; the error message carries the line and column, and the
-    /// values it quotes are cut at [`player_api::QUOTE_MAX_CHARS`] characters.
+    /// Parses scenario text; the error message starts with the line and column, then
+    /// names the key and says what it allows; the values it quotes are cut at
+    /// [`player_api::QUOTE_MAX_CHARS`] characters.
     pub fn parse(text: &str) -> Result<Self, String> {
-        serde_yaml_ng::from_str(text).map_err(|e| match e.location() {
-            Some(loc) => format!(
-                "line {} column {}: {}",
-                loc.line(),
-                loc.column(),
-                cap_quoted(strip_location(&e.to_string()))
-            ),
-            None => cap_quoted(&e.to_string()),
+        serde_yaml_ng::from_str(text).map_err(|e| {
+            let raw = strip_location(&e.to_string()).to_string();
+            let message = cap_quoted(&humanize(&raw));
+            let duplicate = raw
+                .split_once("duplicate field `")
+                .and_then(|(_, k)| k.split('`').next());
+            let location = e.location().map(|l| (l.line(), l.column()));
+            // A duplicate is reported at the start of its mapping: point at the second one.
+            let location = match (location, duplicate) {
+                (Some(start), Some(key)) => second_key(text, key, start).or(location),
+                _ => location,
+            };
+            match location {
+                Some((line, column)) => format!("line {line} column {column}: {message}"),
+                None => message,
+            }
         })
     }
 
-    /// Checks values that the schema alone cannot: positive chunk sizes, finite offsets,
-    /// at least one stream.
+    /// Checks the values of a scenario built in code (a parsed one has been checked key
+    /// by key): positive chunk sizes, finite offsets, names, at least one stream.
     pub fn check(&self) -> Result<()> {
         if self.streams.is_empty() {
             return Err(HostError::config("the scenario has no streams"));
@@ -335,6 +371,11 @@ impl Scenario {
                     s.offset
                 )));
             }
+            if matches!(&s.name, Some(n) if n.trim().is_empty()) {
+                return Err(HostError::config(format!(
+                    "{which}: name must not be empty or only spaces"
+                )));
+            }
             if matches!(&s.picks, Some(p) if p.is_empty()) {
                 return Err(HostError::config(format!(
                     "{which}: picks is empty (leave it out to publish every channel)"
@@ -354,6 +395,23 @@ impl Scenario {
             to: entry.to.or(self.to),
         }
     }
+}
+
+/// Where the mapping that starts at `start` (line, column) gives `key` a second time:
+/// the line and column of that key.
+fn second_key(text: &str, key: &str, start: (usize, usize)) -> Option<(usize, usize)> {
+    let (first_line, column) = start;
+    text.lines()
+        .enumerate()
+        .skip(first_line.saturating_sub(1))
+        .filter_map(|(i, line)| {
+            let body = line.trim_start();
+            let body = body.strip_prefix("- ").map_or(body, str::trim_start);
+            let at = line.len() - body.len() + 1;
+            let rest = body.strip_prefix(key)?.trim_start();
+            (at == column && rest.starts_with(':')).then_some((i + 1, at))
+        })
+        .nth(1)
 }
 
 /// `message` with every value it quotes (between backticks or double quotes, as serde's
@@ -401,6 +459,84 @@ fn strip_location(message: &str) -> &str {
     }
 }
 
+/// serde's wording in a user's words: "invalid type: string \"ten\", expected X" becomes
+/// "must be X, not \"ten\""; "unknown field"/"missing field"/"unknown variant" speak of
+/// keys and values.
+fn humanize(message: &str) -> String {
+    let (path, rest) = match message.split_once(": ") {
+        Some((p, r)) if !p.contains(' ') => (Some(p), r),
+        _ => (None, message),
+    };
+    let rest = rest.trim_end_matches('.');
+    let said = if let Some(r) = rest
+        .strip_prefix("invalid type: ")
+        .or_else(|| rest.strip_prefix("invalid value: "))
+    {
+        match r.split_once(", expected ") {
+            Some((got, want)) => format!("must be {}, not {}", want_words(want), got_words(got)),
+            None => rest.to_string(),
+        }
+    } else if let Some(r) = rest.strip_prefix("unknown variant ") {
+        match r.split_once(", expected ") {
+            Some((got, want)) => format!("must be {}, not {got}", want.replace("`", "")),
+            None => rest.to_string(),
+        }
+    } else if let Some(r) = rest.strip_prefix("unknown field ") {
+        match r.split_once(", expected ") {
+            Some((got, want)) => format!(
+                "unknown key {got}; the keys are {}",
+                want.trim_start_matches("one of ")
+            ),
+            None => format!("unknown key {r}"),
+        }
+    } else if let Some(r) = rest.strip_prefix("missing field ") {
+        format!("missing key {r}")
+    } else if let Some(r) = rest.strip_prefix("duplicate field ") {
+        format!("the key {r} is given twice")
+    } else {
+        rest.to_string()
+    };
+    match path {
+        Some(p) => format!("{p}: {said}"),
+        None => said,
+    }
+}
+
+/// serde's description of what it expected, for our two structs, in a user's words.
+fn want_words(want: &str) -> &str {
+    match want {
+        "struct Scenario" => "a scenario: keys such as `streams:` (a list of recordings)",
+        "struct StreamEntry" => "a recording: keys such as `file:`, `name:`",
+        other => other,
+    }
+}
+
+/// serde's description of a value ("string \"x\"", "integer `3`", "map") as a user
+/// would say it.
+fn got_words(got: &str) -> String {
+    // Integers too large for 64 bits are described as "integer `N` as u128".
+    let got = got
+        .strip_suffix(" as u128")
+        .or_else(|| got.strip_suffix(" as i128"))
+        .unwrap_or(got);
+    for (prefix, plain) in [
+        ("string ", ""),
+        ("integer ", ""),
+        ("floating point ", ""),
+        ("boolean ", ""),
+    ] {
+        if let Some(v) = got.strip_prefix(prefix) {
+            return format!("{plain}{}", v.trim_matches('`'));
+        }
+    }
+    match got {
+        "map" => "a mapping (key: value)".into(),
+        "sequence" => "a list".into(),
+        "unit value" => "nothing".into(),
+        other => other.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,7 +548,13 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(s.repeat, Repeat::Forever);
-        assert_eq!(s.wait_for_consumers, WaitForConsumers::Timeout(3.0));
+        assert_eq!(
+            s.wait_for_consumers,
+            WaitForConsumers::Wait {
+                streams: WaitFor::Data,
+                timeout: Some(3.0)
+            }
+        );
         assert_eq!(s.streams[0].chunk_size, 32);
         assert_eq!(s.streams[0].format, Some(ValueFormat::Float64));
         assert_eq!(s.streams[0].base_name(), "a");
@@ -440,7 +582,7 @@ mod tests {
         let err = Scenario::parse("streams:\n  - file: a.wav\n    chunksize: 3\n")
             .expect_err("unknown key");
         assert!(err.starts_with("line 3 column 5: "), "{err}");
-        assert!(err.contains("unknown field `chunksize`"), "{err}");
+        assert!(err.contains("unknown key `chunksize`"), "{err}");
     }
 
     #[test]
@@ -471,7 +613,181 @@ mod tests {
     fn repeat_zero_and_words_are_refused() {
         for bad in ["repeat: 0", "repeat: often", "repeat: -2"] {
             let err = Scenario::parse(&format!("{bad}\nstreams: []\n")).expect_err(bad);
-            assert!(err.contains("repeat must be"), "{bad}: {err}");
+            assert!(
+                err.contains("repeat: must be a number of passes (1 or more) or \"forever\""),
+                "{bad}: {err}"
+            );
         }
+    }
+
+    /// Issue 14.10: every error names the key, its own line and column, and what is
+    /// allowed in words.
+    #[test]
+    fn value_errors_point_at_the_value_in_words() {
+        let cases = [
+            (
+                "name: x\nstart_delay: 0\nrepeat: yes\nstreams:\n  - file: a.wav\n",
+                "line 3 column 9: repeat: must be a number of passes (1 or more) or \"forever\", not \"yes\"",
+            ),
+            (
+                "streams:\n  - file: a.wav\nwait_for_consumers: 0\n",
+                "line 3 column 21: wait_for_consumers: the timeout must be more than 0 seconds",
+            ),
+            (
+                "streams:\n  - file: a.wav\n    chunk_size: ten\n",
+                "line 3 column 17: streams[0].chunk_size: must be a whole number of frames, at least 1, not \"ten\"",
+            ),
+            (
+                "streams:\n  - file: a.wav\n    chunk_size: 0\n",
+                "line 3 column 17: streams[0].chunk_size: must be a whole number of frames, at least 1, not 0",
+            ),
+            (
+                "start_delay: -1\nstreams:\n  - file: a.wav\n",
+                "line 1 column 14: start_delay: must be a number of seconds, 0 or more, not -1",
+            ),
+            (
+                "streams:\n  - file: a.wav\n    offset: soon\n",
+                "line 3 column 13: streams[0].offset: must be a number of seconds, 0 or more, not \"soon\"",
+            ),
+            (
+                "streams:\n  - file: a.wav\n    annotations: maybe\n",
+                "line 3 column 18: streams[0].annotations: must be one of auto, markers, none, not `maybe`",
+            ),
+            (
+                "start_delay: 1\nstreams:\n  - file: a.wav\n    name: x\n    name: y\n",
+                "line 5 column 5: streams[0]: the key `name` is given twice",
+            ),
+            (
+                "start_delay: 1\nstart_delay: 2\nstreams:\n  - file: a.wav\n",
+                "line 2 column 1: the key `start_delay` is given twice",
+            ),
+            (
+                "- 1\n- 2\n",
+                "line 1 column 1: must be a scenario: keys such as `streams:` (a list of recordings), not a list",
+            ),
+            (
+                "streams:\n  - a.wav\n",
+                "line 2 column 5: streams[0]: must be a recording: keys such as `file:`, `name:`, not \"a.wav\"",
+            ),
+            (
+                "repeat: 99999999999999999999999\nstreams:\n  - file: a.wav\n",
+                "line 1 column 9: repeat: must be a number of passes (1 or more) or \"forever\", not 99999999999999999999999",
+            ),
+            (
+                "streams: []\n",
+                "line 1 column 10: streams: must list at least one recording",
+            ),
+            (
+                "wait_for_consumers: sometimes\nstreams:\n  - file: a.wav\n",
+                "line 1 column 21: wait_for_consumers: must be data, all or any",
+            ),
+        ];
+        for (yaml, want) in cases {
+            let err = Scenario::parse(yaml).expect_err(yaml);
+            assert!(err.starts_with(want), "{yaml:?}:\n got {err}\nwant {want}");
+        }
+    }
+
+    /// Issue 14.9: an empty or blank stream name is refused where it is written.
+    #[test]
+    fn empty_names_are_refused() {
+        for bad in ["\"\"", "\"  \""] {
+            let yaml = format!("streams:\n  - file: a.wav\n    name: {bad}\n");
+            let err = Scenario::parse(&yaml).expect_err(&yaml);
+            assert!(
+                err.starts_with(
+                    "line 3 column 11: streams[0].name: must be a stream name that is not empty"
+                ),
+                "{err}"
+            );
+        }
+        let mut s = Scenario::single(StreamEntry::new("a.wav"));
+        s.streams[0].name = Some(" ".into());
+        assert!(s.check().is_err());
+    }
+
+    /// Issue 14.10: `picks: eeg` is a one-item list; a string may list several.
+    #[test]
+    fn picks_may_be_one_string() {
+        let s = Scenario::parse("streams:\n  - file: a.fif\n    picks: eeg\n").expect("valid");
+        assert_eq!(s.streams[0].picks, Some(vec!["eeg".to_string()]));
+        let s = Scenario::parse("streams:\n  - file: a.fif\n    picks: \"EEG 001, stim\"\n")
+            .expect("valid");
+        assert_eq!(
+            s.streams[0].picks,
+            Some(vec!["EEG 001".to_string(), "stim".to_string()])
+        );
+        let s = Scenario::parse("streams:\n  - file: a.fif\n    picks: [ \" meg\", 7]\n")
+            .expect("valid");
+        assert_eq!(
+            s.streams[0].picks,
+            Some(vec!["meg".to_string(), "7".to_string()])
+        );
+    }
+
+    /// Issue 13.8 / 14.1: one grammar for `--wait-for-consumers` and the YAML key.
+    #[test]
+    fn wait_for_consumers_takes_a_mode_and_a_timeout() {
+        let wait = |streams, timeout| WaitForConsumers::Wait { streams, timeout };
+        for (text, want) in [
+            ("data", wait(WaitFor::Data, None)),
+            ("all", wait(WaitFor::All, None)),
+            ("any,2.5", wait(WaitFor::Any, Some(2.5))),
+            ("10 all", wait(WaitFor::All, Some(10.0))),
+            ("7", wait(WaitFor::Data, Some(7.0))),
+            ("true", wait(WaitFor::Data, None)),
+            ("no", WaitForConsumers::No),
+        ] {
+            assert_eq!(text.parse::<WaitForConsumers>(), Ok(want), "{text}");
+            let yaml = format!("wait_for_consumers: {text}\nstreams:\n  - file: a.wav\n");
+            assert_eq!(
+                Scenario::parse(&yaml).map(|s| s.wait_for_consumers),
+                Ok(want),
+                "{yaml}"
+            );
+        }
+        for bad in ["0", "-1", "all,any", "1,2", "", "soon", "inf,nan"] {
+            assert!(bad.parse::<WaitForConsumers>().is_err(), "{bad}");
+        }
+        let s = Scenario::parse("wait_for_consumers: false\nstreams:\n  - file: a.wav\n");
+        assert_eq!(s.map(|s| s.wait_for_consumers), Ok(WaitForConsumers::No));
+    }
+
+    /// Issue 14.13: `run`'s flags override the scenario (and `--format` every stream).
+    #[test]
+    fn run_settings_override_the_scenario() {
+        let mut s = Scenario::parse(
+            "repeat: 2\nstart_delay: 1\nformat: float64\nstreams:\n  - file: a.wav\n    format: native\n",
+        )
+        .expect("valid");
+        s.apply(&RunSettings::default());
+        assert_eq!((s.repeat, s.start_delay), (Repeat::Times(2), 1.0));
+        s.apply(&RunSettings {
+            repeat: Some(Repeat::Forever),
+            start_delay: Some(0.5),
+            wait_for_consumers: Some(WaitForConsumers::default_wait()),
+            format: Some(ValueFormat::Float32),
+        });
+        assert_eq!(s.repeat, Repeat::Forever);
+        assert_eq!(s.start_delay, 0.5);
+        assert_eq!(s.wait_for_consumers, WaitForConsumers::default_wait());
+        assert_eq!(s.format, ValueFormat::Float32);
+        assert_eq!(s.streams[0].format, Some(ValueFormat::Float32));
+    }
+
+    #[test]
+    fn reader_options_take_scalars() {
+        let s = Scenario::parse(
+            "streams:\n  - file: a.xdf\n    reader_options: {dejitter: true, gain: 2}\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            s.streams[0]
+                .reader_options_map()
+                .get("dejitter")
+                .map(String::as_str),
+            Some("true")
+        );
+        assert_eq!(s.streams[0].reader_options.len(), 2);
     }
 }

@@ -20,6 +20,7 @@
 
 pub mod control;
 pub mod crop;
+mod picks;
 pub(crate) mod plan;
 pub(crate) mod prefetch;
 pub mod stats;
@@ -29,14 +30,14 @@ pub(crate) mod timing;
 use crate::error::{HostError, Result};
 use crate::output::Output;
 use crate::registry::Registry;
-use crate::scenario::{Repeat, Scenario, WaitForConsumers};
+use crate::scenario::{Repeat, Scenario, WaitFor, WaitForConsumers};
 use plan::Input;
 use serde::Serialize;
 pub use stats::StreamStats;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use timing::{Playing, Queue};
 
 /// What a finished (or stopped) run did.
@@ -105,7 +106,70 @@ pub struct Player {
     /// A fixed t0 on the output's clock (several hosts starting together), instead of
     /// "now + start delay".
     t0_at: Option<f64>,
+    phase: Arc<Mutex<Phase>>,
     thread: Option<JoinHandle<Result<Summary>>>,
+}
+
+/// What one stream will publish and how (`--dry-run`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StreamPlan {
+    /// The LSL name.
+    pub name: String,
+    /// The LSL content type.
+    pub content_type: String,
+    /// Channels per sample.
+    pub channels: usize,
+    /// Samples per second; 0 for irregular streams.
+    pub rate: f64,
+    /// The channel format on the wire (`float32`, `float64`, `int16`, `string`, ...).
+    pub format: String,
+    /// Seconds of one pass, when known.
+    pub duration: Option<f64>,
+    /// For an annotation stream, the number of markers per pass.
+    pub markers: Option<usize>,
+    /// Seconds after t0 of the first sample.
+    pub offset: f64,
+    /// Frames per push.
+    pub chunk_size: usize,
+}
+
+impl StreamPlan {
+    fn of(stream: &plan::Stream) -> Self {
+        let (markers, chunk_size) = match &stream.input {
+            Input::Source(s) => (None, s.chunk_size),
+            Input::Markers(m) => (Some(m.events.len()), 1),
+        };
+        StreamPlan {
+            name: stream.spec.name.clone(),
+            content_type: stream.spec.content_type.clone(),
+            channels: stream.spec.channels.len(),
+            rate: stream.spec.nominal_rate,
+            // The words of --format (`float64`, not LSL's `double64`).
+            format: format!("{:?}", stream.spec.format).to_lowercase(),
+            duration: stream.period(),
+            markers,
+            offset: stream.offset,
+            chunk_size,
+        }
+    }
+}
+
+/// What a started [`Player`] is doing before it plays, for status lines
+/// ([`Player::phase`]); while it plays, [`Steer::status`](control::Steer::status) says
+/// where it stands.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Phase {
+    /// Not started yet, or creating the outlets.
+    #[default]
+    Starting,
+    /// Waiting for consumers (`wait_for_consumers`): these streams have none yet.
+    WaitingForConsumers(Vec<String>),
+    /// The clock runs: t0 (the first samples' time, before offsets) is at this instant,
+    /// in the future during the start delay.
+    Playing {
+        /// When t0 is.
+        t0: Instant,
+    },
 }
 
 impl std::fmt::Debug for Player {
@@ -123,10 +187,7 @@ impl Player {
     /// also adds `--plugin-dir` and `PLAYER_PLUGIN_PATH`: build such a [`Registry`] and
     /// use [`with_registry`](Player::with_registry).)
     pub fn from_scenario(scenario: &Scenario) -> Result<Self> {
-        let mut registry = Registry::builtin();
-        for path in &scenario.plugins {
-            registry.add_plugin_path(path);
-        }
+        let registry = Registry::for_run(&[], false, &scenario.plugins);
         let mut player = Self::with_registry(scenario, &registry)?;
         let refused = registry
             .refused()
@@ -163,6 +224,7 @@ impl Player {
             steering,
             control_events: None,
             t0_at: None,
+            phase: Arc::new(Mutex::new(Phase::Starting)),
             paced: true,
             running: Arc::new(AtomicBool::new(false)),
             shared: Arc::new(Mutex::new(Vec::new())),
@@ -186,6 +248,17 @@ impl Player {
     /// The names of the streams that will be published, in order.
     pub fn stream_names(&self) -> Vec<&str> {
         self.streams.iter().map(|s| s.spec.name.as_str()).collect()
+    }
+
+    /// What each stream will publish and how, in order (before [`start`](Player::start)).
+    pub fn plans(&self) -> Vec<StreamPlan> {
+        self.streams.iter().map(StreamPlan::of).collect()
+    }
+
+    /// What the player is doing before it plays: waiting for consumers (on which
+    /// streams), counting down the start delay.
+    pub fn phase(&self) -> Phase {
+        self.phase.lock().map(|p| p.clone()).unwrap_or_default()
     }
 
     /// Notes for the user gathered while opening (annotations left out, ...).
@@ -223,13 +296,15 @@ impl Player {
     /// Creates the outlets and starts playing in the background; returns at once.
     pub fn start(&mut self) -> Result<()> {
         if self.thread.is_some() {
-            return Err(HostError::config("the player was already started"));
+            return Err(HostError::Player("the player was already started".into()));
         }
         let mut runs = Vec::with_capacity(self.streams.len());
+        let mut data = Vec::with_capacity(self.streams.len());
         for stream in std::mem::take(&mut self.streams) {
             if self.stop.load(Ordering::SeqCst) {
                 break; // stopped while starting (Ctrl-C during the outlets' creation)
             }
+            data.push(is_data(&stream));
             let outlet = self.output.create(&stream.spec)?;
             let name = &stream.spec.name;
             let queue = match stream.input {
@@ -271,6 +346,8 @@ impl Player {
             t0_at: self.t0_at,
             start_delay: self.start_delay,
             wait_for_consumers: self.wait_for_consumers,
+            data,
+            phase: self.phase.clone(),
             paced: self.paced,
         };
         self.running.store(true, Ordering::SeqCst);
@@ -308,10 +385,10 @@ impl Player {
         let thread = self
             .thread
             .take()
-            .ok_or_else(|| HostError::config("the player was not started"))?;
+            .ok_or_else(|| HostError::Player("the player was not started".into()))?;
         thread
             .join()
-            .map_err(|_| HostError::config("the timing thread panicked"))?
+            .map_err(|_| HostError::Player("the timing thread panicked".into()))?
     }
 }
 
@@ -335,7 +412,17 @@ struct RunContext {
     t0_at: Option<f64>,
     start_delay: f64,
     wait_for_consumers: WaitForConsumers,
+    /// Per stream: whether it is a data stream (not markers).
+    data: Vec<bool>,
+    phase: Arc<Mutex<Phase>>,
     paced: bool,
+}
+
+/// Whether a stream carries data (not annotations, not a text marker stream): marker
+/// streams never hold the start back when waiting for the data streams' consumers.
+fn is_data(stream: &plan::Stream) -> bool {
+    matches!(stream.input, Input::Source(_))
+        && stream.spec.format != crate::output::WireFormat::String
 }
 
 impl RunContext {
@@ -365,7 +452,13 @@ impl RunContext {
         if !self.wait_for_consumers(streams, &clock)? {
             return Ok(summary(streams, None, clock()));
         }
-        let t0 = self.t0_at.unwrap_or_else(|| clock() + self.start_delay);
+        let now = clock();
+        let t0 = self.t0_at.unwrap_or(now + self.start_delay);
+        // At most ~30 years ahead: an absurd --start-delay must not overflow `Instant`.
+        let delay = Duration::from_secs_f64((t0 - now).clamp(0.0, 1e9));
+        self.set_phase(Phase::Playing {
+            t0: Instant::now() + delay,
+        });
         let mut events = self.events.take();
         let mut publish_event = |text: &str, now: f64| {
             if let Some(outlet) = events.as_mut() {
@@ -394,31 +487,53 @@ impl RunContext {
         Ok(summary(streams, Some(t0), clock()))
     }
 
-    /// Waits until every outlet has a consumer; `false` if stopped meanwhile.
+    fn set_phase(&self, phase: Phase) {
+        if let Ok(mut p) = self.phase.lock() {
+            *p = phase;
+        }
+    }
+
+    /// Waits until the streams that `wait_for_consumers` names have a consumer (every
+    /// data stream by default: marker streams never hold the start back; all streams if
+    /// there are only marker streams); `false` if stopped meanwhile. The streams still
+    /// without a consumer are published as the [`Phase`].
     fn wait_for_consumers(&self, streams: &[Playing], clock: &dyn Fn() -> f64) -> Result<bool> {
-        let deadline = match self.wait_for_consumers {
+        let (which, timeout) = match self.wait_for_consumers {
             WaitForConsumers::No => return Ok(true),
-            WaitForConsumers::Forever => f64::INFINITY,
-            WaitForConsumers::Timeout(s) => clock() + s,
+            WaitForConsumers::Wait { streams, timeout } => (streams, timeout),
         };
+        let deadline = clock() + timeout.unwrap_or(f64::INFINITY);
+        let any_data = self.data.iter().any(|&d| d);
+        let counted: Vec<&Playing> = streams
+            .iter()
+            .zip(&self.data)
+            .filter(|(_, &data)| which != WaitFor::Data || data || !any_data)
+            .map(|(s, _)| s)
+            .collect();
         loop {
             if self.stop.load(Ordering::SeqCst) {
                 return Ok(false);
             }
-            if streams.iter().all(|l| l.outlet.have_consumers()) {
+            let missing: Vec<String> = counted
+                .iter()
+                .filter(|s| !s.outlet.have_consumers())
+                .map(|s| s.counter.stats.name.clone())
+                .collect();
+            let ready = match which {
+                WaitFor::Any => missing.len() < counted.len() || counted.is_empty(),
+                WaitFor::Data | WaitFor::All => missing.is_empty(),
+            };
+            if ready {
                 return Ok(true);
             }
             if clock() > deadline {
-                let missing: Vec<&str> = streams
-                    .iter()
-                    .filter(|l| !l.outlet.have_consumers())
-                    .map(|l| l.counter.stats.name.as_str())
-                    .collect();
-                return Err(HostError::config(format!(
-                    "no consumer connected within the wait_for_consumers timeout for: {}",
-                    missing.join(", ")
-                )));
+                return Err(HostError::NoConsumers {
+                    streams: missing,
+                    timeout: timeout.unwrap_or(f64::INFINITY),
+                    markers_too: which == WaitFor::All && any_data,
+                });
             }
+            self.set_phase(Phase::WaitingForConsumers(missing));
             std::thread::sleep(Duration::from_millis(5));
         }
     }

@@ -119,7 +119,7 @@ fn add_entry(
     let path = &entry.file;
     let reader = registry.choose(path, entry.reader.as_deref())?;
     let mut options = OpenOptions::default();
-    options.reader_options = entry.reader_options.clone();
+    options.reader_options = entry.reader_options_map();
     let recording = open_checked(reader, path, &options)?;
     let section = scenario.section(entry);
     let opened = Opened {
@@ -134,7 +134,7 @@ fn add_entry(
     for (index, stream) in opened.info.streams.iter().enumerate() {
         let picks = match &entry.picks {
             None => None,
-            Some(p) => match pick_columns(&stream.channels, p, &mut matched) {
+            Some(p) => match super::picks::pick_columns(&stream.channels, p, &mut matched) {
                 cols if cols.is_empty() => continue,
                 cols => Some(cols),
             },
@@ -147,7 +147,12 @@ fn add_entry(
             input: Input::Source(input),
         });
     }
-    check_picks(entry, &matched, plan.streams.len() > before)?;
+    check_picks(
+        entry,
+        &matched,
+        &opened.info.streams,
+        plan.streams.len() > before,
+    )?;
     add_markers(plan, &opened);
     Ok(())
 }
@@ -204,7 +209,7 @@ impl Opened<'_> {
         };
         if chunk_size.saturating_mul(stream.channel_count()) > MAX_CHUNK_VALUES {
             return Err(HostError::config(format!(
-                "{path}: chunk_size {chunk_size} × {} channels is more than the \
+                "{path}: chunk_size {chunk_size} × channels {} is more than the \
                  {MAX_CHUNK_VALUES} values one push may hold",
                 stream.channel_count()
             )));
@@ -283,21 +288,15 @@ impl Opened<'_> {
 }
 
 /// Every pick matched a channel, and something is published.
-fn check_picks(entry: &StreamEntry, matched: &BTreeSet<&str>, published: bool) -> Result<()> {
+fn check_picks(
+    entry: &StreamEntry,
+    matched: &BTreeSet<&str>,
+    streams: &[StreamInfo],
+    published: bool,
+) -> Result<()> {
     let path = entry.file.display();
     if let Some(p) = &entry.picks {
-        let unmatched: Vec<&str> = p
-            .iter()
-            .filter(|x| !matched.contains(x.as_str()))
-            .map(String::as_str)
-            .collect();
-        if !unmatched.is_empty() {
-            return Err(HostError::config(format!(
-                "{}: {} match no channel label or kind",
-                path,
-                quote_list("picks", &unmatched)
-            )));
-        }
+        super::picks::check_matched(&entry.file, p, matched, streams)?;
     }
     if !published {
         return Err(HostError::config(format!("{path}: nothing to publish")));
@@ -315,28 +314,6 @@ fn pass_duration(info: &RecordingInfo) -> Option<f64> {
                 Some(acc.map_or(d, |a| a.max(d)))
             })
     })
-}
-
-/// The columns whose label or kind is in `picks`, in channel order.
-fn pick_columns<'a>(
-    channels: &[ChannelInfo],
-    picks: &'a [String],
-    matched: &mut BTreeSet<&'a str>,
-) -> Vec<usize> {
-    let mut cols = Vec::new();
-    for (i, ch) in channels.iter().enumerate() {
-        let mut keep = false;
-        for p in picks {
-            if *p == ch.label || p.eq_ignore_ascii_case(&ch.kind) {
-                matched.insert(p.as_str());
-                keep = true;
-            }
-        }
-        if keep {
-            cols.push(i);
-        }
-    }
-    cols
 }
 
 /// The recording's annotations as a `NAME-markers` stream, when asked for.
@@ -384,17 +361,4 @@ fn add_markers(plan: &mut Plan, opened: &Opened<'_>) {
         offset: entry.offset,
         input: Input::Markers(Markers { events, period }),
     });
-}
-
-/// `what` and the first few `values`, each [`quote`]d: `picks "a", "b" and 3 more`.
-fn quote_list(what: &str, values: &[&str]) -> String {
-    const SHOWN: usize = 5;
-    let shown: Vec<String> = values.iter().take(SHOWN).map(|v| quote(v)).collect();
-    let more = values.len().saturating_sub(SHOWN);
-    let more = if more > 0 {
-        format!(" and {more} more")
-    } else {
-        String::new()
-    };
-    format!("{what} {}{more}", shown.join(", "))
 }

@@ -1,0 +1,235 @@
+//! The command line: arguments, one function per subcommand, and the exit status, decided
+//! in one place ([`exit_status`]) from how the command ended.
+
+#[macro_use]
+mod out;
+mod info;
+mod play;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use player_host::scenario::RunSettings;
+use player_host::{HostError, Registry, Scenario, StreamEntry};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The exit status table, shown by `--help` (and in the README).
+macro_rules! exit_status_table {
+    () => {
+        "Exit status:
+  0      everything played (or the command did what it was asked)
+  1      an error in a file or a scenario, or while playing (a stream failed, no
+         consumer in time, --stats-json could not be written)
+  2      a command-line mistake (an unknown flag, a value a flag does not take)
+  141    stdout was closed early (e.g. `| head`): the command stops quietly
+  128+N  stopped by signal N: 130 for Ctrl-C (SIGINT), 143 for SIGTERM, 129 for SIGHUP"
+    };
+}
+
+const EXIT_STATUS_HELP: &str = exit_status_table!();
+
+const TOP_HELP: &str = concat!(
+    "Examples:\n",
+    "  player-host play recording.fif --chunk-size 10\n",
+    "  player-host run examples/demo.yaml --repeat forever\n",
+    "  player-host inspect recording.edf\n\n",
+    exit_status_table!()
+);
+
+/// Replay recordings (FIF, EDF/BDF, WAV, XDF, plugins) as synchronized Lab Streaming
+/// Layer streams on one clock.
+#[derive(Parser, Debug)]
+#[command(name = "player-host", version, propagate_version = true)]
+#[command(after_help = TOP_HELP)]
+pub(crate) struct Cli {
+    /// Load reader plugins from this directory (or library file); repeatable. Also read:
+    /// the PLAYER_PLUGIN_PATH environment variable (a path list) and a scenario's
+    /// `plugins:`. Built-in readers win id clashes, then the library loaded first.
+    #[arg(long = "plugin-dir", value_name = "DIR", global = true)]
+    plugin_dirs: Vec<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Play every stream of a scenario file; flags override the scenario's values.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Run {
+        /// The scenario (YAML).
+        scenario: PathBuf,
+        #[command(flatten)]
+        settings: RunSettings,
+        #[command(flatten)]
+        play: PlayOptions,
+    },
+    /// Play one file, without a scenario (like `mne-lsl player`).
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Play {
+        #[command(flatten)]
+        stream: Box<StreamEntry>,
+        #[command(flatten)]
+        settings: RunSettings,
+        #[command(flatten)]
+        play: PlayOptions,
+    },
+    /// Show a recording's streams, channels, rate, duration and annotations.
+    Inspect {
+        /// The recording.
+        file: PathBuf,
+        /// Use this reader instead of probing the file.
+        #[arg(long)]
+        reader: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the available readers (built-in and plugins) and the refused libraries.
+    Plugins {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a scenario: its syntax, and that every file opens with the chosen reader.
+    Validate {
+        /// The scenario (YAML).
+        scenario: PathBuf,
+    },
+}
+
+/// How `run` and `play` publish and report.
+#[derive(Args, Debug)]
+pub(crate) struct PlayOptions {
+    /// Where to publish: real LSL outlets, or nowhere (to test files and timing).
+    #[arg(long, default_value = "lsl")]
+    output: OutputKind,
+    /// Write the end-of-run statistics as JSON to this file (checked before playing,
+    /// replaced at the end in one step).
+    #[arg(long, value_name = "PATH")]
+    stats_json: Option<PathBuf>,
+    /// No status line and no summary.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Open every file and read its header, print what would be published, and stop.
+    #[arg(long)]
+    dry_run: bool,
+    /// Push every chunk at once, ignoring time (only with --output null): checks that every
+    /// sample of every file decodes, as fast as the disk allows.
+    #[arg(long)]
+    unpaced: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum OutputKind {
+    Lsl,
+    Null,
+}
+
+/// How a command ended, when it did not fail with an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ended {
+    /// It did what it was asked.
+    Done,
+    /// It played, but at least one stream failed (or the statistics were not written).
+    StreamsFailed,
+    /// It was stopped by this signal.
+    Signal(i32),
+}
+
+/// The one place where an exit status is chosen (see [`EXIT_STATUS_HELP`]).
+pub(crate) fn exit_status(result: &Result<Ended, HostError>) -> u8 {
+    match result {
+        Ok(Ended::Done) => 0,
+        Ok(Ended::StreamsFailed) => 1,
+        Ok(Ended::Signal(n)) => u8::try_from(128 + n).unwrap_or(1),
+        Err(e) if out::is_broken_pipe(e) => 141,
+        Err(HostError::Usage(_)) => 2,
+        Err(_) => 1,
+    }
+}
+
+/// Parses the command line, runs the command and returns its exit status.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // clap prints the message (help, version, or the mistake; a closed pipe is
+        // ignored) and exits with 0 or 2.
+        Err(e) => e.exit(),
+    };
+    let result = execute(cli);
+    if let Err(e) = &result {
+        if !out::is_broken_pipe(e) {
+            note!("error: {e}");
+        }
+    }
+    ExitCode::from(exit_status(&result))
+}
+
+fn execute(cli: Cli) -> Result<Ended, HostError> {
+    let dirs = &cli.plugin_dirs;
+    match cli.command {
+        Command::Run {
+            scenario,
+            settings,
+            play,
+        } => {
+            play.check()?;
+            let mut parsed = Scenario::load(&scenario)?;
+            parsed.apply(&settings);
+            let registry = registry(dirs, Some(&parsed), false);
+            play::play(&parsed, &registry, &play, &play::Invocation::Run)
+        }
+        Command::Play {
+            stream,
+            settings,
+            play,
+        } => {
+            play.check()?;
+            if let (Some(to), from) = (stream.to, stream.from.unwrap_or(0.0)) {
+                if to <= from {
+                    return Err(HostError::Usage(format!(
+                        "--to {to} must be after --from {from}: the section would be empty"
+                    )));
+                }
+            }
+            let mut scenario = Scenario::single(*stream);
+            scenario.apply(&settings);
+            let registry = registry(dirs, None, false);
+            play::play(&scenario, &registry, &play, &play::Invocation::Play)
+        }
+        Command::Inspect { file, reader, json } => {
+            let registry = registry(dirs, None, false);
+            info::inspect(&registry, &file, reader.as_deref(), json)
+        }
+        Command::Plugins { json } => info::plugins(&registry(dirs, None, true), json),
+        Command::Validate { scenario } => {
+            let parsed = Scenario::load(&scenario)?;
+            info::validate(&scenario, &parsed, &registry(dirs, Some(&parsed), false))
+        }
+    }
+}
+
+impl PlayOptions {
+    /// Mistakes in the combination of flags (each value was checked by clap).
+    fn check(&self) -> Result<(), HostError> {
+        if self.unpaced && self.output != OutputKind::Null {
+            return Err(HostError::Usage(
+                "--unpaced needs --output null: LSL receivers expect samples in real time".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The readers for a command: built-ins, then `--plugin-dir`, `PLAYER_PLUGIN_PATH` and
+/// the scenario's `plugins:` (see `Registry::for_run`).
+/// Refused libraries are warned about unless `quiet`.
+fn registry(plugin_dirs: &[PathBuf], scenario: Option<&Scenario>, quiet: bool) -> Registry {
+    let scenario_plugins = scenario.map(|s| s.plugins.as_slice()).unwrap_or_default();
+    let registry = Registry::for_run(plugin_dirs, true, scenario_plugins);
+    if !quiet {
+        for r in registry.refused() {
+            note!("warning: plugin {} refused: {}", r.path.display(), r.reason);
+        }
+    }
+    registry
+}

@@ -1,0 +1,294 @@
+//! `run` and `play`: open, (dry-run or) play with a status line, summarize, write the
+//! statistics.
+
+use super::out;
+use super::{Ended, OutputKind, PlayOptions};
+use player_host::report::{self, plural};
+use player_host::{HostError, NullOutput, Player, Registry, Scenario, Steer, Summary};
+use std::fs::File;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Which command asked: the hints of an error name that command's flags or keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Invocation {
+    /// `player-host play FILE` (and `inspect`).
+    Play,
+    /// `player-host run SCENARIO` (and `validate`).
+    Run,
+}
+
+/// Adds to a "no reader" error how to give one, in the words of the command.
+pub(crate) fn with_hint(e: HostError, how: &Invocation) -> HostError {
+    match e {
+        HostError::NoReader { path, message } => {
+            let hint = match how {
+                Invocation::Play => {
+                    "name a reader with --reader ID, or load the plugin that reads this format \
+                     with --plugin-dir DIR"
+                }
+                Invocation::Run => {
+                    "name a reader with `reader:`, or load the plugin that reads this format \
+                     with the scenario's `plugins:` (or --plugin-dir DIR)"
+                }
+            };
+            HostError::NoReader {
+                path,
+                message: format!("{message}; {hint}"),
+            }
+        }
+        other => other,
+    }
+}
+
+/// How often the status line is refreshed.
+const STATUS_EVERY: Duration = Duration::from_millis(250);
+
+/// Opens every stream of `scenario`, then prints the plan (`--dry-run`) or plays it.
+pub(crate) fn play(
+    scenario: &Scenario,
+    registry: &Registry,
+    options: &PlayOptions,
+    how: &Invocation,
+) -> Result<Ended, HostError> {
+    // Every output path is checked before anything plays.
+    let stats_file = match &options.stats_json {
+        Some(path) if !options.dry_run => Some(StatsFile::create(path)?),
+        _ => None,
+    };
+    let mut player = Player::with_registry(scenario, registry).map_err(|e| with_hint(e, how))?;
+    for w in player.warnings() {
+        note!("warning: {w}");
+    }
+    if options.dry_run {
+        let names = player.stream_names();
+        out!(
+            "ok: would publish {}: {}",
+            plural(names.len(), "stream"),
+            names.join(", ")
+        )?;
+        out!("{}", report::describe_plan(&player.plans(), scenario))?;
+        return Ok(Ended::Done);
+    }
+    if options.output == OutputKind::Null {
+        player = player.with_output(Arc::new(NullOutput));
+    }
+    if options.unpaced {
+        player = player.unpaced();
+    }
+    let signals = install_signal_handler(&player);
+    let verbose = !options.quiet;
+    if verbose {
+        note!("publishing: {}", player.stream_names().join(", "));
+    }
+    player.start()?;
+    show_status(&player, verbose && std::io::stderr().is_terminal());
+    let summary = player.wait()?;
+    let signal = signals.load(Ordering::SeqCst);
+    let mut ended = report_summary(&summary, verbose, signal);
+    if let Some(file) = stats_file {
+        if let Err(e) = file.write(&summary) {
+            note!("error: {e}");
+            // The run's own status (a failure, a signal) is kept; a clean run becomes 1.
+            if ended == Ended::Done {
+                ended = Ended::StreamsFailed;
+            }
+        }
+    }
+    Ok(ended)
+}
+
+/// Refreshes the status line on stderr while the player runs (when `show`), else just
+/// waits for the end.
+fn show_status(player: &Player, show: bool) {
+    let controller = player.controller();
+    let mut last = Instant::now();
+    while player.is_running() {
+        // Poll often, so that the end (or a stop) is seen within milliseconds.
+        std::thread::sleep(Duration::from_millis(10));
+        if show && last.elapsed() >= STATUS_EVERY {
+            last = Instant::now();
+            let (phase, stats) = (player.phase(), player.stats());
+            let view = report::StatusView {
+                phase: &phase,
+                status: controller.status(),
+                stats: &stats,
+                now: Instant::now(),
+            };
+            let line = report::status_line(&view, terminal_width());
+            out::stderr(&format!("\r\x1b[K{line}"));
+        }
+    }
+    if show {
+        out::stderr("\r\x1b[K");
+    }
+}
+
+/// The width of the terminal on stderr, or 80 when it is not one.
+fn terminal_width() -> usize {
+    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct we pass; fd 2 may be
+    // anything, and a failure leaves the zeroed struct (then 80 is used).
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    match size.ws_col {
+        cols if ok && cols > 0 => usize::from(cols),
+        _ => 80,
+    }
+}
+
+/// Prints the summary (unless quiet) and every stream's error; returns how the run ended.
+fn report_summary(summary: &Summary, verbose: bool, signal: usize) -> Ended {
+    if verbose {
+        note!("{}", report::summary_table(summary, terminal_width()));
+    }
+    for (stream, error) in summary.failures() {
+        note!("error: stream {stream:?}: {error}");
+    }
+    if summary.interrupted && signal != 0 {
+        Ended::Signal(i32::try_from(signal).unwrap_or(1))
+    } else if summary.interrupted {
+        Ended::StreamsFailed
+    } else if summary.failures().is_empty() {
+        Ended::Done
+    } else {
+        Ended::StreamsFailed
+    }
+}
+
+/// The `--stats-json` file, opened before playing (so that an unwritable path is found
+/// at once). A regular file (or a new one) is written as a temporary file beside it and
+/// renamed over it at the end, so that a full disk or a crash never leaves truncated
+/// JSON; a symbolic link is followed first. Anything else (`/dev/stdout`, a pipe) is
+/// written in place: it cannot be replaced.
+struct StatsFile {
+    /// Where the statistics end up.
+    path: PathBuf,
+    /// The temporary file, renamed to `path` when written (`None`: written in place).
+    temp: Option<PathBuf>,
+    file: Option<File>,
+}
+
+impl StatsFile {
+    fn error(path: &Path, source: std::io::Error) -> HostError {
+        HostError::Io {
+            what: format!("--stats-json {}", path.display()),
+            source,
+        }
+    }
+
+    fn create(path: &Path) -> Result<Self, HostError> {
+        let fail = |why: &str| Self::error(path, std::io::Error::other(why.to_string()));
+        if path.is_dir() {
+            return Err(fail("is a directory, not a file"));
+        }
+        let target = match std::fs::metadata(path) {
+            // Write to the file a link points at, not over the link.
+            Ok(meta) if meta.is_file() => {
+                std::fs::canonicalize(path).map_err(|e| Self::error(path, e))?
+            }
+            Ok(_) => {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(|e| Self::error(path, e))?;
+                return Ok(StatsFile {
+                    path: path.to_path_buf(),
+                    temp: None,
+                    file: Some(file),
+                });
+            }
+            Err(_) => path.to_path_buf(),
+        };
+        let name = match target.file_name() {
+            Some(n) => n.to_string_lossy().into_owned(),
+            None => return Err(fail("is not a file name")),
+        };
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(|e| Self::error(path, e))?;
+        Ok(StatsFile {
+            path: target,
+            temp: Some(temp),
+            file: Some(file),
+        })
+    }
+
+    /// Writes `summary` and puts the file in place.
+    fn write(mut self, summary: &Summary) -> Result<(), HostError> {
+        let text = serde_json::to_string_pretty(summary)
+            .map_err(|e| Self::error(&self.path, std::io::Error::other(e)))?;
+        let mut file = self
+            .file
+            .take()
+            .ok_or_else(|| Self::error(&self.path, std::io::Error::other("already written")))?;
+        let written = file.write_all(text.as_bytes()).and_then(|()| file.flush());
+        let placed = match self.temp.take() {
+            Some(temp) => {
+                let renamed = written
+                    .and_then(|()| file.sync_all())
+                    .and_then(|()| std::fs::rename(&temp, &self.path));
+                if renamed.is_err() {
+                    let _ = std::fs::remove_file(&temp);
+                }
+                renamed
+            }
+            None => written,
+        };
+        placed.map_err(|e| Self::error(&self.path, e))
+    }
+}
+
+impl Drop for StatsFile {
+    fn drop(&mut self) {
+        // Left over when the run ended without statistics.
+        if let Some(temp) = &self.temp {
+            let _ = std::fs::remove_file(temp);
+        }
+    }
+}
+
+/// First SIGINT (Ctrl-C), SIGTERM or SIGHUP: stop cleanly and print the summary; the
+/// exit status is then 128 + the signal. A second signal exits at once. Returns the
+/// number of the first signal received (0 while none).
+fn install_signal_handler(player: &Player) -> Arc<AtomicUsize> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let first = Arc::new(AtomicUsize::new(0));
+    let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+        Ok(s) => s,
+        Err(e) => {
+            note!("warning: cannot handle Ctrl-C: {e}");
+            return first;
+        }
+    };
+    let stop = player.stop_handle();
+    let seen = first.clone();
+    let spawned = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                let code = usize::try_from(signal).unwrap_or(1);
+                if seen
+                    .compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_err()
+                {
+                    let status = super::exit_status(&Ok(Ended::Signal(signal)));
+                    std::process::exit(i32::from(status));
+                }
+                stop.stop();
+            }
+        });
+    if let Err(e) = spawned {
+        note!("warning: cannot handle Ctrl-C: {e}");
+    }
+    first
+}
