@@ -122,6 +122,13 @@ pub fn parse_arg(text: &str) -> std::result::Result<StartAt, String> {
     StartAt::parse_now(text).map_err(|e| e.to_string())
 }
 
+impl serde::Serialize for StartAt {
+    /// As the text it was given.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.text())
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for StartAt {
     /// A string (RFC 3339 or Unix seconds) or a number (Unix seconds); the time is checked
     /// against the clock when playing starts, not when the file is read.
