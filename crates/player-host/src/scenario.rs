@@ -307,6 +307,21 @@ impl Scenario {
         }
     }
 
+    /// Keeps only the entries named in `names` (their `name`, else the file's stem); a
+    /// name that matches no entry is a usage error listing the entries.
+    pub fn keep_only(&mut self, names: &[String]) -> Result<()> {
+        let known: Vec<String> = self.streams.iter().map(StreamEntry::base_name).collect();
+        if let Some(unknown) = names.iter().find(|n| !known.contains(n)) {
+            return Err(HostError::Usage(format!(
+                "--only {}: no entry of the scenario has that name (entries: {})",
+                player_api::quote(unknown),
+                known.join(", ")
+            )));
+        }
+        self.streams.retain(|s| names.contains(&s.base_name()));
+        Ok(())
+    }
+
     /// Reads and checks a scenario file; relative `file:` and `plugins:` paths become
     /// relative to it.
     pub fn load(path: &Path) -> Result<Self> {

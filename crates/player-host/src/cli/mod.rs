@@ -57,6 +57,11 @@ enum Command {
     Run {
         /// The scenario (YAML).
         scenario: PathBuf,
+        /// Play only these entries of the scenario (their `name`, else the file's stem),
+        /// comma-separated: with --start-at, several hosts each play a part of one
+        /// scenario on one timeline.
+        #[arg(long, value_name = "NAME,NAME", value_delimiter = ',')]
+        only: Option<Vec<String>>,
         #[command(flatten)]
         settings: RunSettings,
         #[command(flatten)]
@@ -184,12 +189,16 @@ fn execute(cli: Cli) -> Result<Ended, HostError> {
     match cli.command {
         Command::Run {
             scenario,
+            only,
             settings,
             play,
         } => {
             play.check()?;
             let mut parsed = Scenario::load(&scenario)?;
             parsed.apply(&settings);
+            if let Some(names) = &only {
+                parsed.keep_only(names)?;
+            }
             let registry = registry(dirs, Some(&parsed), false);
             play::play(&parsed, &registry, &play, &play::Invocation::Run)
         }
