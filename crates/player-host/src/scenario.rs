@@ -325,9 +325,9 @@ impl Scenario {
     /// Reads and checks a scenario file; relative `file:` and `plugins:` paths become
     /// relative to it.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| HostError::Scenario {
+        let text = read_bounded(path).map_err(|message| HostError::Scenario {
             path: path.to_path_buf(),
-            message: format!("cannot read the scenario: {e}"),
+            message,
         })?;
         let mut scenario = Self::parse(&text).map_err(|message| HostError::Scenario {
             path: path.to_path_buf(),
@@ -355,6 +355,7 @@ impl Scenario {
     /// names the key and says what it allows; the values it quotes are cut at
     /// [`player_api::QUOTE_MAX_CHARS`] characters.
     pub fn parse(text: &str) -> Result<Self, String> {
+        check_nesting(text)?;
         serde_yaml_ng::from_str(text).map_err(|e| {
             let raw = strip_location(&e.to_string()).to_string();
             let message = cap_quoted(&humanize(&raw));
@@ -563,6 +564,76 @@ fn got_words(got: &str) -> String {
         "unit value" => "nothing".into(),
         other => other.into(),
     }
+}
+
+/// The largest scenario file read, in bytes.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// The deepest nesting of a scenario (brackets and braces, or indentation in columns / 2).
+pub const MAX_NESTING: usize = 64;
+
+/// Reads a scenario file: a regular file (not a FIFO or a device, checked before opening)
+/// of at most [`MAX_SCENARIO_BYTES`], UTF-8.
+fn read_bounded(path: &Path) -> std::result::Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the scenario: {e}"))?;
+    if !meta.is_file() {
+        return Err(
+            "cannot read the scenario: it is not a regular file (a FIFO, a device or a \
+             directory)"
+                .into(),
+        );
+    }
+    if meta.len() > MAX_SCENARIO_BYTES {
+        return Err(format!(
+            "the scenario is {} bytes, more than the {MAX_SCENARIO_BYTES} a scenario may have",
+            meta.len()
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the scenario: {e}"))?;
+    let mut text = String::new();
+    file.take(MAX_SCENARIO_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read the scenario: {e}"))?;
+    if text.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(format!(
+            "the scenario is more than the {MAX_SCENARIO_BYTES} bytes a scenario may have"
+        ));
+    }
+    Ok(text)
+}
+
+/// Refuses text nested deeper than [`MAX_NESTING`]: flow brackets and braces outside
+/// quotes, and indentation.
+fn check_nesting(text: &str) -> std::result::Result<(), String> {
+    let (mut depth, mut quote) = (0usize, None::<char>);
+    for (n, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if indent / 2 > MAX_NESTING {
+            return Err(format!(
+                "line {}: indented {indent} columns: a scenario nests at most {MAX_NESTING} levels",
+                n + 1
+            ));
+        }
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > MAX_NESTING {
+                return Err(format!(
+                    "line {}: nested more than {MAX_NESTING} levels deep",
+                    n + 1
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
