@@ -425,6 +425,31 @@ impl TempDir {
     pub fn join(&self, name: impl AsRef<Path>) -> PathBuf {
         self.path.join(name)
     }
+
+    /// Writes `bytes` to the file `name` in the directory; its path.
+    ///
+    /// # Panics
+    /// When the file cannot be written (tests only).
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path.join(name);
+        if let Err(e) = std::fs::write(&path, bytes) {
+            panic!("cannot write {}: {e}", path.display());
+        }
+        path
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
 }
 
 impl Drop for TempDir {

@@ -5,6 +5,8 @@
 
 mod common;
 
+use player_api::conformance::TempDir;
+
 use common::{assert_values_close, fixture_dir, load_truth, open, read_all, read_into, Truth};
 use player_api::{
     Confidence, OpenOptions, Probe, ReadErrorKind, ReaderPlugin, Recording, PROBE_HEADER_LEN,
@@ -284,30 +286,8 @@ fn unknown_reader_options_are_refused() {
 
 // ------------------------------------------------------------------ malformed input
 
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("player-edf-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
-}
-
 /// Writes `bytes`, opens them, and returns the error's display text and kind.
-fn open_err(scratch: &Scratch, name: &str, bytes: &[u8]) -> (String, ReadErrorKind, Option<u64>) {
+fn open_err(scratch: &TempDir, name: &str, bytes: &[u8]) -> (String, ReadErrorKind, Option<u64>) {
     let path = scratch.write(name, bytes);
     match EdfReader.open(&path, &OpenOptions::default()) {
         Ok(_) => panic!("{name}: opened a malformed file"),
@@ -337,7 +317,7 @@ fn signal_field(ns: usize, k: usize, i: usize) -> (usize, usize) {
 
 #[test]
 fn malformed_headers_give_errors_naming_file_and_field() {
-    let scratch = Scratch::new("malformed");
+    let scratch = TempDir::new("edf-malformed");
     let basic = std::fs::read(fixture("edf_basic.edf")).unwrap();
     let ns = 4;
     let header = 256 * (ns + 1);
@@ -556,7 +536,7 @@ fn malformed_headers_give_errors_naming_file_and_field() {
 
 #[test]
 fn malformed_annotations_and_discontinuous_records_are_errors() {
-    let scratch = Scratch::new("tal");
+    let scratch = TempDir::new("edf-tal");
     let disc = std::fs::read(fixture("discontinuous.edf")).unwrap();
     // Layout: 3 signals (50 + 5 samples, 30-sample annotation signal): record = 170 bytes.
     let header = 1024;
@@ -614,7 +594,7 @@ fn malformed_annotations_and_discontinuous_records_are_errors() {
 
 #[test]
 fn every_truncation_and_corruption_fails_cleanly_or_reads() {
-    let scratch = Scratch::new("fuzz");
+    let scratch = TempDir::new("edf-fuzz");
     for name in [
         "bdf_basic.bdf",
         "edfplus_annotations.edf",
@@ -668,7 +648,7 @@ fn drain(path: &Path) {
 
 #[test]
 fn header_variants_latin1_micro_and_four_digit_year() {
-    let scratch = Scratch::new("variants");
+    let scratch = TempDir::new("edf-variants");
     // Latin-1 "µV" (byte 0xB5) is micro-volts: unit V, same values as "uV".
     let mut micro = std::fs::read(fixture("edf_basic.edf")).unwrap();
     let (at, _) = signal_field(4, 2, 0);

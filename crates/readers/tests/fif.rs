@@ -5,6 +5,8 @@
 
 mod common;
 
+use player_api::conformance::TempDir;
+
 use common::{assert_values_close, fixture_dir, load_truth, open, read_all, read_into, Truth};
 use player_api::{Confidence, OpenOptions, Probe, ReadErrorKind, ReaderPlugin, Recording};
 use player_readers::fif::FifReader;
@@ -27,28 +29,6 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// A fresh temporary directory for one test, removed when dropped.
-struct TempDir(PathBuf);
-
-impl std::ops::Deref for TempDir {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn temp_dir(tag: &str) -> TempDir {
-    let dir = std::env::temp_dir().join(format!("player-fif-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    TempDir(dir)
-}
-
 /// Checks everything but the values: stream shape, channels, metadata, annotations.
 fn check_header(rec: &dyn Recording, truth: &Truth, name: &str) {
     let info = rec.info();
@@ -317,7 +297,7 @@ fn probing_is_by_content_first() {
     assert_eq!(p("noise.FIF", b""), Some(Confidence::Extension));
     assert_eq!(p("noise.edf", b"0       "), None);
     // a file with FIF content under another name opens
-    let dir = temp_dir("probe");
+    let dir = TempDir::new("fif-probe");
     let other = dir.join("recording.bin");
     std::fs::write(&other, &bytes).unwrap();
     reader.open(&other, &OpenOptions::default()).unwrap();
@@ -367,7 +347,7 @@ fn gzip_compressed_fif_is_refused_with_how_to_unpack_it() {
         "{err}"
     );
     // Renamed `.fif`, it is claimed by the extension and refused the same way.
-    let dir = temp_dir("gzip");
+    let dir = TempDir::new("fif-gzip");
     let renamed = dir.join("renamed_raw.fif");
     std::fs::write(&renamed, &bytes).unwrap();
     let err = open_err(&renamed, &OpenOptions::default());
@@ -440,7 +420,7 @@ fn expect_error(dir: &Path, name: &str, bytes: &[u8]) -> player_api::ReadError {
 
 #[test]
 fn malformed_files_give_clear_errors() {
-    let dir = temp_dir("malformed");
+    let dir = TempDir::new("fif-malformed");
     let good = std::fs::read(fixture("short_raw.fif")).unwrap();
     let tags = walk_tags(&good);
     let buffer = tags.iter().find(|t| t.0 == 300).unwrap();
@@ -521,7 +501,7 @@ fn malformed_files_give_clear_errors() {
 
 #[test]
 fn malformed_directories_give_clear_errors() {
-    let dir = temp_dir("malformed-dir");
+    let dir = TempDir::new("fif-malformed-dir");
     let good = std::fs::read(fixture("dir_raw.fif")).unwrap();
     let dir_pos = i32::from_be_bytes(good[52..56].try_into().unwrap()) as usize;
     assert!(dir_pos > 0 && dir_pos < good.len());
@@ -554,7 +534,7 @@ fn malformed_directories_give_clear_errors() {
 fn split_files_that_are_missing_or_loop_are_errors() {
     let src = fixture_dir("fif");
     // the first part alone: the next one is missing
-    let dir = temp_dir("split-missing");
+    let dir = TempDir::new("fif-split-missing");
     std::fs::copy(src.join("split_raw.fif"), dir.join("split_raw.fif")).unwrap();
     let err = open_err(&dir.join("split_raw.fif"), &OpenOptions::default());
     let text = err.to_string();
@@ -563,7 +543,7 @@ fn split_files_that_are_missing_or_loop_are_errors() {
         "{text}"
     );
     // the last part renamed as the first: -1 -> -2 -> (first) -1 ... loops
-    let dir = temp_dir("split-loop");
+    let dir = TempDir::new("fif-split-loop");
     std::fs::copy(src.join("split_raw.fif"), dir.join("split_raw-2.fif")).unwrap();
     std::fs::copy(src.join("split_raw-1.fif"), dir.join("split_raw-1.fif")).unwrap();
     let err = open_err(&dir.join("split_raw-2.fif"), &OpenOptions::default());
@@ -572,7 +552,7 @@ fn split_files_that_are_missing_or_loop_are_errors() {
 
 #[test]
 fn no_truncation_or_corruption_panics_or_hangs() {
-    let dir = temp_dir("fuzz");
+    let dir = TempDir::new("fif-fuzz");
     for name in ["short_raw.fif", "dir_raw.fif"] {
         let good = std::fs::read(fixture(name)).unwrap();
         let path = dir.join(name);
@@ -618,7 +598,7 @@ fn large_meg_eeg_file_matches_mne() {
         Path::new(&python).exists(),
         "PLAYER_PYTHON={python} does not exist"
     );
-    let dir = temp_dir("meg-eeg");
+    let dir = TempDir::new("fif-meg-eeg");
     let out = dir.join("meg_eeg_raw.fif");
     let status = std::process::Command::new(&python)
         .arg(fixture_dir("fif").join("make_meg_eeg.py"))
@@ -654,7 +634,7 @@ fn large_meg_eeg_file_matches_mne() {
 #[test]
 fn continuous_data_blocks_read_like_raw_ones() {
     // FIFFB_RAW_DATA (102) renamed FIFFB_CONTINUOUS_DATA (112) in its start and end tags
-    let dir = temp_dir("continuous");
+    let dir = TempDir::new("fif-continuous");
     let mut bytes = std::fs::read(fixture("short_raw.fif")).unwrap();
     let mut renamed = 0;
     for t in walk_tags(&bytes) {
@@ -678,7 +658,7 @@ fn continuous_data_blocks_read_like_raw_ones() {
 #[test]
 fn split_parts_are_found_by_number_without_a_name() {
     // hide every FIFF_REF_FILE_NAME (kind 118) so that FIFF_REF_FILE_NUM must be used
-    let dir = temp_dir("split-num");
+    let dir = TempDir::new("fif-split-num");
     let src = fixture_dir("fif");
     for name in ["split_raw.fif", "split_raw-1.fif", "split_raw-2.fif"] {
         let mut bytes = std::fs::read(src.join(name)).unwrap();

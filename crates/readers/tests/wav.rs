@@ -8,6 +8,8 @@
 
 mod common;
 
+use player_api::conformance::TempDir;
+
 use common::{assert_values_close, fixture_dir, load_truth, read_all, read_into, Truth};
 use player_api::{
     registered_readers, Confidence, OpenOptions, Probe, ReadErrorKind, ReaderPlugin, SampleSource,
@@ -120,7 +122,7 @@ fn write_sparse_rf64(path: &Path, data_bytes: u64, tail: &[i16]) {
 /// frames past the 4 GiB mark are read where they are.
 #[test]
 fn rf64_data_over_4_gib_is_sized_by_ds64_and_read_past_the_32_bit_limit() {
-    let dir = temp_dir("rf64-big");
+    let dir = TempDir::new("wav-rf64-big");
     let path = dir.join("big.rf64.wav");
     let data_bytes = (5u64 << 30) + 6;
     let tail = [i16::MIN, -1, 0, 1, i16::MAX];
@@ -139,7 +141,6 @@ fn rf64_data_over_4_gib_is_sized_by_ds64_and_read_past_the_32_bit_limit() {
         .map(|v| f64::from(v) / 32768.0)
         .collect();
     assert_eq!(got, want);
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// The stream description matches the truth: name, type, rate, length, channels.
@@ -322,16 +323,9 @@ fn probe_file(path: &Path) -> Option<Confidence> {
     WavReader.probe(&Probe { path, header })
 }
 
-/// A fresh temporary directory for one test (tests run in parallel).
-fn temp_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("player-wav-{test}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    dir
-}
-
 #[test]
 fn probing_content_beats_extension() {
-    let dir = temp_dir("probe");
+    let dir = TempDir::new("wav-probe");
     let renamed = dir.join("renamed.bin");
     std::fs::copy(fixture("pcm16-mono-22050.wav"), &renamed).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(probe_file(&renamed), Some(Confidence::Magic));
@@ -374,7 +368,6 @@ fn probing_content_beats_extension() {
             path.display()
         );
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -536,7 +529,7 @@ fn every_bad_fixture_is_listed() {
 
 #[test]
 fn cut_or_corrupted_headers_never_panic() {
-    let dir = temp_dir("mangled");
+    let dir = TempDir::new("wav-mangled");
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let path = dir.join("mangled.wav");
     let mut variants: Vec<Vec<u8>> = Vec::new();
@@ -569,7 +562,6 @@ fn cut_or_corrupted_headers_never_panic() {
             }
         }
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

@@ -6,6 +6,8 @@
 
 mod common;
 
+use player_api::conformance::TempDir;
+
 use common::{fixture_dir, load_truth, open, read_all, Truth};
 use player_api::{
     Block, Confidence, OpenOptions, Probe, ReadError, ReadErrorKind, ReaderPlugin, Recording,
@@ -487,27 +489,6 @@ fn chunks(bytes: &[u8]) -> Vec<Chunk> {
     out
 }
 
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("player-xdf-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
-}
-
 /// Opens `path` and, when that works, reads every stream to the end; returns the first
 /// error. Never panics unless the reader does.
 fn open_and_read(path: &Path) -> Result<Box<dyn Recording>, ReadError> {
@@ -548,7 +529,7 @@ fn assert_clean_error(path: &Path, kind: ReadErrorKind, offset: Option<usize>, w
 
 #[test]
 fn a_truncated_last_chunk_is_left_out_and_reported() {
-    let scratch = Scratch::new("trunc");
+    let scratch = TempDir::new("xdf-trunc");
     let path = fixture("session.xdf");
     let bytes = std::fs::read(&path).unwrap();
     let truth = load_truth(&path);
@@ -615,7 +596,7 @@ fn a_truncated_last_chunk_is_left_out_and_reported() {
 
 #[test]
 fn structural_faults_are_clean_errors_naming_file_and_offset() {
-    let scratch = Scratch::new("faults");
+    let scratch = TempDir::new("xdf-faults");
     let bytes = std::fs::read(fixture("session.xdf")).unwrap();
     let all = chunks(&bytes);
     let samples: Vec<&Chunk> = all.iter().filter(|c| c.tag == 3).collect();
@@ -789,7 +770,7 @@ fn structural_faults_are_clean_errors_naming_file_and_offset() {
 #[test]
 fn random_damage_never_panics_or_hangs() {
     // Every truncation of the small fixture, and deterministic byte flips in both.
-    let scratch = Scratch::new("fuzz");
+    let scratch = TempDir::new("xdf-fuzz");
     let small = std::fs::read(fixture("formats.xdf")).unwrap();
     for cut in (0..small.len()).step_by(7) {
         let p = scratch.write("cut.xdf", &small[..cut]);

@@ -288,6 +288,9 @@ impl Player {
         let mut runs = Vec::with_capacity(self.streams.len());
         let mut data = Vec::with_capacity(self.streams.len());
         for stream in std::mem::take(&mut self.streams) {
+            if self.stop.load(Ordering::SeqCst) {
+                break; // stopped while starting (Ctrl-C during the outlets' creation)
+            }
             data.push(is_data(&stream));
             let outlet = self.output.create(&stream.spec)?;
             let name = &stream.spec.name;

@@ -36,6 +36,8 @@ use super::steering::{Request, Shared, Timeline};
 use crate::error::HostError;
 use crate::output::{Outlet, Values};
 use crate::scenario::Repeat;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::TryRecvError;
 use std::sync::{Arc, Mutex};
@@ -397,12 +399,15 @@ pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
     }
     let mut stamps = Vec::new();
     let mut last_snapshot = f64::NEG_INFINITY;
+    let mut agenda = Agenda::default();
+    agenda.rebuild(streams, clock());
     loop {
         if stop.load(Ordering::Relaxed) {
             break;
         }
         if schedule.steering.pending.load(Ordering::Relaxed) {
             timeline = apply_requests(streams, timeline, &mut schedule);
+            agenda.rebuild(streams, clock());
         }
         let now = clock();
         if timeline.paused {
@@ -410,7 +415,8 @@ pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
             idle(&schedule, now + MAX_SLEEP);
             continue;
         }
-        let (best, starved) = next_due(streams, now);
+        agenda.poll_starved(streams, now);
+        let (best, starved) = (agenda.first(), !agenda.starved.is_empty());
         let now = clock();
         if now - last_snapshot >= SNAPSHOT_EVERY {
             publish(streams, schedule.stats);
@@ -438,10 +444,12 @@ pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
         } else {
             due // unpaced: every chunk counts as on time
         };
+        agenda.pop();
         let stream = &mut streams[i];
         if let Err(e) = stream.push(due, now, &mut stamps) {
             fail(stream, e);
         }
+        agenda.place(streams, i, now);
     }
     publish(streams, schedule.stats);
     let now = clock();
@@ -450,24 +458,62 @@ pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
     refuse_pending(schedule.steering);
 }
 
-/// The stream whose next chunk is due first, and whether some stream waits for data.
-fn next_due(streams: &mut [Playing], now: f64) -> (Option<(usize, f64)>, bool) {
-    let mut best: Option<(usize, f64)> = None;
-    let mut starved = false;
-    for (i, stream) in streams.iter_mut().enumerate() {
+/// A stream's next deadline, ordered by time, then by the stream's index (the earlier
+/// stream of the scenario first).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Due {
+    at: f64,
+    index: usize,
+}
+
+impl Eq for Due {}
+
+impl Ord for Due {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.at
+            .total_cmp(&other.at)
+            .then(self.index.cmp(&other.index))
+    }
+}
+
+impl PartialOrd for Due {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Which stream's chunk is due next, in O(log n): streams with a block at hand wait in a
+/// heap by deadline; streams waiting for their prefetch worker are polled apart. A stream
+/// is in one of the two, or done.
+#[derive(Debug, Default)]
+struct Agenda {
+    heap: BinaryHeap<Reverse<Due>>,
+    starved: Vec<usize>,
+}
+
+impl Agenda {
+    /// Places every stream anew (after a request moved the timeline).
+    fn rebuild(&mut self, streams: &mut [Playing], now: f64) {
+        self.heap.clear();
+        self.starved.clear();
+        for i in 0..streams.len() {
+            self.place(streams, i, now);
+        }
+    }
+
+    /// Places stream `i` by its next deadline (or among the starved, or nowhere when it
+    /// is done or failed).
+    fn place(&mut self, streams: &mut [Playing], i: usize, now: f64) {
+        let stream = &mut streams[i];
         if stream.done {
-            continue;
+            return;
         }
         let next = stream.next();
         if !matches!(next, Next::Starved) {
             stream.starved_since = None;
         }
         match next {
-            Next::Due(t) => {
-                if best.is_none_or(|(_, b)| t < b) {
-                    best = Some((i, t));
-                }
-            }
+            Next::Due(at) => self.heap.push(Reverse(Due { at, index: i })),
             Next::Starved => match stream.starved_since {
                 Some(since) if now - since > STALL_TIMEOUT => fail(
                     stream,
@@ -475,10 +521,10 @@ fn next_due(streams: &mut [Playing], now: f64) -> (Option<(usize, f64)>, bool) {
                         seconds: STALL_TIMEOUT,
                     },
                 ),
-                Some(_) => starved = true,
+                Some(_) => self.starved.push(i),
                 None => {
                     stream.starved_since = Some(now);
-                    starved = true;
+                    self.starved.push(i);
                 }
             },
             Next::Done => {
@@ -488,7 +534,23 @@ fn next_due(streams: &mut [Playing], now: f64) -> (Option<(usize, f64)>, bool) {
             Next::Failed(e) => fail(stream, e),
         }
     }
-    (best, starved)
+
+    /// Looks again at the streams waiting for data.
+    fn poll_starved(&mut self, streams: &mut [Playing], now: f64) {
+        for i in std::mem::take(&mut self.starved) {
+            self.place(streams, i, now);
+        }
+    }
+
+    /// The stream due first, and when.
+    fn first(&self) -> Option<(usize, f64)> {
+        self.heap.peek().map(|Reverse(d)| (d.index, d.at))
+    }
+
+    /// Removes the stream due first (about to be pushed, then placed again).
+    fn pop(&mut self) {
+        self.heap.pop();
+    }
 }
 
 /// Sleeps until `until`, or until a request comes or the run stops.
