@@ -164,6 +164,7 @@ pub fn main() -> ExitCode {
     ExitCode::from(exit_status(&result))
 }
 
+/// Runs one subcommand: each has its function.
 fn execute(cli: Cli) -> Result<Ended, HostError> {
     let dirs = &cli.plugin_dirs;
     match cli.command {
@@ -171,34 +172,14 @@ fn execute(cli: Cli) -> Result<Ended, HostError> {
             scenario,
             settings,
             play,
-        } => {
-            play.check()?;
-            let mut parsed = Scenario::load(&scenario)?;
-            parsed.apply(&settings);
-            let registry = registry(dirs, Some(&parsed), false);
-            play::play(&parsed, &registry, &play, &play::Invocation::Run)
-        }
+        } => run(dirs, &scenario, &settings, &play),
         Command::Play {
             stream,
             settings,
             play,
-        } => {
-            play.check()?;
-            if let (Some(to), from) = (stream.to, stream.from.unwrap_or(0.0)) {
-                if to <= from {
-                    return Err(HostError::Usage(format!(
-                        "--to {to} must be after --from {from}: the section would be empty"
-                    )));
-                }
-            }
-            let mut scenario = Scenario::single(*stream);
-            scenario.apply(&settings);
-            let registry = registry(dirs, None, false);
-            play::play(&scenario, &registry, &play, &play::Invocation::Play)
-        }
+        } => play_file(dirs, *stream, &settings, &play),
         Command::Inspect { file, reader, json } => {
-            let registry = registry(dirs, None, false);
-            info::inspect(&registry, &file, reader.as_deref(), json)
+            info::inspect(&registry(dirs, None, false), &file, reader.as_deref(), json)
         }
         Command::Plugins { json } => info::plugins(&registry(dirs, None, true), json),
         Command::Validate { scenario } => {
@@ -206,6 +187,41 @@ fn execute(cli: Cli) -> Result<Ended, HostError> {
             info::validate(&scenario, &parsed, &registry(dirs, Some(&parsed), false))
         }
     }
+}
+
+/// `player-host run SCENARIO`: the scenario, its values replaced by the flags given.
+fn run(
+    dirs: &[PathBuf],
+    path: &std::path::Path,
+    settings: &RunSettings,
+    options: &PlayOptions,
+) -> Result<Ended, HostError> {
+    options.check()?;
+    let mut scenario = Scenario::load(path)?;
+    scenario.apply(settings);
+    let registry = registry(dirs, Some(&scenario), false);
+    play::play(&scenario, &registry, options, &play::Invocation::Run)
+}
+
+/// `player-host play FILE`: a scenario of one recording.
+fn play_file(
+    dirs: &[PathBuf],
+    stream: StreamEntry,
+    settings: &RunSettings,
+    options: &PlayOptions,
+) -> Result<Ended, HostError> {
+    options.check()?;
+    if let (Some(to), from) = (stream.to, stream.from.unwrap_or(0.0)) {
+        if to <= from {
+            return Err(HostError::Usage(format!(
+                "--to {to} must be after --from {from}: the section would be empty"
+            )));
+        }
+    }
+    let mut scenario = Scenario::single(stream);
+    scenario.apply(settings);
+    let registry = registry(dirs, None, false);
+    play::play(&scenario, &registry, options, &play::Invocation::Play)
 }
 
 impl PlayOptions {
