@@ -37,3 +37,32 @@ setup_venv() {
     fi
     PYTHON="$venv/bin/python"
 }
+
+# A directory for the plugin libraries the tests load, that passes the plugin trust rule
+# (README, Reliability: owned by root or us, no directory from it up to / writable by
+# group or others). The checkout's target/ when it does; else (a checkout under /tmp, say)
+# a private directory under $HOME. Prints its path; exits 1 when none is found.
+trusted_test_dir() {
+    for d in "$repo/target/trusted" "${HOME:-/nonexistent}/.cache/player-tests"; do
+        mkdir -p "$d" 2>/dev/null && chmod 700 "$d" 2>/dev/null || continue
+        ok=1
+        p=$d
+        while :; do
+            owner=$(stat -c %u "$p")
+            if [ -n "$(find "$p" -maxdepth 0 -perm /022 2>/dev/null)" ] ||
+                { [ "$owner" != 0 ] && [ "$owner" != "$(id -u)" ]; }; then
+                ok=0
+                break
+            fi
+            [ "$p" = / ] && break
+            p=$(dirname -- "$p")
+        done
+        if [ "$ok" = 1 ]; then
+            echo "$d"
+            return 0
+        fi
+    done
+    echo "error: no directory for the plugin tests passes the plugin trust rule (checked" \
+        "$repo/target and \$HOME/.cache): see README, Reliability" >&2
+    return 1
+}

@@ -165,14 +165,16 @@ def trusted_tmp() -> Iterator[Path]:
 
     Plugin libraries must pass the trust rule (README, Reliability): pytest's ``tmp_path``
     lies under ``/tmp``, which every user can write, so plugins there are refused. This
-    directory lies under the repository's ``target/`` (mode 0755 whatever the umask).
+    directory lies under ``$PLAYER_TEST_TRUSTED_DIR`` (what ``scripts/test`` chooses: the
+    repository's ``target/``, or a private directory under ``$HOME`` when the checkout
+    lies under a directory others can write), else under the repository's ``target/``.
 
     Yields
     ------
     Path
         The directory.
     """
-    base = REPO / "target" / "e2e-trusted"
+    base = Path(os.environ.get("PLAYER_TEST_TRUSTED_DIR", REPO / "target")) / "e2e-trusted"
     base.mkdir(parents=True, exist_ok=True)
     base.chmod(0o755)
     d = base / uuid.uuid4().hex

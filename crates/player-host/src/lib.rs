@@ -7,15 +7,22 @@
 //! drive a [`Player`] directly (start, poll, stop, wait), much like MNE-LSL's `PlayerLSL`.
 
 pub mod clock;
+pub mod control_socket;
+pub mod ctl;
 pub mod dynamic;
 pub mod engine;
 pub mod error;
+pub mod keys;
 pub mod lsl;
 pub mod output;
 pub mod registry;
 pub mod report;
 pub mod scenario;
+pub mod start_at;
+#[cfg(test)]
+pub(crate) mod test_steer;
 pub mod trust;
+mod wake;
 
 pub use engine::control::{PlayState, Refusal, Status, Steer};
 pub use engine::{Phase, Player, StopHandle, StreamPlan, StreamStats, Summary};

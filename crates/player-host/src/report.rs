@@ -93,7 +93,7 @@ fn playing_line(view: &StatusView<'_>) -> String {
 
 /// `text` cut to at most `width - 1` characters (the last column stays free, so that the
 /// cursor never wraps), with `…` when cut.
-fn fit(text: &str, width: usize) -> String {
+pub fn fit(text: &str, width: usize) -> String {
     let room = width.saturating_sub(1).max(2);
     if text.chars().count() <= room {
         return text.to_string();

@@ -197,6 +197,11 @@ pub struct RunSettings {
     /// float32, native for XDF; run: the scenario's and its streams' `format`].
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<ValueFormat>,
+    /// Start at this wall-clock instant: RFC 3339 (2026-11-27T19:30:00Z) or Unix seconds,
+    /// within the next 24 h; t0 is then the same instant on every host whose clock is
+    /// synchronized (NTP, PTP), see docs/control.md [run: the scenario's `start_at`].
+    #[arg(long, value_name = "TIME", value_parser = crate::start_at::parse_arg)]
+    pub start_at: Option<crate::start_at::StartAt>,
 }
 
 /// A whole scenario.
@@ -223,6 +228,10 @@ pub struct Scenario {
     /// `--plugin-dir` and `PLAYER_PLUGIN_PATH`; see [`crate::registry`] for the rules.
     #[serde(default)]
     pub plugins: Vec<PathBuf>,
+    /// The wall-clock instant of t0 (instead of the start plus `start_delay`), to start
+    /// several hosts together.
+    #[serde(default)]
+    pub start_at: Option<crate::start_at::StartAt>,
     /// Play every recording from this second (each stream's `from` wins).
     #[serde(default, deserialize_with = "values::de_opt_seconds")]
     pub from: Option<f64>,
@@ -271,6 +280,7 @@ impl Scenario {
             repeat: Repeat::Times(1),
             format: ValueFormat::Float32,
             plugins: Vec::new(),
+            start_at: None,
             from: None,
             to: None,
             streams: vec![entry],
@@ -295,6 +305,24 @@ impl Scenario {
                 s.format = Some(f);
             }
         }
+        if let Some(at) = &settings.start_at {
+            self.start_at = Some(at.clone());
+        }
+    }
+
+    /// Keeps only the entries named in `names` (their `name`, else the file's stem); a
+    /// name that matches no entry is a usage error listing the entries.
+    pub fn keep_only(&mut self, names: &[String]) -> Result<()> {
+        let known: Vec<String> = self.streams.iter().map(StreamEntry::base_name).collect();
+        if let Some(unknown) = names.iter().find(|n| !known.contains(n)) {
+            return Err(HostError::Usage(format!(
+                "--only {}: no entry of the scenario has that name (entries: {})",
+                player_api::quote(unknown),
+                known.join(", ")
+            )));
+        }
+        self.streams.retain(|s| names.contains(&s.base_name()));
+        Ok(())
     }
 
     /// Reads and checks a scenario file; relative `file:` and `plugins:` paths become
@@ -770,6 +798,7 @@ mod tests {
             start_delay: Some(0.5),
             wait_for_consumers: Some(WaitForConsumers::default_wait()),
             format: Some(ValueFormat::Float32),
+            start_at: None,
         });
         assert_eq!(s.repeat, Repeat::Forever);
         assert_eq!(s.start_delay, 0.5);

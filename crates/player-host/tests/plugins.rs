@@ -62,12 +62,26 @@ fn library(crate_name: &str) -> PathBuf {
 
 /// A fresh directory under cargo's target/tmp (not /tmp: a sticky world-writable
 /// directory fails the plugin trust rule), mode 0755 whatever the umask.
-fn temp_dir(tag: &str) -> PathBuf {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    if let Err(e) = player_host::trust::check_trusted(base) {
-        panic!("the plugin tests need a target directory that passes the plugin trust rule: {e}");
+/// A directory that passes the plugin trust rule for the libraries the tests load:
+/// `$PLAYER_TEST_TRUSTED_DIR` (what scripts/test chooses), else the target's temporary
+/// directory, else a private one under `$HOME` (a checkout under /tmp fails the rule).
+fn trusted_base() -> PathBuf {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    candidates.extend(std::env::var_os("PLAYER_TEST_TRUSTED_DIR").map(PathBuf::from));
+    candidates.push(PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
+    candidates
+        .extend(std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/player-tests")));
+    for base in &candidates {
+        if std::fs::create_dir_all(base).is_ok() && player_host::trust::check_trusted(base).is_ok()
+        {
+            return base.clone();
+        }
     }
-    let d = base.join(format!("player-plugins-{tag}-{}", std::process::id()));
+    panic!("no directory passes the plugin trust rule for the plugin tests: {candidates:?}");
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = trusted_base().join(format!("player-plugins-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     chmod(&d, 0o755);
@@ -331,7 +345,9 @@ fn brainvision_found_through_a_scenario_entry_and_plays_with_wav_on_one_clock() 
 
 #[test]
 fn brainvision_values_equal_mne_through_the_loaded_library() {
-    let checked = player_host::trust::check_trusted(&library("player_brainvision")).unwrap();
+    let copy = plugin_dir("bv-direct", &["player_brainvision"])
+        .join(library("player_brainvision").file_name().unwrap());
+    let checked = player_host::trust::check_trusted(&copy).unwrap();
     let reader = player_host::dynamic::load(&checked).unwrap();
     for name in ["int16_mux", "float32_mux", "int32_vec", "float32_vec"] {
         let path = fixture(&format!("{name}.vhdr"));
@@ -1095,7 +1111,8 @@ fn the_plugin_template_loads_inspects_and_plays_its_fixture() {
     assert_eq!(json["streams"][0]["samples"], 10, "{json}");
     assert_eq!(json["streams"][0]["finished"], true, "{json}");
     // Through the loaded library, the values are the file's microvolts in volts.
-    let trusted = player_host::trust::check_trusted(&library("player_template")).unwrap();
+    let copy = dir.join(library("player_template").file_name().unwrap());
+    let trusted = player_host::trust::check_trusted(&copy).unwrap();
     let reader = player_host::dynamic::load(&trusted).unwrap();
     let recording = reader.open(&fixture, &OpenOptions::default()).unwrap();
     let mut source = recording.open_stream(0).unwrap();

@@ -57,6 +57,11 @@ enum Command {
     Run {
         /// The scenario (YAML).
         scenario: PathBuf,
+        /// Play only these entries of the scenario (their `name`, else the file's stem),
+        /// comma-separated: with --start-at, several hosts each play a part of one
+        /// scenario on one timeline.
+        #[arg(long, value_name = "NAME,NAME", value_delimiter = ',')]
+        only: Option<Vec<String>>,
         #[command(flatten)]
         settings: RunSettings,
         #[command(flatten)]
@@ -89,6 +94,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Steer a running player through its control socket (see docs/control.md).
+    #[command(after_help = player_host::ctl::AFTER_HELP)]
+    Ctl(player_host::ctl::CtlArgs),
     /// Check a scenario: its syntax, and that every file opens with the chosen reader.
     Validate {
         /// The scenario (YAML).
@@ -116,6 +124,15 @@ pub(crate) struct PlayOptions {
     /// sample of every file decodes, as fast as the disk allows.
     #[arg(long)]
     unpaced: bool,
+    /// Open a control socket at PATH (mode 0600) to steer the replay while it plays:
+    /// `player-host ctl PATH pause|resume|seek S|speed X|status|stop`, or JSON lines
+    /// (docs/control.md).
+    #[arg(long, value_name = "PATH")]
+    control: Option<PathBuf>,
+    /// Publish what the user does while playing (pause, resume, seek, speed, with the
+    /// position) as the string stream NAME-player.
+    #[arg(long)]
+    control_events: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,6 +172,9 @@ pub fn main() -> ExitCode {
         // ignored) and exits with 0 or 2.
         Err(e) => e.exit(),
     };
+    if let Command::Ctl(args) = &cli.command {
+        return ExitCode::from(player_host::ctl::run(args));
+    }
     let result = execute(cli);
     if let Err(e) = &result {
         if !out::is_broken_pipe(e) {
@@ -170,9 +190,10 @@ fn execute(cli: Cli) -> Result<Ended, HostError> {
     match cli.command {
         Command::Run {
             scenario,
+            only,
             settings,
             play,
-        } => run(dirs, &scenario, &settings, &play),
+        } => run(dirs, &scenario, only.as_deref(), &settings, &play),
         Command::Play {
             stream,
             settings,
@@ -186,19 +207,25 @@ fn execute(cli: Cli) -> Result<Ended, HostError> {
             let parsed = Scenario::load(&scenario)?;
             info::validate(&scenario, &parsed, &registry(dirs, Some(&parsed), false))
         }
+        Command::Ctl(_) => Ok(Ended::Done), // answered in main(), before anything else
     }
 }
 
-/// `player-host run SCENARIO`: the scenario, its values replaced by the flags given.
+/// `player-host run SCENARIO`: the scenario, its values replaced by the flags given, and
+/// only the streams of `--only` when given.
 fn run(
     dirs: &[PathBuf],
     path: &std::path::Path,
+    only: Option<&[String]>,
     settings: &RunSettings,
     options: &PlayOptions,
 ) -> Result<Ended, HostError> {
     options.check()?;
     let mut scenario = Scenario::load(path)?;
     scenario.apply(settings);
+    if let Some(names) = only {
+        scenario.keep_only(names)?;
+    }
     let registry = registry(dirs, Some(&scenario), false);
     play::play(&scenario, &registry, options, &play::Invocation::Run)
 }

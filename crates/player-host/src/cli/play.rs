@@ -79,13 +79,33 @@ pub(crate) fn play(
     if options.unpaced {
         player = player.unpaced();
     }
+    if options.control_events {
+        player = player.with_control_events(format!("{}-player", events_base(scenario)));
+    }
+    if let Some(at) = &scenario.start_at {
+        player = player.with_t0_at(at.lsl_t0()?);
+    }
     let signals = install_signal_handler(&player);
     let verbose = !options.quiet;
     if verbose {
         note!("publishing: {}", player.stream_names().join(", "));
     }
+    let steer: Arc<dyn Steer> = Arc::new(player.controller());
+    let _control = match &options.control {
+        Some(path) => Some(player_host::control_socket::serve(path, steer.clone())?),
+        None => None,
+    };
     player.start()?;
-    show_status(&player, verbose && std::io::stderr().is_terminal());
+    let keys = player_host::keys::Keys::start(steer).unwrap_or_else(|e| {
+        note!("warning: no terminal keys: {e}");
+        None
+    });
+    show_status(
+        &player,
+        verbose && std::io::stderr().is_terminal(),
+        keys.as_ref(),
+    );
+    drop(keys); // the terminal is restored before the summary
     let summary = player.wait()?;
     let signal = signals.load(Ordering::SeqCst);
     let mut ended = report_summary(&summary, verbose, signal);
@@ -101,9 +121,19 @@ pub(crate) fn play(
     Ok(ended)
 }
 
-/// Refreshes the status line on stderr while the player runs (when `show`), else just
-/// waits for the end.
-fn show_status(player: &Player, show: bool) {
+/// The NAME of the control-events stream `NAME-player`: the scenario's name, else its
+/// first stream's.
+fn events_base(scenario: &Scenario) -> String {
+    scenario
+        .name
+        .clone()
+        .or_else(|| scenario.streams.first().map(|s| s.base_name()))
+        .unwrap_or_else(|| "player".to_string())
+}
+
+/// Refreshes the status line on stderr while the player runs (when `show`; with the keys'
+/// help when they are read), else just waits for the end.
+fn show_status(player: &Player, show: bool, keys: Option<&player_host::keys::Keys>) {
     let controller = player.controller();
     let mut last = Instant::now();
     while player.is_running() {
@@ -118,7 +148,13 @@ fn show_status(player: &Player, show: bool) {
                 stats: &stats,
                 now: Instant::now(),
             };
-            let line = report::status_line(&view, terminal_width());
+            let mut line = report::status_line(&view, terminal_width());
+            if let Some(keys) = keys {
+                let extra = keys
+                    .take_notice()
+                    .unwrap_or_else(|| player_host::keys::HELP.to_string());
+                line = report::fit(&format!("{line}  {extra}"), terminal_width());
+            }
             out::stderr(&format!("\r\x1b[K{line}"));
         }
     }
@@ -282,6 +318,7 @@ fn install_signal_handler(player: &Player) -> Arc<AtomicUsize> {
                     .is_err()
                 {
                     let status = super::exit_status(&Ok(Ended::Signal(signal)));
+                    player_host::keys::restore_terminal();
                     std::process::exit(i32::from(status));
                 }
                 stop.stop();

@@ -103,6 +103,9 @@ pub struct Player {
     steering: Arc<steering::Shared>,
     /// The name of the control-events stream, when asked for.
     control_events: Option<String>,
+    /// A fixed t0 on the output's clock (several hosts starting together), instead of
+    /// "now + start delay".
+    t0_at: Option<f64>,
     phase: Arc<Mutex<Phase>>,
     thread: Option<JoinHandle<Result<Summary>>>,
 }
@@ -220,6 +223,7 @@ impl Player {
             stop,
             steering,
             control_events: None,
+            t0_at: None,
             phase: Arc::new(Mutex::new(Phase::Starting)),
             paced: true,
             running: Arc::new(AtomicBool::new(false)),
@@ -266,6 +270,15 @@ impl Player {
     /// position) as the irregular string stream `name` (e.g. `NAME-player`).
     pub fn with_control_events(mut self, name: impl Into<String>) -> Self {
         self.control_events = Some(name.into());
+        self
+    }
+
+    /// Makes t0 the given value of the output's clock (LSL's `local_clock`), e.g. the
+    /// value of a wall-clock instant shared by several hosts
+    /// ([`StartAt::lsl_t0`](crate::start_at::StartAt::lsl_t0)), instead of the start
+    /// plus the start delay.
+    pub fn with_t0_at(mut self, t0: f64) -> Self {
+        self.t0_at = Some(t0);
         self
     }
 
@@ -330,6 +343,7 @@ impl Player {
             shared: self.shared.clone(),
             steering: self.steering.clone(),
             events,
+            t0_at: self.t0_at,
             start_delay: self.start_delay,
             wait_for_consumers: self.wait_for_consumers,
             data,
@@ -395,6 +409,7 @@ struct RunContext {
     steering: Arc<steering::Shared>,
     /// The control-events outlet, when asked for.
     events: Option<Box<dyn crate::output::Outlet>>,
+    t0_at: Option<f64>,
     start_delay: f64,
     wait_for_consumers: WaitForConsumers,
     /// Per stream: whether it is a data stream (not markers).
@@ -437,9 +452,10 @@ impl RunContext {
         if !self.wait_for_consumers(streams, &clock)? {
             return Ok(summary(streams, None, clock()));
         }
-        let t0 = clock() + self.start_delay;
+        let now = clock();
+        let t0 = self.t0_at.unwrap_or(now + self.start_delay);
         // At most ~30 years ahead: an absurd --start-delay must not overflow `Instant`.
-        let delay = Duration::from_secs_f64(self.start_delay.clamp(0.0, 1e9));
+        let delay = Duration::from_secs_f64((t0 - now).clamp(0.0, 1e9));
         self.set_phase(Phase::Playing {
             t0: Instant::now() + delay,
         });
