@@ -1047,7 +1047,7 @@ fn brainvision_errors_quote_no_foreign_content_and_cap_values() {
         s(&plugins),
     ]);
     assert_clean_failure(&out, &["shadow", "not a BrainVision header"]);
-    for piece in ["root", "SeCrEt", "19000"] {
+    for piece in ["root:", "SeCrEt", "19000"] {
         assert!(!stderr(&out).contains(piece), "{piece}: {}", stderr(&out));
     }
     // A header line of 100 kB is echoed cut.
