@@ -7,6 +7,8 @@
 //! repeat: 1                   # a count, or "forever"
 //! format: float32             # default sample type of numeric streams
 //! plugins: [../plugins/libplayer_brainvision.so, plugin-dir/]  # libraries or directories
+//! from: 10                    # play every recording from this second (default 0)
+//! to: 70                      # ... up to this one (default: the end)
 //! streams:
 //!   - file: data/meg.fif      # relative to this YAML file
 //!     name: MEG               # LSL name (default: the file's stem)
@@ -15,6 +17,7 @@
 //!     reader: fif             # force a reader (default: probe the file)
 //!     picks: [eeg, stim]      # channel labels, kinds or MNE words (meg, data, all, ...)
 //!     annotations: auto       # auto | markers | none
+//!     from: 12.5              # this recording's section (default: the scenario's)
 //! ```
 //!
 //! Every value is checked as it is read, so that an error names the key, its line and

@@ -184,6 +184,7 @@ pub fn main() -> ExitCode {
     ExitCode::from(exit_status(&result))
 }
 
+/// Runs one subcommand: each has its function.
 fn execute(cli: Cli) -> Result<Ended, HostError> {
     let dirs = &cli.plugin_dirs;
     match cli.command {
@@ -192,37 +193,14 @@ fn execute(cli: Cli) -> Result<Ended, HostError> {
             only,
             settings,
             play,
-        } => {
-            play.check()?;
-            let mut parsed = Scenario::load(&scenario)?;
-            parsed.apply(&settings);
-            if let Some(names) = &only {
-                parsed.keep_only(names)?;
-            }
-            let registry = registry(dirs, Some(&parsed), false);
-            play::play(&parsed, &registry, &play, &play::Invocation::Run)
-        }
+        } => run(dirs, &scenario, only.as_deref(), &settings, &play),
         Command::Play {
             stream,
             settings,
             play,
-        } => {
-            play.check()?;
-            if let (Some(to), from) = (stream.to, stream.from.unwrap_or(0.0)) {
-                if to <= from {
-                    return Err(HostError::Usage(format!(
-                        "--to {to} must be after --from {from}: the section would be empty"
-                    )));
-                }
-            }
-            let mut scenario = Scenario::single(*stream);
-            scenario.apply(&settings);
-            let registry = registry(dirs, None, false);
-            play::play(&scenario, &registry, &play, &play::Invocation::Play)
-        }
+        } => play_file(dirs, *stream, &settings, &play),
         Command::Inspect { file, reader, json } => {
-            let registry = registry(dirs, None, false);
-            info::inspect(&registry, &file, reader.as_deref(), json)
+            info::inspect(&registry(dirs, None, false), &file, reader.as_deref(), json)
         }
         Command::Plugins { json } => info::plugins(&registry(dirs, None, true), json),
         Command::Validate { scenario } => {
@@ -231,6 +209,46 @@ fn execute(cli: Cli) -> Result<Ended, HostError> {
         }
         Command::Ctl(_) => Ok(Ended::Done), // answered in main(), before anything else
     }
+}
+
+/// `player-host run SCENARIO`: the scenario, its values replaced by the flags given, and
+/// only the streams of `--only` when given.
+fn run(
+    dirs: &[PathBuf],
+    path: &std::path::Path,
+    only: Option<&[String]>,
+    settings: &RunSettings,
+    options: &PlayOptions,
+) -> Result<Ended, HostError> {
+    options.check()?;
+    let mut scenario = Scenario::load(path)?;
+    scenario.apply(settings);
+    if let Some(names) = only {
+        scenario.keep_only(names)?;
+    }
+    let registry = registry(dirs, Some(&scenario), false);
+    play::play(&scenario, &registry, options, &play::Invocation::Run)
+}
+
+/// `player-host play FILE`: a scenario of one recording.
+fn play_file(
+    dirs: &[PathBuf],
+    stream: StreamEntry,
+    settings: &RunSettings,
+    options: &PlayOptions,
+) -> Result<Ended, HostError> {
+    options.check()?;
+    if let (Some(to), from) = (stream.to, stream.from.unwrap_or(0.0)) {
+        if to <= from {
+            return Err(HostError::Usage(format!(
+                "--to {to} must be after --from {from}: the section would be empty"
+            )));
+        }
+    }
+    let mut scenario = Scenario::single(stream);
+    scenario.apply(settings);
+    let registry = registry(dirs, None, false);
+    play::play(&scenario, &registry, options, &play::Invocation::Play)
 }
 
 impl PlayOptions {
