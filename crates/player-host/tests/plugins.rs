@@ -81,9 +81,7 @@ fn trusted_base() -> PathBuf {
 }
 
 fn temp_dir(tag: &str) -> PathBuf {
-    let d = trusted_base().join(format!("player-plugins-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
+    let d = player_api::conformance::fresh_dir_in(&trusted_base(), &format!("plugins-{tag}"));
     chmod(&d, 0o755);
     d
 }

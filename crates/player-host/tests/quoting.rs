@@ -9,11 +9,10 @@ use std::process::{Command, Output};
 const SECRET: &str = "root:$6$SeCrEtSaLt$HaShOfThePaSsWoRd:19000:0:99999:7:::\n";
 
 fn temp_dir(tag: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("player-quoting-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    player_api::conformance::fresh_dir_in(
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+        &format!("quoting-{tag}"),
+    )
 }
 
 fn host(args: &[&str]) -> Output {
