@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod keys;
 pub mod lsl;
+pub mod lsl_config;
 pub mod output;
 pub mod registry;
 pub mod report;

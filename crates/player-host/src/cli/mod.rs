@@ -9,7 +9,7 @@ mod play;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use player_host::scenario::RunSettings;
 use player_host::{HostError, Registry, Scenario, StreamEntry};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The exit status table, shown by `--help` (and in the README).
@@ -46,6 +46,11 @@ pub(crate) struct Cli {
     /// `plugins:`. Built-in readers win id clashes, then the library loaded first.
     #[arg(long = "plugin-dir", value_name = "DIR", global = true)]
     plugin_dirs: Vec<PathBuf>,
+    /// liblsl's configuration file (session id, ports, addresses), instead of its lookup:
+    /// LSLAPICFG, then lsl_api.cfg in the current directory, ~/lsl_api/lsl_api.cfg,
+    /// /etc/lsl_api/lsl_api.cfg. `player-host --version` shows the file in use.
+    #[arg(long, value_name = "PATH", global = true)]
+    lsl_config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -166,12 +171,18 @@ pub(crate) fn exit_status(result: &Result<Ended, HostError>) -> u8 {
 
 /// Parses the command line, runs the command and returns its exit status.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         // clap prints the message (help, version, or the mistake; a closed pipe is
         // ignored) and exits with 0 or 2.
         Err(e) => e.exit(),
     };
+    if let Some(path) = &cli.lsl_config {
+        if let Err(e) = player_host::lsl_config::set(path) {
+            note!("error: {e}");
+            return ExitCode::from(exit_status(&Err(e)));
+        }
+    }
     if let Command::Ctl(args) = &cli.command {
         return ExitCode::from(player_host::ctl::run(args));
     }
@@ -185,6 +196,27 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs one subcommand: each has its function.
+/// Parses the command line; `--version` also says which liblsl configuration file is in
+/// use (after `--lsl-config`, when given).
+fn parse() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(i) = args.iter().position(|a| a == "--lsl-config") {
+        if let Some(path) = args.get(i + 1) {
+            let _ = player_host::lsl_config::set(Path::new(path));
+        }
+    }
+    let long = format!(
+        "{}\n{}",
+        env!("CARGO_PKG_VERSION"),
+        player_host::lsl_config::describe()
+    );
+    let matches = Cli::command()
+        .long_version(long)
+        .try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
 fn execute(cli: Cli) -> Result<Ended, HostError> {
     let dirs = &cli.plugin_dirs;
     match cli.command {
