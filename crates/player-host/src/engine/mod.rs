@@ -324,8 +324,7 @@ impl Player {
             runs.push(Playing {
                 outlet,
                 offset: stream.offset,
-                base: stream.offset, // made absolute once t0 is known
-                speed: 1.0,
+                timeline: steering::Timeline::starting_at(0.0), // set once t0 is known
                 counter: stats::StreamCounter::new(name),
                 queue,
                 done: false,

@@ -15,9 +15,33 @@ use std::time::Duration;
 /// How long a request waits for the timing thread's answer.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// The replay position as a function of the clock: it advances at `speed` from
-/// (`anchor_wall`, `anchor_pos`) while playing, and stands still while paused.
+/// One piece of the timeline: from (`wall`, `pos`) on, the position advances at `speed`.
 #[derive(Debug, Clone, Copy, PartialEq)]
+struct Segment {
+    wall: f64,
+    pos: f64,
+    speed: f64,
+}
+
+impl Segment {
+    /// The clock time at which the stream starting at `offset` reaches its own time
+    /// `a + b` (two parts, so that `t0 + offset + k / rate` is computed exactly as before
+    /// any steering: `(t0 + offset) + a`).
+    fn due(&self, offset: f64, a: f64, b: f64) -> f64 {
+        self.wall + (offset - self.pos) / self.speed + a / self.speed + b / self.speed
+    }
+}
+
+/// The most segments kept behind the current one (each request adds one; older ones
+/// only matter for samples queued before them).
+const HISTORY: usize = 16;
+
+/// The replay position as a function of the clock: it advances at `speed` from
+/// (`anchor_wall`, `anchor_pos`) while playing, and stands still while paused. Positions
+/// before the anchor keep the mapping they had (the segments behind it), so that samples
+/// that were due before a request and are pushed after it keep their timestamps, and
+/// timestamps never go back.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Timeline {
     /// The clock value of the anchor.
     pub anchor_wall: f64,
@@ -27,6 +51,8 @@ pub struct Timeline {
     pub speed: f64,
     /// Whether the position stands still.
     pub paused: bool,
+    /// The segments before the anchor, oldest first.
+    history: Vec<Segment>,
 }
 
 impl Timeline {
@@ -37,6 +63,7 @@ impl Timeline {
             anchor_pos: 0.0,
             speed: 1.0,
             paused: false,
+            history: Vec::new(),
         }
     }
 
@@ -49,22 +76,61 @@ impl Timeline {
         }
     }
 
-    /// The clock value at which a stream starting at position `offset` reaches its own
-    /// time 0; its time `t` is due at `base + t / speed`. (At speed 1 from t0 this is
-    /// `t0 + offset`, so that timestamps are `t0 + offset + k / rate` exactly.)
-    pub fn base(&self, offset: f64) -> f64 {
-        self.anchor_wall + (offset - self.anchor_pos) / self.speed
+    fn current(&self) -> Segment {
+        Segment {
+            wall: self.anchor_wall,
+            pos: self.anchor_pos,
+            speed: self.speed,
+        }
     }
 
-    /// The same position from clock `now` on, with `change` applied.
+    /// The clock value at which the stream starting at position `offset` reaches its own
+    /// time `a + b`: at speed 1 from t0, `(t0 + offset) + a + b`, so that timestamps are
+    /// `t0 + offset + k / rate` exactly.
+    pub fn due(&self, offset: f64, a: f64, b: f64) -> f64 {
+        let pos = offset + a + b;
+        let segment = if pos >= self.anchor_pos {
+            self.current()
+        } else {
+            self.history
+                .iter()
+                .rev()
+                .find(|s| s.pos <= pos)
+                .or(self.history.first())
+                .copied()
+                .unwrap_or_else(|| self.current())
+        };
+        segment.due(offset, a, b)
+    }
+
+    /// The same position from clock `now` on, with `change` applied; positions before it
+    /// keep their mapping.
     pub fn reanchored(&self, now: f64, change: impl FnOnce(&mut Timeline)) -> Timeline {
         let mut t = Timeline {
             anchor_wall: now,
             anchor_pos: self.position(now),
+            history: self.history.clone(),
             ..*self
         };
+        if !self.paused {
+            t.history.push(self.current());
+            if t.history.len() > HISTORY {
+                t.history.remove(0);
+            }
+        }
         change(&mut t);
         t
+    }
+
+    /// Position `pos` from clock `now` on, with no history (a seek: everything queued
+    /// before it is dropped).
+    pub fn restarted(&self, now: f64, pos: f64) -> Timeline {
+        Timeline {
+            anchor_wall: now,
+            anchor_pos: pos,
+            history: Vec::new(),
+            ..*self
+        }
     }
 }
 
@@ -256,7 +322,7 @@ mod tests {
             (0.0, 1_000_003, 48_000.0),
         ] {
             let ft = k as f64 / rate;
-            assert_eq!(tl.base(offset) + ft / tl.speed, t0 + offset + ft);
+            assert_eq!(tl.due(offset, ft, 0.0), t0 + offset + ft);
         }
     }
 
@@ -268,13 +334,18 @@ mod tests {
         assert_eq!(paused.position(110.0), 3.0);
         let resumed = paused.reanchored(110.0, |t| t.paused = false);
         // The gap in timestamps equals the pause: position 4 is due at 111, not 104.
-        assert_eq!(resumed.base(0.0) + 4.0, 111.0);
+        assert_eq!(resumed.due(0.0, 4.0, 0.0), 111.0);
+        // A position passed before the pause keeps its time.
+        assert_eq!(resumed.due(0.0, 2.5, 0.0), 102.5);
         let fast = resumed.reanchored(111.0, |t| t.speed = 2.0);
         assert_eq!(fast.position(112.0), 6.0);
         // At speed 2, samples 1/rate apart are due 1/(2 rate) apart.
-        assert_eq!(
-            fast.base(0.0) + 6.5 / 2.0 - (fast.base(0.0) + 6.0 / 2.0),
-            0.25
-        );
+        assert_eq!(fast.due(0.0, 6.5, 0.0) - fast.due(0.0, 6.0, 0.0), 0.25);
+        // Slowing down never moves a queued sample before one already pushed.
+        let slow = fast.reanchored(112.0, |t| t.speed = 0.5);
+        assert_eq!(slow.due(0.0, 5.9, 0.0), fast.due(0.0, 5.9, 0.0));
+        assert!(slow.due(0.0, 6.1, 0.0) > slow.due(0.0, 5.9, 0.0));
+        let sought = slow.restarted(113.0, 1.0);
+        assert_eq!(sought.due(0.0, 1.0, 0.0), 113.0);
     }
 }

@@ -66,10 +66,8 @@ pub struct Playing {
     pub(crate) outlet: Box<dyn Outlet>,
     /// Seconds after t0 of the stream's time 0 on the scenario's timeline.
     pub(crate) offset: f64,
-    /// The clock time at which the stream's time 0 is due (from the timeline).
-    pub(crate) base: f64,
-    /// The timeline's speed (stream time per clock time).
-    pub(crate) speed: f64,
+    /// The timeline it follows (the clock time at which each of its samples is due).
+    pub(crate) timeline: Timeline,
     pub(crate) counter: StreamCounter,
     pub(crate) queue: Queue,
     pub(crate) done: bool,
@@ -141,7 +139,11 @@ impl Playing {
                 match current {
                     Some((block, pos)) => {
                         let last = *pos + prefetch.chunk_size.min(block.frames - *pos) - 1;
-                        Next::Due(self.base + frame_time(block, last, prefetch.rate) / self.speed)
+                        Next::Due(self.timeline.due(
+                            self.offset,
+                            frame_time(block, last, prefetch.rate),
+                            0.0,
+                        ))
                     }
                     None => Next::Starved,
                 }
@@ -163,12 +165,12 @@ impl Playing {
                     Repeat::Times(n) => *pass < *n,
                     Repeat::Forever => true,
                 };
-                let speed = self.speed;
+                let (tl, offset) = (&self.timeline, self.offset);
                 match (more, *pass, period) {
                     (false, _, _) => Next::Done,
-                    (true, 0, _) => Next::Due(self.base + events[*i].0 / speed),
+                    (true, 0, _) => Next::Due(tl.due(offset, events[*i].0, 0.0)),
                     (true, p, Some(period)) => {
-                        Next::Due(self.base + p as f64 * *period / speed + events[*i].0 / speed)
+                        Next::Due(tl.due(offset, p as f64 * *period, events[*i].0))
                     }
                     (true, _, None) => Next::Done, // unknown length: markers play once
                 }
@@ -185,10 +187,10 @@ impl Playing {
                 };
                 let frames = prefetch.chunk_size.min(block.frames - *pos);
                 stamps.clear();
-                let (base, speed) = (self.base, self.speed);
+                let (tl, offset) = (&self.timeline, self.offset);
                 stamps.extend(
                     (*pos..*pos + frames)
-                        .map(|i| base + frame_time(block, i, prefetch.rate) / speed),
+                        .map(|i| tl.due(offset, frame_time(block, i, prefetch.rate), 0.0)),
                 );
                 let values = block.samples.frames(*pos, *pos + frames, prefetch.channels);
                 self.outlet.push(values, stamps)?;
@@ -227,8 +229,7 @@ impl Playing {
 impl Playing {
     /// Follows a new timeline (a pause, resume, seek or speed change).
     fn follow(&mut self, timeline: &Timeline) {
-        self.base = timeline.base(self.offset);
-        self.speed = timeline.speed;
+        self.timeline = timeline.clone();
     }
 
     /// Goes to the scenario position `position`: the stream's time `position - offset`
@@ -576,7 +577,7 @@ fn apply_requests(
 ) -> Timeline {
     for (request, answer) in schedule.steering.take_requests() {
         let now = (schedule.clock)();
-        match step(streams, timeline, request, schedule, now) {
+        match step(streams, &timeline, request, schedule, now) {
             Ok(next) => {
                 timeline = next;
                 let status = status(schedule, &timeline, now);
@@ -597,12 +598,14 @@ fn apply_requests(
 /// One request: the timeline after it (streams follow it).
 fn step(
     streams: &mut [Playing],
-    timeline: Timeline,
+    timeline: &Timeline,
     request: Request,
     schedule: &Schedule<'_>,
     now: f64,
 ) -> Result<Timeline, Refusal> {
     let next = match request {
+        Request::Pause if timeline.paused => timeline.clone(),
+        Request::Resume if !timeline.paused => timeline.clone(),
         Request::Pause => timeline.reanchored(now, |t| t.paused = true),
         Request::Resume => timeline.reanchored(now, |t| t.paused = false),
         Request::Speed(speed) => timeline.reanchored(now, |t| t.speed = speed),
@@ -619,7 +622,7 @@ fn step(
             for stream in streams.iter_mut() {
                 stream.seek(target);
             }
-            timeline.reanchored(now, |t| t.anchor_pos = target)
+            timeline.restarted(now, target)
         }
     };
     for stream in streams.iter_mut() {
