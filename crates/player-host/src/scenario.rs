@@ -575,15 +575,19 @@ pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 /// The deepest nesting of a scenario (brackets and braces, or indentation in columns / 2).
 pub const MAX_NESTING: usize = 64;
 
-/// Reads a scenario file: a regular file (not a FIFO or a device, checked before opening)
-/// of at most [`MAX_SCENARIO_BYTES`], UTF-8.
+/// Reads a scenario file: a regular file, or a pipe (`validate /dev/stdin`), of at most
+/// [`MAX_SCENARIO_BYTES`], UTF-8; a device or a directory is refused before it is opened.
 fn read_bounded(path: &Path) -> std::result::Result<String, String> {
     use std::io::Read;
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the scenario: {e}"))?;
-    if !meta.is_file() {
+    #[cfg(unix)]
+    let pipe = std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type());
+    #[cfg(not(unix))]
+    let pipe = false;
+    if !(meta.is_file() || pipe) {
         return Err(
-            "cannot read the scenario: it is not a regular file (a FIFO, a device or a \
-             directory)"
+            "cannot read the scenario: it is not a regular file or a pipe (a device \
+             or a directory)"
                 .into(),
         );
     }

@@ -1,6 +1,7 @@
-//! Bounded inputs, through the real binary: recordings and scenarios must be regular
-//! files (a FIFO would block forever, a device stream without end), scenarios are at most
-//! 16 MB and nested at most 64 levels. Every refusal is one line, at once.
+//! Bounded inputs, through the real binary: recordings must be regular files (a FIFO would
+//! block forever, a device stream without end), scenarios regular files or pipes
+//! (`validate /dev/stdin`) of at most 16 MB, nested at most 64 levels. Every refusal is
+//! one line, at once.
 #![allow(clippy::unwrap_used)]
 
 use player_api::conformance::TempDir;
@@ -56,13 +57,17 @@ fn a_fifo_is_refused_as_a_recording_without_blocking() {
 #[test]
 fn scenarios_must_be_regular_files_of_bounded_size_and_depth() {
     let d = TempDir::new("inputs-scenario");
-    refused(&["run", "/dev/zero"], &["/dev/zero", "not a regular file"]);
-    refused(&["validate", "/dev/urandom"], &["not a regular file"]);
-    let fifo = d.join("s.yaml");
-    mkfifo(&fifo);
     refused(
-        &["validate", fifo.to_str().unwrap()],
-        &["not a regular file"],
+        &["run", "/dev/zero"],
+        &["/dev/zero", "not a regular file or a pipe"],
+    );
+    refused(
+        &["validate", "/dev/urandom"],
+        &["not a regular file or a pipe"],
+    );
+    refused(
+        &["validate", d.path().to_str().unwrap()],
+        &["not a regular file or a pipe"],
     );
     let big = d.join("big.yaml");
     let f = std::fs::File::create(&big).unwrap();
