@@ -10,6 +10,7 @@ pub mod clock;
 pub mod dynamic;
 pub mod engine;
 pub mod error;
+pub mod liblsl;
 pub mod lsl;
 pub mod output;
 pub mod registry;

@@ -3,13 +3,31 @@
 //! The `lsl` crate's safe wrapper takes one `Vec` per sample and asserts (panics) on a
 //! length mismatch; the engine pushes whole chunks with one timestamp per sample from
 //! reused buffers, so it calls the C API (`lsl_push_chunk_*tnp`) directly here, behind a
-//! small safe type.
+//! small safe type. Every call goes through the table of the liblsl in use
+//! ([`crate::liblsl`]: a current one when available, the bundled 1.13 otherwise).
 
 use crate::clock::local_clock;
 use crate::error::{HostError, Result};
+use crate::liblsl::{self, Api};
 use crate::output::{Outlet, OutletSpec, Output, Values, WireFormat};
 use lsl_sys as sys;
 use std::ffi::{c_char, CString};
+
+/// Which liblsl the host uses (version, file or `bundled`, and why), or why the one named
+/// by `PLAYER_LIBLSL` cannot be used: one line for `--version`, `inspect` and `plugins`.
+pub fn describe_liblsl() -> String {
+    liblsl::describe()
+}
+
+/// The liblsl for outlets: an unusable `PLAYER_LIBLSL` is an error here.
+fn lib() -> Result<&'static liblsl::Liblsl> {
+    liblsl::get().map_err(|e| HostError::Lsl(e.to_string()))
+}
+
+/// The table of C functions (for calls on objects made from [`lib`]).
+fn api() -> &'static Api {
+    liblsl::api()
+}
 
 /// Publishes to real LSL outlets.
 #[derive(Debug, Default, Clone, Copy)]
@@ -17,7 +35,7 @@ pub struct LslOutput;
 
 impl Output for LslOutput {
     fn create(&self, spec: &OutletSpec) -> Result<Box<dyn Outlet>> {
-        Ok(Box::new(LslOutlet::new(spec)?))
+        Ok(Box::new(LslOutlet::new(lib()?, spec)?))
     }
     fn now(&self) -> f64 {
         local_clock()
@@ -38,21 +56,21 @@ struct StreamInfoHandle(sys::lsl_streaminfo);
 impl Drop for StreamInfoHandle {
     fn drop(&mut self) {
         // SAFETY: the handle came from lsl_create_streaminfo and is destroyed once.
-        unsafe { sys::lsl_destroy_streaminfo(self.0) }
+        unsafe { (api().lsl_destroy_streaminfo)(self.0) }
     }
 }
 
 fn append_child(parent: sys::lsl_xml_ptr, name: &str) -> sys::lsl_xml_ptr {
     let name = c_text(name);
     // SAFETY: parent is a valid node of a live stream info; liblsl copies the name.
-    unsafe { sys::lsl_append_child(parent, name.as_ptr()) }
+    unsafe { (api().lsl_append_child)(parent, name.as_ptr()) }
 }
 
 fn append_value(parent: sys::lsl_xml_ptr, name: &str, value: &str) {
     let (name, value) = (c_text(name), c_text(value));
     // SAFETY: as above; liblsl copies both strings.
     unsafe {
-        sys::lsl_append_child_value(parent, name.as_ptr(), value.as_ptr());
+        (api().lsl_append_child_value)(parent, name.as_ptr(), value.as_ptr());
     }
 }
 
@@ -67,9 +85,9 @@ fn append_path(parent: sys::lsl_xml_ptr, path: &str, value: &str) {
     for part in parts {
         let name = c_text(part);
         // SAFETY: node is a valid element of a live stream info; liblsl copies the name.
-        let existing = unsafe { sys::lsl_child(node, name.as_ptr()) };
+        let existing = unsafe { (api().lsl_child)(node, name.as_ptr()) };
         // SAFETY: `existing` is a node handle (possibly the empty node) from liblsl.
-        node = if unsafe { sys::lsl_empty(existing) } != 0 {
+        node = if unsafe { (api().lsl_empty)(existing) } != 0 {
             append_child(node, part)
         } else {
             existing
@@ -78,7 +96,7 @@ fn append_path(parent: sys::lsl_xml_ptr, path: &str, value: &str) {
     append_value(node, leaf, value);
 }
 
-fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
+fn build_info(lib: &liblsl::Liblsl, spec: &OutletSpec) -> Result<StreamInfoHandle> {
     let format = match spec.format {
         WireFormat::Float32 => sys::lsl_channel_format_t_cft_float32,
         WireFormat::Float64 => sys::lsl_channel_format_t_cft_double64,
@@ -105,7 +123,7 @@ fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
         );
         // SAFETY: valid C strings that liblsl copies.
         unsafe {
-            sys::lsl_create_streaminfo(
+            (api().lsl_create_streaminfo)(
                 name.as_ptr(),
                 kind.as_ptr(),
                 channels,
@@ -123,7 +141,7 @@ fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
     }
     let info = StreamInfoHandle(handle);
     // SAFETY: the info is valid; the desc node lives as long as it.
-    let desc = unsafe { sys::lsl_get_desc(info.0) };
+    let desc = unsafe { (api().lsl_get_desc)(info.0) };
     if !recorded_desc {
         append_channels(desc, &spec.channels);
     }
@@ -131,6 +149,8 @@ fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
     for (k, v) in &spec.provenance {
         append_value(player, k, v);
     }
+    append_value(player, "liblsl", &lib.about.location());
+    append_value(player, "liblsl_version", &lib.about.version_text());
     Ok(info)
 }
 
@@ -173,12 +193,12 @@ fn info_with_recorded_desc(
     );
     let xml = c_text(&xml);
     // SAFETY: a valid C string that liblsl parses and copies; null on failure.
-    let info = unsafe { sys::lsl_streaminfo_from_xml(xml.as_ptr()) };
+    let info = unsafe { (api().lsl_streaminfo_from_xml)(xml.as_ptr()) };
     // liblsl does not fail on bad XML: it returns a blank info named "(invalid: ...)".
     // SAFETY: `info` is checked for null before use and destroyed if refused.
     unsafe {
-        if !info.is_null() && sys::lsl_get_channel_count(info) != channels {
-            sys::lsl_destroy_streaminfo(info);
+        if !info.is_null() && (api().lsl_get_channel_count)(info) != channels {
+            (api().lsl_destroy_streaminfo)(info);
             return std::ptr::null_mut();
         }
     }
@@ -206,12 +226,12 @@ struct LslOutlet {
 unsafe impl Send for LslOutlet {}
 
 impl LslOutlet {
-    fn new(spec: &OutletSpec) -> Result<Self> {
-        let info = build_info(spec)?;
+    fn new(lib: &liblsl::Liblsl, spec: &OutletSpec) -> Result<Self> {
+        let info = build_info(lib, spec)?;
         // chunk_size 0: each push is one transmission; max_buffered: 360 s (or 36000
         // samples for irregular streams), liblsl's default.
         // SAFETY: the info is valid; liblsl copies it.
-        let handle = unsafe { sys::lsl_create_outlet(info.0, 0, 360) };
+        let handle = unsafe { (api().lsl_create_outlet)(info.0, 0, 360) };
         if handle.is_null() {
             return Err(HostError::Lsl(format!(
                 "{}: liblsl could not create the outlet",
@@ -255,26 +275,42 @@ impl Outlet for LslOutlet {
         // above; liblsl copies them before returning.
         let code = unsafe {
             match values {
-                Values::F32(v) => {
-                    sys::lsl_push_chunk_ftnp(self.handle, v.as_ptr(), elements, stamps.as_ptr(), 1)
-                }
-                Values::F64(v) => {
-                    sys::lsl_push_chunk_dtnp(self.handle, v.as_ptr(), elements, stamps.as_ptr(), 1)
-                }
-                Values::I8(v) => sys::lsl_push_chunk_ctnp(
+                Values::F32(v) => (api().lsl_push_chunk_ftnp)(
+                    self.handle,
+                    v.as_ptr(),
+                    elements,
+                    stamps.as_ptr(),
+                    1,
+                ),
+                Values::F64(v) => (api().lsl_push_chunk_dtnp)(
+                    self.handle,
+                    v.as_ptr(),
+                    elements,
+                    stamps.as_ptr(),
+                    1,
+                ),
+                Values::I8(v) => (api().lsl_push_chunk_ctnp)(
                     self.handle,
                     v.as_ptr().cast(),
                     elements,
                     stamps.as_ptr(),
                     1,
                 ),
-                Values::I16(v) => {
-                    sys::lsl_push_chunk_stnp(self.handle, v.as_ptr(), elements, stamps.as_ptr(), 1)
-                }
-                Values::I32(v) => {
-                    sys::lsl_push_chunk_itnp(self.handle, v.as_ptr(), elements, stamps.as_ptr(), 1)
-                }
-                Values::I64(v) => sys::lsl_push_chunk_ltnp(
+                Values::I16(v) => (api().lsl_push_chunk_stnp)(
+                    self.handle,
+                    v.as_ptr(),
+                    elements,
+                    stamps.as_ptr(),
+                    1,
+                ),
+                Values::I32(v) => (api().lsl_push_chunk_itnp)(
+                    self.handle,
+                    v.as_ptr(),
+                    elements,
+                    stamps.as_ptr(),
+                    1,
+                ),
+                Values::I64(v) => (api().lsl_push_chunk_ltnp)(
                     self.handle,
                     v.as_ptr().cast(),
                     elements,
@@ -286,7 +322,7 @@ impl Outlet for LslOutlet {
                     self.text.extend(v.iter().map(|s| c_text(s)));
                     self.text_ptrs.clear();
                     self.text_ptrs.extend(self.text.iter().map(|s| s.as_ptr()));
-                    sys::lsl_push_chunk_strtnp(
+                    (api().lsl_push_chunk_strtnp)(
                         self.handle,
                         self.text_ptrs.as_mut_ptr(),
                         elements,
@@ -301,13 +337,13 @@ impl Outlet for LslOutlet {
 
     fn have_consumers(&self) -> bool {
         // SAFETY: the handle is valid until drop.
-        unsafe { sys::lsl_have_consumers(self.handle) != 0 }
+        unsafe { (api().lsl_have_consumers)(self.handle) != 0 }
     }
 }
 
 impl Drop for LslOutlet {
     fn drop(&mut self) {
         // SAFETY: created by lsl_create_outlet, destroyed once.
-        unsafe { sys::lsl_destroy_outlet(self.handle) }
+        unsafe { (api().lsl_destroy_outlet)(self.handle) }
     }
 }
