@@ -16,11 +16,12 @@ pub mod output;
 pub mod registry;
 pub mod report;
 pub mod scenario;
+pub mod sockets;
 pub mod trust;
 
 pub use engine::control::{PlayState, Refusal, Status, Steer};
 pub use engine::{Player, StopHandle, StreamStats, Summary};
 pub use error::{HostError, Result};
-pub use output::{NullOutput, Output, ValueFormat, WireFormat};
+pub use output::{Linger, NullOutput, Output, ValueFormat, WireFormat};
 pub use registry::{Origin, Refused, Registry, PLUGIN_PATH_ENV};
 pub use scenario::{AnnotationMode, Repeat, Scenario, StreamEntry, WaitForConsumers};

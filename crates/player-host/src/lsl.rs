@@ -9,9 +9,10 @@
 use crate::clock::local_clock;
 use crate::error::{HostError, Result};
 use crate::liblsl::{self, Api};
-use crate::output::{Outlet, OutletSpec, Output, Values, WireFormat};
+use crate::output::{Linger, Outlet, OutletSpec, Output, Values, WireFormat};
 use lsl_sys as sys;
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, CStr, CString};
+use std::time::Duration;
 
 /// Which liblsl the host uses (version, file or `bundled`, and why), or why the one named
 /// by `PLAYER_LIBLSL` cannot be used: one line for `--version`, `inspect` and `plugins`.
@@ -30,8 +31,31 @@ fn api() -> &'static Api {
 }
 
 /// Publishes to real LSL outlets.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct LslOutput;
+#[derive(Debug, Clone, Copy)]
+pub struct LslOutput {
+    linger_max: Duration,
+}
+
+/// How long outlets wait at most, after a run, for their consumers to take the last
+/// chunks ([`LslOutput::linger_max`]).
+pub const DEFAULT_LINGER_MAX: Duration = Duration::from_secs(10);
+
+impl Default for LslOutput {
+    fn default() -> Self {
+        LslOutput {
+            linger_max: DEFAULT_LINGER_MAX,
+        }
+    }
+}
+
+impl LslOutput {
+    /// Waits at most `max` after a run for consumers to take the last chunks (default
+    /// [`DEFAULT_LINGER_MAX`]).
+    pub fn linger_max(mut self, max: Duration) -> Self {
+        self.linger_max = max;
+        self
+    }
+}
 
 impl Output for LslOutput {
     fn create(&self, spec: &OutletSpec) -> Result<Box<dyn Outlet>> {
@@ -40,9 +64,16 @@ impl Output for LslOutput {
     fn now(&self) -> f64 {
         local_clock()
     }
-    /// liblsl sends asynchronously: the last chunks may still be queued for a slow consumer.
-    fn linger(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(1)
+    /// liblsl sends asynchronously: the last chunks may still be queued for a consumer
+    /// that lags. The outlets' data connections say when they have been taken
+    /// ([`crate::sockets`]); a short settle time covers liblsl's hand-off from its queue
+    /// to the connection, and the old fixed second is kept where the system cannot tell.
+    fn linger(&self) -> Linger {
+        Linger {
+            settle: Duration::from_millis(250),
+            blind: Duration::from_secs(1),
+            max: self.linger_max,
+        }
     }
 }
 
@@ -205,6 +236,41 @@ fn info_with_recorded_desc(
     info
 }
 
+/// The TCP data ports of an outlet, from its stream info (`v4data_port`, `v6data_port`).
+fn data_ports(outlet: sys::lsl_outlet) -> Vec<u16> {
+    let api = api();
+    // SAFETY: the outlet is valid; the info copy and the XML string are released here.
+    let xml = unsafe {
+        let info = (api.lsl_get_info)(outlet);
+        if info.is_null() {
+            return Vec::new();
+        }
+        let text = (api.lsl_get_xml)(info);
+        let xml = if text.is_null() {
+            String::new()
+        } else {
+            let s = CStr::from_ptr(text).to_string_lossy().into_owned();
+            (api.lsl_destroy_string)(text);
+            s
+        };
+        (api.lsl_destroy_streaminfo)(info);
+        xml
+    };
+    ["v4data_port", "v6data_port"]
+        .iter()
+        .filter_map(|tag| xml_element(&xml, tag)?.trim().parse::<u16>().ok())
+        .filter(|&p| p != 0)
+        .collect()
+}
+
+/// The text of the first `<tag>` element of `xml`.
+fn xml_element<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
+    let open = format!("<{tag}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find(&format!("</{tag}>"))?;
+    Some(&xml[start..start + end])
+}
+
 /// Escapes text for an XML element's content.
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -217,6 +283,8 @@ struct LslOutlet {
     handle: sys::lsl_outlet,
     name: String,
     channels: usize,
+    /// The outlet's TCP data ports (IPv4, IPv6), where its consumers connect.
+    data_ports: Vec<u16>,
     /// The C strings of the text chunk being pushed, and pointers to them (reused).
     text: Vec<CString>,
     text_ptrs: Vec<*const c_char>,
@@ -242,6 +310,7 @@ impl LslOutlet {
             handle,
             name: spec.name.clone(),
             channels: spec.channels.len(),
+            data_ports: data_ports(handle),
             text: Vec::new(),
             text_ptrs: Vec::new(),
         })
@@ -339,11 +408,53 @@ impl Outlet for LslOutlet {
         // SAFETY: the handle is valid until drop.
         unsafe { (api().lsl_have_consumers)(self.handle) != 0 }
     }
+
+    fn backlog(&self) -> Option<u64> {
+        if self.data_ports.is_empty() {
+            return None;
+        }
+        crate::sockets::unsent_bytes(&self.data_ports)
+    }
 }
 
 impl Drop for LslOutlet {
     fn drop(&mut self) {
         // SAFETY: created by lsl_create_outlet, destroyed once.
         unsafe { (api().lsl_destroy_outlet)(self.handle) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str) -> OutletSpec {
+        OutletSpec {
+            name: name.into(),
+            content_type: "EEG".into(),
+            source_id: format!("{name}-source"),
+            nominal_rate: 100.0,
+            channels: vec![player_api::ChannelInfo::new("C3", "eeg", "uV")],
+            format: WireFormat::Float32,
+            provenance: Vec::new(),
+            desc_xml: None,
+        }
+    }
+
+    #[test]
+    fn xml_elements_are_found_by_tag() {
+        let xml = "<info><v4data_port>16572</v4data_port><v6data_port>0</v6data_port></info>";
+        assert_eq!(xml_element(xml, "v4data_port"), Some("16572"));
+        assert_eq!(xml_element(xml, "v6data_port"), Some("0"));
+        assert_eq!(xml_element(xml, "name"), None);
+    }
+
+    #[test]
+    fn an_outlet_knows_its_data_ports_and_has_no_backlog_without_consumers() {
+        let name = format!("player-lsl-unit-{}", std::process::id());
+        let outlet = LslOutlet::new(lib().expect("liblsl"), &spec(&name)).expect("outlet");
+        assert!(!outlet.data_ports.is_empty());
+        #[cfg(target_os = "linux")]
+        assert_eq!(outlet.backlog(), Some(0));
     }
 }
