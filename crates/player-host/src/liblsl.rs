@@ -217,6 +217,12 @@ pub fn api() -> &'static Api {
     }
 }
 
+/// The bundled liblsl 1.13, whatever `PLAYER_LIBLSL` says (for tests and comparisons).
+pub fn get_bundled() -> &'static Liblsl {
+    static BUNDLED: OnceLock<Liblsl> = OnceLock::new();
+    BUNDLED.get_or_init(|| bundled("requested".into()))
+}
+
 /// One line that says which liblsl is in use (version, file or `bundled`, why), or why
 /// `PLAYER_LIBLSL` cannot be used: for `--version`, `plugins` and logs.
 pub fn describe() -> String {

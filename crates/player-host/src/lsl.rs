@@ -34,16 +34,37 @@ fn api() -> &'static Api {
 #[derive(Debug, Clone, Copy)]
 pub struct LslOutput {
     linger_max: Duration,
+    max_buffered: MaxBuffered,
 }
 
 /// How long outlets wait at most, after a run, for their consumers to take the last
 /// chunks ([`LslOutput::linger_max`]).
 pub const DEFAULT_LINGER_MAX: Duration = Duration::from_secs(10);
 
+/// What an outlet may hold for one consumer that stops taking data, by default: 64 MiB.
+pub const DEFAULT_MAX_BUFFERED: MaxBuffered = MaxBuffered::Bytes(64 << 20);
+
+/// liblsl's own default and the longest the host buffers: 360 s (6 minutes).
+pub const MAX_BUFFERED_SECONDS_CAP: f64 = 360.0;
+
+/// How much an outlet keeps for each consumer that does not take its data (liblsl then
+/// drops the oldest samples for that consumer alone); liblsl allocates the queue of
+/// sample pointers when a consumer connects and each sample as it is pushed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaxBuffered {
+    /// At most this many bytes of samples per consumer (the queue is sized from the
+    /// stream's channels and format: [`sample_bytes`]).
+    Bytes(u64),
+    /// At most this many seconds of data per consumer (for irregular streams, 100
+    /// samples per second, as liblsl counts).
+    Seconds(f64),
+}
+
 impl Default for LslOutput {
     fn default() -> Self {
         LslOutput {
             linger_max: DEFAULT_LINGER_MAX,
+            max_buffered: DEFAULT_MAX_BUFFERED,
         }
     }
 }
@@ -55,11 +76,75 @@ impl LslOutput {
         self.linger_max = max;
         self
     }
+
+    /// Bounds what each outlet keeps for a consumer that stops taking data (default
+    /// [`DEFAULT_MAX_BUFFERED`]; e.g. `MaxBuffered::Seconds(s)` for `--max-buffered S`).
+    pub fn max_buffered(mut self, bound: MaxBuffered) -> Self {
+        self.max_buffered = bound;
+        self
+    }
+}
+
+/// The memory one buffered sample of `spec` costs liblsl: the values, the sample's
+/// header (reference count, timestamp, links: 48 bytes, rounded up to 16), and its slot
+/// in the consumer's queue (8 bytes); a string is counted as 48 bytes.
+pub fn sample_bytes(spec: &OutletSpec) -> u64 {
+    let value = match spec.format {
+        WireFormat::Int8 => 1,
+        WireFormat::Int16 => 2,
+        WireFormat::Float32 | WireFormat::Int32 => 4,
+        WireFormat::Float64 | WireFormat::Int64 => 8,
+        WireFormat::String => 48,
+    };
+    let sample = (48 + value * spec.channels.len() as u64).div_ceil(16) * 16;
+    sample + 8
+}
+
+/// The number of samples an outlet of `spec` keeps per consumer under `bound`: at least
+/// one chunk's worth (1), at most [`MAX_BUFFERED_SECONDS_CAP`] of data.
+pub fn buffered_samples(spec: &OutletSpec, bound: MaxBuffered) -> u64 {
+    // liblsl counts 100 samples per "second" of an irregular stream.
+    let per_second = if spec.nominal_rate > 0.0 {
+        spec.nominal_rate
+    } else {
+        100.0
+    };
+    let cap = (MAX_BUFFERED_SECONDS_CAP * per_second) as u64;
+    let samples = match bound {
+        MaxBuffered::Bytes(b) => b / sample_bytes(spec),
+        MaxBuffered::Seconds(s) => (s.max(0.0) * per_second) as u64,
+    };
+    samples.clamp(1, cap.max(1))
+}
+
+/// Creates the outlet of `info` keeping `samples` per consumer: exactly, through
+/// `lsl_create_outlet_ex` (liblsl 1.14+); with the bundled 1.13, in whole seconds of
+/// data, at least 1 (its only unit).
+fn create_outlet(
+    lib: &liblsl::Liblsl,
+    info: sys::lsl_streaminfo,
+    rate: f64,
+    samples: u64,
+) -> sys::lsl_outlet {
+    let exact = i32::try_from(samples).unwrap_or(i32::MAX);
+    // chunk_size 0: each push is one transmission.
+    // SAFETY: the info is valid; liblsl copies it.
+    unsafe {
+        match lib.create_outlet_ex {
+            Some(ex) => ex(info, 0, exact, liblsl::TRANSP_BUFSIZE_SAMPLES),
+            None => {
+                let per_second = if rate > 0.0 { rate } else { 100.0 };
+                let seconds = ((samples as f64 / per_second).round() as i32).max(1);
+                (lib.api.lsl_create_outlet)(info, 0, seconds)
+            }
+        }
+    }
 }
 
 impl Output for LslOutput {
     fn create(&self, spec: &OutletSpec) -> Result<Box<dyn Outlet>> {
-        Ok(Box::new(LslOutlet::new(lib()?, spec)?))
+        let samples = buffered_samples(spec, self.max_buffered);
+        Ok(Box::new(LslOutlet::new(lib()?, spec, samples)?))
     }
     fn now(&self) -> f64 {
         local_clock()
@@ -236,6 +321,28 @@ fn info_with_recorded_desc(
     info
 }
 
+/// liblsl 1.13 preallocates 5 s of samples per outlet in one block whose size is a
+/// 32-bit `int`: wider or faster streams overflow it (`std::bad_alloc`, about 3500
+/// float32 channels at 30 kHz). Says so, and what to do, before liblsl fails.
+fn check_pool(lib: &liblsl::Liblsl, spec: &OutletSpec) -> Result<()> {
+    if lib.about.version >= 114 || spec.nominal_rate <= 0.0 {
+        return Ok(());
+    }
+    let pool = 5.0 * spec.nominal_rate * (sample_bytes(spec) - 8) as f64;
+    if pool > f64::from(i32::MAX) {
+        return Err(HostError::Lsl(format!(
+            "{}: {} channels at {} Hz is too wide for the bundled liblsl 1.13 (its 5 s \
+             sample pool would be {:.1} GB, over its 2 GB limit): use a current liblsl \
+             (PLAYER_LIBLSL=/path/to/liblsl.so, 1.16 or later)",
+            spec.name,
+            spec.channels.len(),
+            spec.nominal_rate,
+            pool / 1e9
+        )));
+    }
+    Ok(())
+}
+
 /// The TCP data ports of an outlet, from its stream info (`v4data_port`, `v6data_port`).
 fn data_ports(outlet: sys::lsl_outlet) -> Vec<u16> {
     let api = api();
@@ -294,12 +401,10 @@ struct LslOutlet {
 unsafe impl Send for LslOutlet {}
 
 impl LslOutlet {
-    fn new(lib: &liblsl::Liblsl, spec: &OutletSpec) -> Result<Self> {
+    fn new(lib: &liblsl::Liblsl, spec: &OutletSpec, buffered: u64) -> Result<Self> {
+        check_pool(lib, spec)?;
         let info = build_info(lib, spec)?;
-        // chunk_size 0: each push is one transmission; max_buffered: 360 s (or 36000
-        // samples for irregular streams), liblsl's default.
-        // SAFETY: the info is valid; liblsl copies it.
-        let handle = unsafe { (api().lsl_create_outlet)(info.0, 0, 360) };
+        let handle = create_outlet(lib, info.0, spec.nominal_rate, buffered);
         if handle.is_null() {
             return Err(HostError::Lsl(format!(
                 "{}: liblsl could not create the outlet",
@@ -441,6 +546,60 @@ mod tests {
         }
     }
 
+    fn wide(channels: usize, rate: f64, format: WireFormat) -> OutletSpec {
+        OutletSpec {
+            nominal_rate: rate,
+            channels: vec![player_api::ChannelInfo::new("x", "eeg", "uV"); channels],
+            format,
+            ..spec("wide")
+        }
+    }
+
+    #[test]
+    fn the_default_bound_keeps_64_mib_per_consumer() {
+        let eeg = wide(64, 10_000.0, WireFormat::Float32);
+        assert_eq!(sample_bytes(&eeg), 304 + 8);
+        let n = buffered_samples(&eeg, DEFAULT_MAX_BUFFERED);
+        assert_eq!(n, (64 << 20) / 312);
+        assert!(n * sample_bytes(&eeg) <= 64 << 20);
+        // A 4096-channel 30 kHz stream keeps about 0.14 s, not liblsl's 360 s (177 GB).
+        let wide = wide(4096, 30_000.0, WireFormat::Float32);
+        let n = buffered_samples(&wide, DEFAULT_MAX_BUFFERED);
+        assert_eq!(n, (64 << 20) / (16_432 + 8));
+    }
+
+    #[test]
+    fn slow_streams_keep_liblsls_six_minutes_at_most() {
+        let slow = wide(1, 100.0, WireFormat::Float32);
+        assert_eq!(buffered_samples(&slow, DEFAULT_MAX_BUFFERED), 36_000);
+        let markers = wide(1, 0.0, WireFormat::String);
+        assert_eq!(buffered_samples(&markers, DEFAULT_MAX_BUFFERED), 36_000);
+    }
+
+    #[test]
+    fn a_bound_in_seconds_counts_samples_at_the_rate() {
+        let eeg = wide(8, 500.0, WireFormat::Float64);
+        assert_eq!(buffered_samples(&eeg, MaxBuffered::Seconds(2.0)), 1000);
+        let markers = wide(1, 0.0, WireFormat::String);
+        assert_eq!(buffered_samples(&markers, MaxBuffered::Seconds(3.0)), 300);
+        // Never nothing at all.
+        assert_eq!(buffered_samples(&eeg, MaxBuffered::Seconds(0.0)), 1);
+        assert_eq!(buffered_samples(&eeg, MaxBuffered::Bytes(0)), 1);
+    }
+
+    #[test]
+    fn the_bundled_liblsl_refuses_outlets_over_its_pool_limit_by_name() {
+        let bundled = crate::liblsl::get_bundled();
+        let err = check_pool(bundled, &wide(4096, 30_000.0, WireFormat::Float32))
+            .expect_err("4096 float32 channels at 30 kHz overflow 1.13's pool");
+        let text = err.to_string();
+        assert!(text.contains("PLAYER_LIBLSL"), "{text}");
+        assert!(text.contains("4096 channels at 30000 Hz"), "{text}");
+        // 3000 channels fit (the 3520 of the benchmarks ran).
+        assert!(check_pool(bundled, &wide(3000, 30_000.0, WireFormat::Float32)).is_ok());
+        assert!(check_pool(bundled, &wide(4096, 30_000.0, WireFormat::Int16)).is_ok());
+    }
+
     #[test]
     fn xml_elements_are_found_by_tag() {
         let xml = "<info><v4data_port>16572</v4data_port><v6data_port>0</v6data_port></info>";
@@ -452,7 +611,7 @@ mod tests {
     #[test]
     fn an_outlet_knows_its_data_ports_and_has_no_backlog_without_consumers() {
         let name = format!("player-lsl-unit-{}", std::process::id());
-        let outlet = LslOutlet::new(lib().expect("liblsl"), &spec(&name)).expect("outlet");
+        let outlet = LslOutlet::new(lib().expect("liblsl"), &spec(&name), 100).expect("outlet");
         assert!(!outlet.data_ports.is_empty());
         #[cfg(target_os = "linux")]
         assert_eq!(outlet.backlog(), Some(0));
