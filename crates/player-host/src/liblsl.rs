@@ -344,6 +344,7 @@ fn open(path: &Path) -> Result<Lib, String> {
 /// The file that holds the code at `addr` (the resolved path of a library found by name).
 #[cfg(unix)]
 fn loaded_file(addr: *const c_void) -> Option<PathBuf> {
+    // SAFETY: Dl_info is plain data (pointers and integers): all zeros is a valid value.
     let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
     // SAFETY: dladdr only reads the address and fills `info`.
     if unsafe { libc::dladdr(addr, &mut info) } == 0 || info.dli_fname.is_null() {
