@@ -368,14 +368,41 @@ def table(headers: list[str], rows: list[list]) -> str:
 # cases
 
 
-def case_seed(tmp: Path, quick: bool, log, smoke: bool = False) -> dict:
+def liblsl_setting(choice: str) -> str:
+    """The `PLAYER_LIBLSL` value for a `--liblsl` choice: `current` is pylsl's liblsl."""
+    if choice == "current":
+        import pylsl.lib
+
+        return str(Path(pylsl.lib.lib._name).resolve())
+    return choice
+
+
+def liblsl_label(choice: str) -> str:
+    """`player-host` followed by the liblsl version it runs on, for the tables."""
+    if not choice:
+        return "player-host"
+    if choice == "bundled":
+        return "player-host (liblsl 1.13)"
+    v = pylsl.library_version() if choice == "current" else None
+    return f"player-host (liblsl {v // 100}.{v % 100})" if v else f"player-host ({choice})"
+
+
+def case_seed(tmp: Path, quick: bool, log, smoke: bool = False,
+              players: tuple[str, ...] = ("player-host", "mne-cli", "mne-inproc"),
+              liblsls: tuple[str, ...] = ("",)) -> dict:
     fif = gen.seed_fif(tmp / "seed_raw.fif")
     n = 1802  # 3 s at 600.615 Hz
     cap = 25.0 if quick else 90.0
     rows, raw = [], []
+    runs = [(p, lib) for p in (("player-host", "mne-cli") if smoke else players)
+            for lib in (liblsls if p == "player-host" else ("",))]
     for busy in (False,) if smoke else (False, True):
         for chunk in (10,) if smoke else (1, 10, 200):
-            for who in ("player-host", "mne-cli") if smoke else ("player-host", "mne-cli", "mne-inproc"):
+            for who, lib in runs:
+                if lib:
+                    os.environ["PLAYER_LIBLSL"] = liblsl_setting(lib)
+                else:
+                    os.environ.pop("PLAYER_LIBLSL", None)
                 name = uname("seed")
                 stats = tmp / f"{name}.json"
                 if who == "player-host":
@@ -386,7 +413,8 @@ def case_seed(tmp: Path, quick: bool, log, smoke: bool = False) -> dict:
                     cmd = mne_inproc([(fif, name, chunk)], 1, "hog")
                 with BusyLoad(busy):
                     r = measure(tmp, cmd, [name], [n], max_seconds=cap, idle=3.0, chunks=[chunk])
-                r.update(case="seed", player=who, chunk=chunk, load="busy" if busy else "idle")
+                r.update(case="seed", player=liblsl_label(lib) if who == "player-host" else who,
+                         chunk=chunk, load="busy" if busy else "idle")
                 eng = engine_stats(stats) if who == "player-host" else None
                 if eng and eng.get("streams"):
                     r["engine_p99"] = eng["streams"][0]["lateness_p99"]
@@ -394,7 +422,7 @@ def case_seed(tmp: Path, quick: bool, log, smoke: bool = False) -> dict:
                 raw.append(r)
                 s = r["streams"][0] if r.get("streams") else {}
                 capped = r.get("meta", {}).get("reason") == "max-seconds"
-                row = [who, chunk, r["load"], f"{s.get('n', 0)}/{n}" + (f" (stopped at {cap:g} s)" if capped else ""),
+                row = [r["player"], chunk, r["load"], f"{s.get('n', 0)}/{n}" + (f" (stopped at {cap:g} s)" if capped else ""),
                        sec(s.get("wall")), sec(s.get("wall_t0")), ms(s.get("late_p50")), ms(s.get("late_p99")),
                        ms(s.get("late_max")), ms(s.get("chunk_p99")), ms(s.get("chunk_max")),
                        f"{s.get('early', '–')}" + (f" (≤{ms(s.get('most_early'))} ms)" if s.get("early") else ""),
@@ -402,7 +430,7 @@ def case_seed(tmp: Path, quick: bool, log, smoke: bool = False) -> dict:
                 if r.get("error"):
                     row[3] = "ERROR: " + r["error"][:80]
                 rows.append(row)
-                log(f"seed {who:11s} chunk {chunk:3d} {r['load']}: " + " ".join(str(c) for c in row[3:]))
+                log(f"seed {r['player']:11s} chunk {chunk:3d} {r['load']}: " + " ".join(str(c) for c in row[3:]))
     md = table(["player", "chunk", "CPU", "samples", "wall first→last (s)", "wall t0→last (s)",
                 "sample lateness p50 (ms)", "p99 (ms)", "max (ms)", "chunk lateness p99 (ms)", "chunk max (ms)", "early samples",
                 "CPU s/s", "engine p99 (ms)"], rows)
@@ -751,6 +779,11 @@ def main() -> int:
     ap.add_argument("--hour", action="store_true", help="also run the 1-hour long run (player-host only)")
     ap.add_argument("--long-players", default="player-host,mne-cli",
                     help="players of the long run (default: player-host,mne-cli)")
+    ap.add_argument("--seed-players", default="player-host,mne-cli,mne-inproc",
+                    help="players of the seed case (default: player-host,mne-cli,mne-inproc)")
+    ap.add_argument("--liblsl", default="",
+                    help="run player-host's seed case once per PLAYER_LIBLSL value, comma-separated: "
+                         "bundled, current (pylsl's liblsl) or a path (default: the environment's)")
     ap.add_argument("--out-dir", default=str(HERE / "results"))
     ap.add_argument("--tmp", default=None, help="where to write generated files (default: system temp)")
     args = ap.parse_args()
@@ -788,7 +821,9 @@ def main() -> int:
             cases = []
             guarded("seed", case_seed, tmp, True, log, smoke=True)
         if "seed" in cases:
-            guarded("seed", case_seed, tmp, args.quick, log)
+            guarded("seed", case_seed, tmp, args.quick, log,
+                    players=tuple(p for p in args.seed_players.split(",") if p),
+                    liblsls=tuple(args.liblsl.split(",")) if args.liblsl else ("",))
         if "long" in cases:
             minutes = args.long_minutes or (1.0 if args.quick else 2.0)
             guarded("long", case_long, tmp, minutes, log,

@@ -2,6 +2,12 @@
 
 The receiving side is independent of the code under test: pylsl ships its own liblsl,
 and the expected values come from independent readers (soundfile, MNE, pyedflib).
+
+The player runs on the liblsl that `PLAYER_LIBLSL` names, as it would for a user: run
+the suite with `PLAYER_LIBLSL=bundled` for the built-in 1.13, and with
+`PLAYER_LIBLSL=$(python -c 'import pylsl.lib as l; print(l.lib._name)')` for the current
+one in pylsl's wheel (`scripts/test` does both). Unset, the player looks for a system
+liblsl >= 1.16 and falls back to the bundled one.
 """
 
 from __future__ import annotations
@@ -28,6 +34,37 @@ def player_host() -> str:
     if not Path(exe).exists():
         pytest.fail(f"{exe} not found: build it with `cargo build --release -p player-host`")
     return exe
+
+
+def pylsl_liblsl() -> Path:
+    """The liblsl shared library inside pylsl's wheel (a current liblsl).
+
+    Returns
+    -------
+    Path
+        The library file pylsl loaded.
+    """
+    import pylsl.lib
+
+    return Path(pylsl.lib.lib._name).resolve()
+
+
+def player_desc(info: pylsl.StreamInfo, key: str) -> str:
+    """The value of ``desc/player/KEY`` in a stream's info (empty when absent).
+
+    Parameters
+    ----------
+    info : pylsl.StreamInfo
+        A full stream info (from ``inlet.info()``).
+    key : str
+        The element under ``desc/player``.
+
+    Returns
+    -------
+    str
+        Its text.
+    """
+    return info.desc().child("player").child_value(key)
 
 
 def unique(prefix: str) -> str:

@@ -13,12 +13,14 @@ pub mod dynamic;
 pub mod engine;
 pub mod error;
 pub mod keys;
+pub mod liblsl;
 pub mod lsl;
 pub mod lsl_config;
 pub mod output;
 pub mod registry;
 pub mod report;
 pub mod scenario;
+pub mod sockets;
 pub mod start_at;
 #[cfg(test)]
 pub(crate) mod test_steer;
@@ -28,7 +30,7 @@ mod wake;
 pub use engine::control::{PlayState, Refusal, Status, Steer};
 pub use engine::{Phase, Player, StopHandle, StreamPlan, StreamStats, Summary};
 pub use error::{HostError, Result};
-pub use output::{NullOutput, Output, ValueFormat, WireFormat};
+pub use output::{Linger, NullOutput, Output, ValueFormat, WireFormat};
 pub use registry::{Origin, Refused, Registry, PLUGIN_PATH_ENV};
 pub use scenario::{
     AnnotationMode, Repeat, RunSettings, Scenario, StreamEntry, WaitFor, WaitForConsumers,

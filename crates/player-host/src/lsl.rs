@@ -3,28 +3,162 @@
 //! The `lsl` crate's safe wrapper takes one `Vec` per sample and asserts (panics) on a
 //! length mismatch; the engine pushes whole chunks with one timestamp per sample from
 //! reused buffers, so it calls the C API (`lsl_push_chunk_*tnp`) directly here, behind a
-//! small safe type.
+//! small safe type. Every call goes through the table of the liblsl in use
+//! ([`crate::liblsl`]: a current one when available, the bundled 1.13 otherwise).
 
 use crate::clock::local_clock;
 use crate::error::{HostError, Result};
-use crate::output::{Outlet, OutletSpec, Output, Values, WireFormat};
+use crate::liblsl::{self, Api};
+use crate::output::{Linger, Outlet, OutletSpec, Output, Values, WireFormat};
 use lsl_sys as sys;
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, CStr, CString};
+use std::time::Duration;
+
+/// Which liblsl the host uses (version, file or `bundled`, and why), or why the one named
+/// by `PLAYER_LIBLSL` cannot be used: one line for `--version`, `inspect` and `plugins`.
+pub fn describe_liblsl() -> String {
+    liblsl::describe()
+}
+
+/// The liblsl for outlets: an unusable `PLAYER_LIBLSL` is an error here.
+fn lib() -> Result<&'static liblsl::Liblsl> {
+    liblsl::get().map_err(|e| HostError::Lsl(e.to_string()))
+}
+
+/// The table of C functions (for calls on objects made from [`lib`]).
+fn api() -> &'static Api {
+    liblsl::api()
+}
 
 /// Publishes to real LSL outlets.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct LslOutput;
+#[derive(Debug, Clone, Copy)]
+pub struct LslOutput {
+    linger_max: Duration,
+    max_buffered: MaxBuffered,
+}
+
+/// How long outlets wait at most, after a run, for their consumers to take the last
+/// chunks ([`LslOutput::linger_max`]).
+pub const DEFAULT_LINGER_MAX: Duration = Duration::from_secs(10);
+
+/// What an outlet may hold for one consumer that stops taking data, by default: 64 MiB.
+pub const DEFAULT_MAX_BUFFERED: MaxBuffered = MaxBuffered::Bytes(64 << 20);
+
+/// liblsl's own default and the longest the host buffers: 360 s (6 minutes).
+pub const MAX_BUFFERED_SECONDS_CAP: f64 = 360.0;
+
+/// How much an outlet keeps for each consumer that does not take its data (liblsl then
+/// drops the oldest samples for that consumer alone); liblsl allocates the queue of
+/// sample pointers when a consumer connects and each sample as it is pushed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaxBuffered {
+    /// At most this many bytes of samples per consumer (the queue is sized from the
+    /// stream's channels and format: [`sample_bytes`]).
+    Bytes(u64),
+    /// At most this many seconds of data per consumer (for irregular streams, 100
+    /// samples per second, as liblsl counts).
+    Seconds(f64),
+}
+
+impl Default for LslOutput {
+    fn default() -> Self {
+        LslOutput {
+            linger_max: DEFAULT_LINGER_MAX,
+            max_buffered: DEFAULT_MAX_BUFFERED,
+        }
+    }
+}
+
+impl LslOutput {
+    /// Waits at most `max` after a run for consumers to take the last chunks (default
+    /// [`DEFAULT_LINGER_MAX`]).
+    pub fn linger_max(mut self, max: Duration) -> Self {
+        self.linger_max = max;
+        self
+    }
+
+    /// Bounds what each outlet keeps for a consumer that stops taking data (default
+    /// [`DEFAULT_MAX_BUFFERED`]; e.g. `MaxBuffered::Seconds(s)` for `--max-buffered S`).
+    pub fn max_buffered(mut self, bound: MaxBuffered) -> Self {
+        self.max_buffered = bound;
+        self
+    }
+}
+
+/// The memory one buffered sample of `spec` costs liblsl: the values, the sample's
+/// header (reference count, timestamp, links: 48 bytes, rounded up to 16), and its slot
+/// in the consumer's queue (8 bytes); a string is counted as 48 bytes.
+pub fn sample_bytes(spec: &OutletSpec) -> u64 {
+    let value = match spec.format {
+        WireFormat::Int8 => 1,
+        WireFormat::Int16 => 2,
+        WireFormat::Float32 | WireFormat::Int32 => 4,
+        WireFormat::Float64 | WireFormat::Int64 => 8,
+        WireFormat::String => 48,
+    };
+    let sample = (48 + value * spec.channels.len() as u64).div_ceil(16) * 16;
+    sample + 8
+}
+
+/// The number of samples an outlet of `spec` keeps per consumer under `bound`: at least
+/// one chunk's worth (1), at most [`MAX_BUFFERED_SECONDS_CAP`] of data.
+pub fn buffered_samples(spec: &OutletSpec, bound: MaxBuffered) -> u64 {
+    // liblsl counts 100 samples per "second" of an irregular stream.
+    let per_second = if spec.nominal_rate > 0.0 {
+        spec.nominal_rate
+    } else {
+        100.0
+    };
+    let cap = (MAX_BUFFERED_SECONDS_CAP * per_second) as u64;
+    let samples = match bound {
+        MaxBuffered::Bytes(b) => b / sample_bytes(spec),
+        MaxBuffered::Seconds(s) => (s.max(0.0) * per_second) as u64,
+    };
+    samples.clamp(1, cap.max(1))
+}
+
+/// Creates the outlet of `info` keeping `samples` per consumer: exactly, through
+/// `lsl_create_outlet_ex` (liblsl 1.14+); with the bundled 1.13, in whole seconds of
+/// data, at least 1 (its only unit).
+fn create_outlet(
+    lib: &liblsl::Liblsl,
+    info: sys::lsl_streaminfo,
+    rate: f64,
+    samples: u64,
+) -> sys::lsl_outlet {
+    let exact = i32::try_from(samples).unwrap_or(i32::MAX);
+    // chunk_size 0: each push is one transmission.
+    // SAFETY: the info is valid; liblsl copies it.
+    unsafe {
+        match lib.create_outlet_ex {
+            Some(ex) => ex(info, 0, exact, liblsl::TRANSP_BUFSIZE_SAMPLES),
+            None => {
+                let per_second = if rate > 0.0 { rate } else { 100.0 };
+                let seconds = ((samples as f64 / per_second).round() as i32).max(1);
+                (lib.api.lsl_create_outlet)(info, 0, seconds)
+            }
+        }
+    }
+}
 
 impl Output for LslOutput {
     fn create(&self, spec: &OutletSpec) -> Result<Box<dyn Outlet>> {
-        Ok(Box::new(LslOutlet::new(spec)?))
+        let samples = buffered_samples(spec, self.max_buffered);
+        Ok(Box::new(LslOutlet::new(lib()?, spec, samples)?))
     }
     fn now(&self) -> f64 {
         local_clock()
     }
-    /// liblsl sends asynchronously: the last chunks may still be queued for a slow consumer.
-    fn linger(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(1)
+    /// liblsl sends asynchronously: the last chunks may still be queued for a consumer
+    /// that lags. The outlets' data connections say when they have been taken
+    /// ([`crate::sockets`]); a short settle time covers liblsl's hand-off from its queue
+    /// to the connection, and the old fixed second is kept where the system cannot tell.
+    fn linger(&self) -> Linger {
+        Linger {
+            settle: Duration::from_millis(250),
+            blind: Duration::from_secs(1),
+            max: self.linger_max,
+        }
     }
 }
 
@@ -38,21 +172,21 @@ struct StreamInfoHandle(sys::lsl_streaminfo);
 impl Drop for StreamInfoHandle {
     fn drop(&mut self) {
         // SAFETY: the handle came from lsl_create_streaminfo and is destroyed once.
-        unsafe { sys::lsl_destroy_streaminfo(self.0) }
+        unsafe { (api().lsl_destroy_streaminfo)(self.0) }
     }
 }
 
 fn append_child(parent: sys::lsl_xml_ptr, name: &str) -> sys::lsl_xml_ptr {
     let name = c_text(name);
     // SAFETY: parent is a valid node of a live stream info; liblsl copies the name.
-    unsafe { sys::lsl_append_child(parent, name.as_ptr()) }
+    unsafe { (api().lsl_append_child)(parent, name.as_ptr()) }
 }
 
 fn append_value(parent: sys::lsl_xml_ptr, name: &str, value: &str) {
     let (name, value) = (c_text(name), c_text(value));
     // SAFETY: as above; liblsl copies both strings.
     unsafe {
-        sys::lsl_append_child_value(parent, name.as_ptr(), value.as_ptr());
+        (api().lsl_append_child_value)(parent, name.as_ptr(), value.as_ptr());
     }
 }
 
@@ -67,9 +201,9 @@ fn append_path(parent: sys::lsl_xml_ptr, path: &str, value: &str) {
     for part in parts {
         let name = c_text(part);
         // SAFETY: node is a valid element of a live stream info; liblsl copies the name.
-        let existing = unsafe { sys::lsl_child(node, name.as_ptr()) };
+        let existing = unsafe { (api().lsl_child)(node, name.as_ptr()) };
         // SAFETY: `existing` is a node handle (possibly the empty node) from liblsl.
-        node = if unsafe { sys::lsl_empty(existing) } != 0 {
+        node = if unsafe { (api().lsl_empty)(existing) } != 0 {
             append_child(node, part)
         } else {
             existing
@@ -78,7 +212,7 @@ fn append_path(parent: sys::lsl_xml_ptr, path: &str, value: &str) {
     append_value(node, leaf, value);
 }
 
-fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
+fn build_info(lib: &liblsl::Liblsl, spec: &OutletSpec) -> Result<StreamInfoHandle> {
     let format = match spec.format {
         WireFormat::Float32 => sys::lsl_channel_format_t_cft_float32,
         WireFormat::Float64 => sys::lsl_channel_format_t_cft_double64,
@@ -105,7 +239,7 @@ fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
         );
         // SAFETY: valid C strings that liblsl copies.
         unsafe {
-            sys::lsl_create_streaminfo(
+            (api().lsl_create_streaminfo)(
                 name.as_ptr(),
                 kind.as_ptr(),
                 channels,
@@ -123,7 +257,7 @@ fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
     }
     let info = StreamInfoHandle(handle);
     // SAFETY: the info is valid; the desc node lives as long as it.
-    let desc = unsafe { sys::lsl_get_desc(info.0) };
+    let desc = unsafe { (api().lsl_get_desc)(info.0) };
     if !recorded_desc {
         append_channels(desc, &spec.channels);
     }
@@ -131,6 +265,8 @@ fn build_info(spec: &OutletSpec) -> Result<StreamInfoHandle> {
     for (k, v) in &spec.provenance {
         append_value(player, k, v);
     }
+    append_value(player, "liblsl", &lib.about.location());
+    append_value(player, "liblsl_version", &lib.about.version_text());
     Ok(info)
 }
 
@@ -173,16 +309,73 @@ fn info_with_recorded_desc(
     );
     let xml = c_text(&xml);
     // SAFETY: a valid C string that liblsl parses and copies; null on failure.
-    let info = unsafe { sys::lsl_streaminfo_from_xml(xml.as_ptr()) };
+    let info = unsafe { (api().lsl_streaminfo_from_xml)(xml.as_ptr()) };
     // liblsl does not fail on bad XML: it returns a blank info named "(invalid: ...)".
     // SAFETY: `info` is checked for null before use and destroyed if refused.
     unsafe {
-        if !info.is_null() && sys::lsl_get_channel_count(info) != channels {
-            sys::lsl_destroy_streaminfo(info);
+        if !info.is_null() && (api().lsl_get_channel_count)(info) != channels {
+            (api().lsl_destroy_streaminfo)(info);
             return std::ptr::null_mut();
         }
     }
     info
+}
+
+/// liblsl 1.13 preallocates 5 s of samples per outlet in one block whose size is a
+/// 32-bit `int`: wider or faster streams overflow it (`std::bad_alloc`, about 3500
+/// float32 channels at 30 kHz). Says so, and what to do, before liblsl fails.
+fn check_pool(lib: &liblsl::Liblsl, spec: &OutletSpec) -> Result<()> {
+    if lib.about.version >= 114 || spec.nominal_rate <= 0.0 {
+        return Ok(());
+    }
+    let pool = 5.0 * spec.nominal_rate * (sample_bytes(spec) - 8) as f64;
+    if pool > f64::from(i32::MAX) {
+        return Err(HostError::Lsl(format!(
+            "{}: {} channels at {} Hz is too wide for the bundled liblsl 1.13 (its 5 s \
+             sample pool would be {:.1} GB, over its 2 GB limit): use a current liblsl \
+             (PLAYER_LIBLSL=/path/to/liblsl.so, 1.16 or later)",
+            spec.name,
+            spec.channels.len(),
+            spec.nominal_rate,
+            pool / 1e9
+        )));
+    }
+    Ok(())
+}
+
+/// The TCP data ports of an outlet, from its stream info (`v4data_port`, `v6data_port`).
+fn data_ports(outlet: sys::lsl_outlet) -> Vec<u16> {
+    let api = api();
+    // SAFETY: the outlet is valid; the info copy and the XML string are released here.
+    let xml = unsafe {
+        let info = (api.lsl_get_info)(outlet);
+        if info.is_null() {
+            return Vec::new();
+        }
+        let text = (api.lsl_get_xml)(info);
+        let xml = if text.is_null() {
+            String::new()
+        } else {
+            let s = CStr::from_ptr(text).to_string_lossy().into_owned();
+            (api.lsl_destroy_string)(text);
+            s
+        };
+        (api.lsl_destroy_streaminfo)(info);
+        xml
+    };
+    ["v4data_port", "v6data_port"]
+        .iter()
+        .filter_map(|tag| xml_element(&xml, tag)?.trim().parse::<u16>().ok())
+        .filter(|&p| p != 0)
+        .collect()
+}
+
+/// The text of the first `<tag>` element of `xml`.
+fn xml_element<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
+    let open = format!("<{tag}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find(&format!("</{tag}>"))?;
+    Some(&xml[start..start + end])
 }
 
 /// Escapes text for an XML element's content.
@@ -197,6 +390,8 @@ struct LslOutlet {
     handle: sys::lsl_outlet,
     name: String,
     channels: usize,
+    /// The outlet's TCP data ports (IPv4, IPv6), where its consumers connect.
+    data_ports: Vec<u16>,
     /// The C strings of the text chunk being pushed, and pointers to them (reused).
     text: Vec<CString>,
     text_ptrs: Vec<*const c_char>,
@@ -206,12 +401,10 @@ struct LslOutlet {
 unsafe impl Send for LslOutlet {}
 
 impl LslOutlet {
-    fn new(spec: &OutletSpec) -> Result<Self> {
-        let info = build_info(spec)?;
-        // chunk_size 0: each push is one transmission; max_buffered: 360 s (or 36000
-        // samples for irregular streams), liblsl's default.
-        // SAFETY: the info is valid; liblsl copies it.
-        let handle = unsafe { sys::lsl_create_outlet(info.0, 0, 360) };
+    fn new(lib: &liblsl::Liblsl, spec: &OutletSpec, buffered: u64) -> Result<Self> {
+        check_pool(lib, spec)?;
+        let info = build_info(lib, spec)?;
+        let handle = create_outlet(lib, info.0, spec.nominal_rate, buffered);
         if handle.is_null() {
             return Err(HostError::Lsl(format!(
                 "{}: liblsl could not create the outlet",
@@ -222,6 +415,7 @@ impl LslOutlet {
             handle,
             name: spec.name.clone(),
             channels: spec.channels.len(),
+            data_ports: data_ports(handle),
             text: Vec::new(),
             text_ptrs: Vec::new(),
         })
@@ -255,26 +449,42 @@ impl Outlet for LslOutlet {
         // above; liblsl copies them before returning.
         let code = unsafe {
             match values {
-                Values::F32(v) => {
-                    sys::lsl_push_chunk_ftnp(self.handle, v.as_ptr(), elements, stamps.as_ptr(), 1)
-                }
-                Values::F64(v) => {
-                    sys::lsl_push_chunk_dtnp(self.handle, v.as_ptr(), elements, stamps.as_ptr(), 1)
-                }
-                Values::I8(v) => sys::lsl_push_chunk_ctnp(
+                Values::F32(v) => (api().lsl_push_chunk_ftnp)(
+                    self.handle,
+                    v.as_ptr(),
+                    elements,
+                    stamps.as_ptr(),
+                    1,
+                ),
+                Values::F64(v) => (api().lsl_push_chunk_dtnp)(
+                    self.handle,
+                    v.as_ptr(),
+                    elements,
+                    stamps.as_ptr(),
+                    1,
+                ),
+                Values::I8(v) => (api().lsl_push_chunk_ctnp)(
                     self.handle,
                     v.as_ptr().cast(),
                     elements,
                     stamps.as_ptr(),
                     1,
                 ),
-                Values::I16(v) => {
-                    sys::lsl_push_chunk_stnp(self.handle, v.as_ptr(), elements, stamps.as_ptr(), 1)
-                }
-                Values::I32(v) => {
-                    sys::lsl_push_chunk_itnp(self.handle, v.as_ptr(), elements, stamps.as_ptr(), 1)
-                }
-                Values::I64(v) => sys::lsl_push_chunk_ltnp(
+                Values::I16(v) => (api().lsl_push_chunk_stnp)(
+                    self.handle,
+                    v.as_ptr(),
+                    elements,
+                    stamps.as_ptr(),
+                    1,
+                ),
+                Values::I32(v) => (api().lsl_push_chunk_itnp)(
+                    self.handle,
+                    v.as_ptr(),
+                    elements,
+                    stamps.as_ptr(),
+                    1,
+                ),
+                Values::I64(v) => (api().lsl_push_chunk_ltnp)(
                     self.handle,
                     v.as_ptr().cast(),
                     elements,
@@ -286,7 +496,7 @@ impl Outlet for LslOutlet {
                     self.text.extend(v.iter().map(|s| c_text(s)));
                     self.text_ptrs.clear();
                     self.text_ptrs.extend(self.text.iter().map(|s| s.as_ptr()));
-                    sys::lsl_push_chunk_strtnp(
+                    (api().lsl_push_chunk_strtnp)(
                         self.handle,
                         self.text_ptrs.as_mut_ptr(),
                         elements,
@@ -301,13 +511,109 @@ impl Outlet for LslOutlet {
 
     fn have_consumers(&self) -> bool {
         // SAFETY: the handle is valid until drop.
-        unsafe { sys::lsl_have_consumers(self.handle) != 0 }
+        unsafe { (api().lsl_have_consumers)(self.handle) != 0 }
+    }
+
+    fn backlog(&self) -> Option<u64> {
+        if self.data_ports.is_empty() {
+            return None;
+        }
+        crate::sockets::unsent_bytes(&self.data_ports)
     }
 }
 
 impl Drop for LslOutlet {
     fn drop(&mut self) {
         // SAFETY: created by lsl_create_outlet, destroyed once.
-        unsafe { sys::lsl_destroy_outlet(self.handle) }
+        unsafe { (api().lsl_destroy_outlet)(self.handle) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str) -> OutletSpec {
+        OutletSpec {
+            name: name.into(),
+            content_type: "EEG".into(),
+            source_id: format!("{name}-source"),
+            nominal_rate: 100.0,
+            channels: vec![player_api::ChannelInfo::new("C3", "eeg", "uV")],
+            format: WireFormat::Float32,
+            provenance: Vec::new(),
+            desc_xml: None,
+        }
+    }
+
+    fn wide(channels: usize, rate: f64, format: WireFormat) -> OutletSpec {
+        OutletSpec {
+            nominal_rate: rate,
+            channels: vec![player_api::ChannelInfo::new("x", "eeg", "uV"); channels],
+            format,
+            ..spec("wide")
+        }
+    }
+
+    #[test]
+    fn the_default_bound_keeps_64_mib_per_consumer() {
+        let eeg = wide(64, 10_000.0, WireFormat::Float32);
+        assert_eq!(sample_bytes(&eeg), 304 + 8);
+        let n = buffered_samples(&eeg, DEFAULT_MAX_BUFFERED);
+        assert_eq!(n, (64 << 20) / 312);
+        assert!(n * sample_bytes(&eeg) <= 64 << 20);
+        // A 4096-channel 30 kHz stream keeps about 0.14 s, not liblsl's 360 s (177 GB).
+        let wide = wide(4096, 30_000.0, WireFormat::Float32);
+        let n = buffered_samples(&wide, DEFAULT_MAX_BUFFERED);
+        assert_eq!(n, (64 << 20) / (16_432 + 8));
+    }
+
+    #[test]
+    fn slow_streams_keep_liblsls_six_minutes_at_most() {
+        let slow = wide(1, 100.0, WireFormat::Float32);
+        assert_eq!(buffered_samples(&slow, DEFAULT_MAX_BUFFERED), 36_000);
+        let markers = wide(1, 0.0, WireFormat::String);
+        assert_eq!(buffered_samples(&markers, DEFAULT_MAX_BUFFERED), 36_000);
+    }
+
+    #[test]
+    fn a_bound_in_seconds_counts_samples_at_the_rate() {
+        let eeg = wide(8, 500.0, WireFormat::Float64);
+        assert_eq!(buffered_samples(&eeg, MaxBuffered::Seconds(2.0)), 1000);
+        let markers = wide(1, 0.0, WireFormat::String);
+        assert_eq!(buffered_samples(&markers, MaxBuffered::Seconds(3.0)), 300);
+        // Never nothing at all.
+        assert_eq!(buffered_samples(&eeg, MaxBuffered::Seconds(0.0)), 1);
+        assert_eq!(buffered_samples(&eeg, MaxBuffered::Bytes(0)), 1);
+    }
+
+    #[test]
+    fn the_bundled_liblsl_refuses_outlets_over_its_pool_limit_by_name() {
+        let bundled = crate::liblsl::get_bundled();
+        let err = check_pool(bundled, &wide(4096, 30_000.0, WireFormat::Float32))
+            .expect_err("4096 float32 channels at 30 kHz overflow 1.13's pool");
+        let text = err.to_string();
+        assert!(text.contains("PLAYER_LIBLSL"), "{text}");
+        assert!(text.contains("4096 channels at 30000 Hz"), "{text}");
+        // 3000 channels fit (the 3520 of the benchmarks ran).
+        assert!(check_pool(bundled, &wide(3000, 30_000.0, WireFormat::Float32)).is_ok());
+        assert!(check_pool(bundled, &wide(4096, 30_000.0, WireFormat::Int16)).is_ok());
+    }
+
+    #[test]
+    fn xml_elements_are_found_by_tag() {
+        let xml = "<info><v4data_port>16572</v4data_port><v6data_port>0</v6data_port></info>";
+        assert_eq!(xml_element(xml, "v4data_port"), Some("16572"));
+        assert_eq!(xml_element(xml, "v6data_port"), Some("0"));
+        assert_eq!(xml_element(xml, "name"), None);
+    }
+
+    #[test]
+    fn an_outlet_knows_its_data_ports_and_has_no_backlog_without_consumers() {
+        let name = format!("player-lsl-unit-{}", std::process::id());
+        let outlet = LslOutlet::new(lib().expect("liblsl"), &spec(&name), 100).expect("outlet");
+        assert!(!outlet.data_ports.is_empty());
+        #[cfg(target_os = "linux")]
+        assert_eq!(outlet.backlog(), Some(0));
     }
 }

@@ -258,6 +258,34 @@ pub trait Outlet: Send {
     fn push(&mut self, values: Values<'_>, stamps: &[f64]) -> Result<()>;
     /// Whether at least one consumer is connected.
     fn have_consumers(&self) -> bool;
+    /// Bytes pushed but not yet taken by the connected consumers, when the transport can
+    /// tell (`None`: unknown). See [`Linger`].
+    fn backlog(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// How long outlets stay up after the last push of a run that ended by itself, so that
+/// the consumers get every sample: until every outlet's [`backlog`](Outlet::backlog) has
+/// been zero for `settle` (or for `blind` when an outlet cannot tell), and at most `max`
+/// (the run's summary then says what may not have been delivered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Linger {
+    /// How long the backlog must stay at zero.
+    pub settle: std::time::Duration,
+    /// The fixed wait when an outlet's backlog is unknown.
+    pub blind: std::time::Duration,
+    /// The bound.
+    pub max: std::time::Duration,
+}
+
+impl Linger {
+    /// No wait at all (outputs that deliver nothing).
+    pub const NONE: Linger = Linger {
+        settle: std::time::Duration::ZERO,
+        blind: std::time::Duration::ZERO,
+        max: std::time::Duration::ZERO,
+    };
 }
 
 /// A factory of outlets.
@@ -268,8 +296,8 @@ pub trait Output: Send + Sync {
     fn now(&self) -> f64;
     /// How long outlets must stay up after the last push of a run that ended by itself,
     /// so that data still in flight reaches consumers.
-    fn linger(&self) -> std::time::Duration {
-        std::time::Duration::ZERO
+    fn linger(&self) -> Linger {
+        Linger::NONE
     }
 }
 
@@ -286,6 +314,9 @@ impl Outlet for NullOutlet {
     }
     fn have_consumers(&self) -> bool {
         true
+    }
+    fn backlog(&self) -> Option<u64> {
+        Some(0)
     }
 }
 

@@ -476,6 +476,7 @@ mod tests {
             wall_seconds: 12.5,
             interrupted: false,
             streams,
+            warnings: Vec::new(),
         };
         let table = summary_table(&summary, 80);
         for l in table.lines() {

@@ -138,6 +138,10 @@ pub(crate) struct PlayOptions {
     /// position) as the string stream NAME-player.
     #[arg(long)]
     control_events: bool,
+    /// Seconds of data each outlet keeps for a consumer that does not take it [default:
+    /// what 64 MiB holds, at most 360 s]: the memory a stalled consumer may cost.
+    #[arg(long, value_name = "SECS", value_parser = player_host::scenario::parse_seconds)]
+    max_buffered: Option<f64>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,8 +211,9 @@ fn parse() -> Result<Cli, clap::Error> {
         }
     }
     let long = format!(
-        "{}\n{}",
+        "{}\n{}\n{}",
         env!("CARGO_PKG_VERSION"),
+        player_host::lsl::describe_liblsl(),
         player_host::lsl_config::describe()
     );
     let matches = Cli::command()

@@ -75,6 +75,10 @@ pub(crate) fn play(
     }
     if options.output == OutputKind::Null {
         player = player.with_output(Arc::new(NullOutput));
+    } else if let Some(seconds) = options.max_buffered {
+        let output = player_host::lsl::LslOutput::default()
+            .max_buffered(player_host::lsl::MaxBuffered::Seconds(seconds));
+        player = player.with_output(Arc::new(output));
     }
     if options.unpaced {
         player = player.unpaced();
@@ -179,6 +183,9 @@ fn terminal_width() -> usize {
 fn report_summary(summary: &Summary, verbose: bool, signal: usize) -> Ended {
     if verbose {
         note!("{}", report::summary_table(summary, terminal_width()));
+    }
+    for w in &summary.warnings {
+        note!("warning: {w}");
     }
     for (stream, error) in summary.failures() {
         note!("error: stream {stream:?}: {error}");

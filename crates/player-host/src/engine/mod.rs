@@ -20,6 +20,7 @@
 
 pub mod control;
 pub mod crop;
+mod linger;
 mod picks;
 pub(crate) mod plan;
 pub(crate) mod prefetch;
@@ -52,6 +53,9 @@ pub struct Summary {
     pub interrupted: bool,
     /// Per-stream statistics, in scenario order.
     pub streams: Vec<StreamStats>,
+    /// What the user should know about the run as a whole (e.g. outlets closed before
+    /// a lagging consumer had taken everything).
+    pub warnings: Vec<String>,
 }
 
 impl Summary {
@@ -219,7 +223,7 @@ impl Player {
             start_delay: scenario.start_delay,
             wait_for_consumers: scenario.wait_for_consumers,
             repeat: scenario.repeat,
-            output: Arc::new(crate::lsl::LslOutput),
+            output: Arc::new(crate::lsl::LslOutput::default()),
             stop,
             steering,
             control_events: None,
@@ -426,11 +430,22 @@ fn is_data(stream: &plan::Stream) -> bool {
 
 impl RunContext {
     fn run(mut self, mut streams: Vec<Playing>) -> Result<Summary> {
-        let result = self.play(&mut streams);
+        let mut result = self.play(&mut streams);
         self.steering.set_state(control::PlayState::Finished);
-        if matches!(&result, Ok(s) if !s.interrupted) {
-            // Give the last chunks time to leave before the outlets are destroyed.
-            std::thread::sleep(self.output.linger());
+        if let Ok(summary) = result.as_mut() {
+            // Keep the outlets until their consumers have taken the last chunks.
+            let outlets: Vec<(&str, &dyn crate::output::Outlet)> = streams
+                .iter()
+                .map(|l| (l.counter.stats.name.as_str(), l.outlet.as_ref()))
+                .collect();
+            let linger = if summary.interrupted {
+                crate::output::Linger::NONE
+            } else {
+                self.output.linger()
+            };
+            summary
+                .warnings
+                .extend(linger::until_delivered(&outlets, linger, &self.stop));
         }
         self.running.store(false, Ordering::SeqCst);
         // Outlets are released here, before the caller prints the summary.
@@ -447,6 +462,7 @@ impl RunContext {
             wall_seconds: t0.map_or(0.0, |t| (end - t).max(0.0)),
             interrupted: interrupted(),
             streams: streams.iter().map(|l| l.counter.snapshot()).collect(),
+            warnings: Vec::new(),
         };
         if !self.wait_for_consumers(streams, &clock)? {
             return Ok(summary(streams, None, clock()));

@@ -1,0 +1,91 @@
+"""Which liblsl the player runs on: a current one (pylsl's, through `PLAYER_LIBLSL`) or
+the bundled 1.13, said in each stream's ``desc/player`` and received exactly by pylsl."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import numpy as np
+import pylsl
+import pytest
+import soundfile as sf
+
+from conftest import FIXTURES, player_desc, play, player_host, pylsl_liblsl, unique
+
+CHIRP = FIXTURES / "wav" / "demo-chirp-16k-stereo.wav"
+
+
+def _play_chirp() -> pylsl.StreamInfo:
+    """Plays the chirp, checks every value arrived, returns the stream's full info."""
+    truth, _ = sf.read(CHIRP, dtype="float32", always_2d=True)
+    name = unique("liblsl-e2e")
+    rec = play(CHIRP, name, "--chunk-size", "16")[name]
+    np.testing.assert_array_equal(rec.values().astype(np.float32), truth)
+    return rec.info
+
+
+def test_current_liblsl_from_player_liblsl(monkeypatch: pytest.MonkeyPatch) -> None:
+    lib = pylsl_liblsl()
+    monkeypatch.setenv("PLAYER_LIBLSL", str(lib))
+    info = _play_chirp()
+    version = pylsl.library_version()
+    assert player_desc(info, "liblsl_version") == f"{version // 100}.{version % 100}"
+    assert player_desc(info, "liblsl") == str(lib)
+
+
+def test_bundled_liblsl_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLAYER_LIBLSL", "bundled")
+    info = _play_chirp()
+    assert player_desc(info, "liblsl_version") == "1.13"
+    assert player_desc(info, "liblsl") == "bundled"
+
+
+def test_the_liblsl_this_suite_runs_on_is_the_one_named() -> None:
+    """Under `PLAYER_LIBLSL` (the suite's second run in scripts/test), that library."""
+    setting = os.environ.get("PLAYER_LIBLSL", "")
+    info = _play_chirp()
+    if setting in ("", "bundled"):
+        # Unset: a system liblsl >= 1.16 if one is installed, else the bundled one.
+        assert player_desc(info, "liblsl_version") != ""
+    else:
+        assert player_desc(info, "liblsl") == os.path.realpath(setting)
+
+
+def test_too_old_or_missing_player_liblsl_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLAYER_LIBLSL", "/nonexistent/liblsl.so")
+    out = subprocess.run([player_host(), "play", str(CHIRP), "--name", unique("liblsl-bad"),
+                          "--quiet"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1, out.stderr
+    assert "PLAYER_LIBLSL=/nonexistent/liblsl.so" in out.stderr
+    assert "Traceback" not in out.stderr and "panicked" not in out.stderr
+
+
+def _wide_wav(path, channels: int = 4096, rate: int = 30000, frames: int = 600):
+    """A short int16 WAV as wide and fast as a high-density probe."""
+    from scipy.io import wavfile  # libsndfile refuses more than 1024 channels
+
+    rng = np.random.default_rng(3)
+    wavfile.write(path, rate, rng.integers(-1000, 1000, size=(frames, channels), dtype=np.int16))
+
+
+def test_4096_channels_at_30_khz_play_on_a_current_liblsl(tmp_path, monkeypatch) -> None:
+    wav = tmp_path / "wide.wav"
+    _wide_wav(wav)
+    monkeypatch.setenv("PLAYER_LIBLSL", str(pylsl_liblsl()))
+    out = subprocess.run([player_host(), "play", str(wav), "--name", unique("wide"),
+                          "--chunk-size", "30", "--quiet"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+
+
+def test_4096_channels_at_30_khz_on_the_bundled_liblsl_say_what_to_do(tmp_path,
+                                                                        monkeypatch) -> None:
+    wav = tmp_path / "wide.wav"
+    _wide_wav(wav)
+    monkeypatch.setenv("PLAYER_LIBLSL", "bundled")
+    out = subprocess.run([player_host(), "play", str(wav), "--name", unique("wide"),
+                          "--quiet"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1, out.stderr
+    assert "too wide for the bundled liblsl 1.13" in out.stderr
+    assert "PLAYER_LIBLSL" in out.stderr
