@@ -9,6 +9,7 @@ mod play;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use player_host::scenario::RunSettings;
 use player_host::{HostError, Registry, Scenario, StreamEntry};
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -172,8 +173,28 @@ pub fn main() -> ExitCode {
         // ignored) and exits with 0 or 2.
         Err(e) => e.exit(),
     };
+    ExitCode::from(run(cli))
+}
+
+/// Runs the command line on `args` (the program name first, as `std::env::args_os`
+/// gives it) and returns the exit status, as the `player-host` binary exits with it (see
+/// [`EXIT_STATUS_HELP`]); for other front ends, such as the Python package's
+/// `player-host` console script. Help, version and command-line mistakes are printed
+/// and return 0 or 2 instead of exiting the process.
+pub fn cli_main(args: Vec<OsString>) -> i32 {
+    match Cli::try_parse_from(args) {
+        Ok(cli) => i32::from(run(cli)),
+        Err(e) => {
+            let _ = e.print();
+            e.exit_code()
+        }
+    }
+}
+
+/// Runs a parsed command line; returns the exit status.
+fn run(cli: Cli) -> u8 {
     if let Command::Ctl(args) = &cli.command {
-        return ExitCode::from(player_host::ctl::run(args));
+        return player_host::ctl::run(args);
     }
     let result = execute(cli);
     if let Err(e) = &result {
@@ -181,7 +202,7 @@ pub fn main() -> ExitCode {
             note!("error: {e}");
         }
     }
-    ExitCode::from(exit_status(&result))
+    exit_status(&result)
 }
 
 fn execute(cli: Cli) -> Result<Ended, HostError> {
