@@ -89,6 +89,8 @@ struct NativePlayer {
     stop: StopHandle,
     warnings: Vec<String>,
     names: Vec<String>,
+    /// The summary (JSON) once the run was joined, for later `wait` calls.
+    summary: Mutex<Option<String>>,
 }
 
 impl NativePlayer {
@@ -112,6 +114,7 @@ impl NativePlayer {
                 .collect(),
             player: Mutex::new(player),
             warnings,
+            summary: Mutex::new(None),
         })
     }
 
@@ -119,12 +122,23 @@ impl NativePlayer {
         self.player.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Joins the timing thread (without the GIL) and returns the summary as JSON.
+    /// Joins the timing thread (without the GIL) and returns the summary as JSON; the
+    /// summary is kept, so that later calls return it again.
     fn finish(&self, py: Python<'_>) -> PyResult<String> {
-        let summary = py
-            .detach(|| self.lock().wait())
-            .map_err(|e| host_error(py, &e, Phase::Run))?;
-        serde_json::to_string(&summary).map_err(|e| PyValueError::new_err(e.to_string()))
+        // Every lock is taken without the GIL: another thread holding one may need the
+        // GIL to let go of it.
+        let json = py.detach(|| -> Result<String, HostError> {
+            let mut kept = self.summary.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(json) = kept.as_ref() {
+                return Ok(json.clone());
+            }
+            let summary = self.lock().wait()?;
+            let json = serde_json::to_string(&summary)
+                .map_err(|e| HostError::config(format!("the summary: {e}")))?;
+            *kept = Some(json.clone());
+            Ok(json)
+        });
+        json.map_err(|e| host_error(py, &e, Phase::Run))
     }
 }
 
