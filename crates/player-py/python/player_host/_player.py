@@ -555,8 +555,9 @@ class Player:
         name, type, unit and FIF metadata (``kind``, ``coil_type``, ``coord_frame``,
         ``range_cal``, ``loc``) as the FIF reader publishes them, so that
         ``mne_lsl.stream.StreamLSL`` rebuilds the same ``info``. ``raw.annotations`` are
-        published as ``NAME-markers``, each on its sample's timestamp, counted from the
-        first sample (``first_samp`` respected).
+        published as ``NAME-markers``, each on the timestamp of the sample MNE places it
+        on (rounded as ``raw.time_as_index`` does), counted from the first sample
+        (``first_samp`` respected).
 
         Parameters
         ----------
@@ -767,12 +768,16 @@ def _annotation_list(annotations: Optional[Any]) -> List[Tuple[float, float, str
 def _raw_annotations(raw: "mne.io.BaseRaw") -> List[Tuple[float, float, str]]:
     """``raw.annotations`` with onsets in seconds from the Raw's first sample."""
     ann = raw.annotations
-    # With an orig_time, onsets count from the measurement start, where sample 0 (not
-    # first_samp) lies: the first sample is first_samp / sfreq later.
-    shift = raw.first_time if ann.orig_time is not None else 0.0
+    # MNE keeps onsets on the time axis where sample 0 (not first_samp) lies, with or
+    # without an orig_time (set_annotations shifts those without one by first_time):
+    # the first sample is first_time later. Each marker goes on the sample MNE places
+    # the annotation on (``raw.time_as_index(..., use_rounding=True)``), as the FIF reader
+    # does for files.
+    sfreq = float(raw.info["sfreq"])
+    samples = np.round((np.asarray(ann.onset, dtype=np.float64) - raw.first_time) * sfreq)
     return [
-        (float(o) - shift, float(d), str(t))
-        for o, d, t in zip(ann.onset, ann.duration, ann.description)
+        (float(k) / sfreq, float(d), str(t))
+        for k, d, t in zip(samples, ann.duration, ann.description)
     ]
 
 
