@@ -234,6 +234,7 @@ def _entry(
     picks: Optional[Union[str, Sequence[str]]],
     annotations: str,
     reader: Optional[str] = None,
+    source_id: Optional[str] = None,
 ) -> Dict[str, Any]:
     """One ``streams:`` entry, as in a scenario file."""
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)):
@@ -249,6 +250,8 @@ def _entry(
         entry["picks"] = [picks] if isinstance(picks, str) else [str(p) for p in picks]
     if reader is not None:
         entry["reader"] = reader
+    if source_id is not None:
+        entry["source_id"] = str(source_id)
     return entry
 
 
@@ -291,6 +294,8 @@ class Player:
     output : str
         ``"lsl"`` publishes LSL outlets; ``"null"`` paces exactly but publishes nothing
         (for checking files and timing).
+    source_id : str | None
+        The LSL source id (default: ``player-host:<stream name>``).
 
     Raises
     ------
@@ -327,6 +332,7 @@ class Player:
         annotations: str = "auto",
         format: str = "float32",
         output: str = "lsl",
+        source_id: Optional[str] = None,
     ) -> None:
         output = _choice(output, "output", OUTPUTS)
         if isinstance(source, (str, os.PathLike)):
@@ -345,6 +351,7 @@ class Player:
                 picks=picks,
                 annotations=annotations,
                 format=format,
+                source_id=source_id,
             )
             defaults = dict(
                 name=None,
@@ -355,6 +362,7 @@ class Player:
                 picks=None,
                 annotations="auto",
                 format="float32",
+                source_id=None,
             )
             changed = [k for k, v in given.items() if v != defaults[k]]
             if changed:
@@ -372,7 +380,14 @@ class Player:
             format=format,
         )
         scenario["streams"] = [
-            _entry(p, name=name, chunk_size=chunk_size, picks=picks, annotations=annotations)
+            _entry(
+                p,
+                name=name,
+                chunk_size=chunk_size,
+                picks=picks,
+                annotations=annotations,
+                source_id=source_id,
+            )
             for p in paths
         ]
         self._init(NativePlayer.from_scenario_json(json.dumps(scenario), output))
@@ -435,6 +450,7 @@ class Player:
         output: str = "lsl",
         content_type: Optional[str] = None,
         extras: Optional[Sequence[Dict[str, str]]] = None,
+        source_id: Optional[str] = None,
     ) -> "Player":
         """Replay a NumPy array, without writing a file.
 
@@ -463,7 +479,7 @@ class Player:
         layout : str
             ``"frames_channels"`` (the default: one row per frame) or
             ``"channels_frames"`` (one row per channel, as MNE's ``get_data()``).
-        chunk_size, repeat, start_delay, wait_for_consumers, picks, format, output
+        chunk_size, repeat, start_delay, wait_for_consumers, picks, format, output, source_id
             As for :class:`Player`.
         content_type : str | None
             The LSL content type (default: ``MEG`` with MEG channels, else ``EEG`` with
@@ -518,6 +534,7 @@ class Player:
                 picks=picks,
                 annotations="auto",
                 reader="memory",
+                source_id=source_id,
             )
         ]
         player = cls.__new__(cls)
@@ -548,6 +565,7 @@ class Player:
         annotations: str = "auto",
         format: str = "float32",
         output: str = "lsl",
+        source_id: Optional[str] = None,
     ) -> "Player":
         """Replay an MNE Raw object, without writing a file.
 
@@ -566,7 +584,7 @@ class Player:
         name : str | None
             The LSL stream name (default: the stem of the file it was read from, else
             ``"raw"``).
-        chunk_size, repeat, start_delay, wait_for_consumers, picks, format, output
+        chunk_size, repeat, start_delay, wait_for_consumers, picks, format, output, source_id
             As for :class:`Player`.
         annotations : str
             ``"auto"``, ``"markers"`` or ``"none"`` (see :class:`Player`).
@@ -604,6 +622,7 @@ class Player:
             format=format,
             output=output,
             extras=extras,
+            source_id=source_id,
         )
         if mode == "markers" and not events:
             warnings.warn(
