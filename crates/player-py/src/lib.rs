@@ -230,9 +230,24 @@ impl NativePlayer {
     }
 
     /// Creates the outlets (announced when this returns) and starts playing.
+    ///
+    /// The outlets are made on a short-lived thread with real-time priority (see
+    /// [`transport_priority`]): the threads liblsl starts for them, which carry every
+    /// pushed chunk to the receivers, inherit it, so that a busy interpreter in this
+    /// process does not hold the samples back after the engine pushed them on time.
     fn start(&self, py: Python<'_>) -> PyResult<()> {
-        py.detach(|| self.lock().start())
-            .map_err(|e| host_error(py, &e, Phase::Run))
+        py.detach(|| {
+            std::thread::scope(|scope| {
+                scope
+                    .spawn(|| {
+                        transport_priority();
+                        self.lock().start()
+                    })
+                    .join()
+                    .unwrap_or_else(|_| Err(HostError::config("starting the player panicked")))
+            })
+        })
+        .map_err(|e| host_error(py, &e, Phase::Run))
     }
 
     /// Asks the player to stop; returns at once.
@@ -305,6 +320,31 @@ impl NativePlayer {
     #[getter]
     fn warnings(&self) -> Vec<String> {
         self.warnings.clone()
+    }
+}
+
+/// The real-time priority of the threads that start a replay (SCHED_FIFO), one below
+/// the engine's timing thread (20), so that the transport never delays a push.
+const TRANSPORT_PRIORITY: i32 = 19;
+
+/// Gives the calling thread, and the threads it starts, real-time priority when the
+/// system allows it (root, CAP_SYS_NICE or an rtprio limit) and `PLAYER_REALTIME` is not
+/// `0`, as the engine's timing thread does; otherwise nothing changes. In-process, the
+/// interpreter's threads compete with liblsl's for the CPU, unlike in `player-host`'s
+/// own process.
+fn transport_priority() {
+    if std::env::var("PLAYER_REALTIME").is_ok_and(|v| v == "0") {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param {
+            sched_priority: TRANSPORT_PRIORITY,
+        };
+        // SAFETY: changes only this thread's scheduling; `param` outlives the call. A
+        // refusal (no permission) leaves it as it was.
+        let _ =
+            unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
     }
 }
 
