@@ -71,8 +71,14 @@ fn registry(scenario: &Scenario) -> (Registry, Vec<String>) {
 
 /// A scenario from JSON text (what the Python wrapper builds from its arguments).
 fn parse_scenario(py: Python<'_>, json: &str) -> PyResult<Scenario> {
-    let scenario =
-        Scenario::parse(json).map_err(|m| raise(py, "ScenarioError", format!("settings: {m}")))?;
+    let scenario = Scenario::parse(json).map_err(|m| {
+        // The text is ours, not the user's: its line and column mean nothing to them.
+        let message = match m.split_once(": ") {
+            Some((at, rest)) if at.starts_with("line ") && at.contains(" column ") => rest,
+            _ => m.as_str(),
+        };
+        raise(py, "ScenarioError", message.to_string())
+    })?;
     scenario
         .check()
         .map_err(|e| host_error(py, &e, Phase::Open))?;

@@ -282,8 +282,9 @@ class Player:
     start_delay : float
         Seconds between :meth:`start` and the first sample's timestamp.
     wait_for_consumers : bool | float
-        Wait for a consumer on every stream before the clock starts; a number is a
-        timeout in seconds (then :meth:`wait` raises :class:`StreamError`).
+        Wait for a consumer on every data stream (marker streams never hold the start
+        back) before the clock starts; a number is a timeout in seconds (then
+        :meth:`wait` raises :class:`StreamError`).
     picks : str | sequence of str | None
         Publish only these channels (labels or kinds such as ``"eeg"``).
     annotations : str
