@@ -8,9 +8,10 @@
 
 use numpy::PyReadonlyArray2;
 use player_api::{Annotation, ChannelInfo};
+use player_host::engine::steering::Controller;
 use player_host::{
-    HostError, MemoryReader, MemoryRecording, NullOutput, Origin, Player, Registry, Scenario,
-    StopHandle, MEMORY_READER_ID,
+    HostError, MemoryReader, MemoryRecording, NullOutput, Origin, Player, Refusal, Registry,
+    Scenario, Status, Steer, StopHandle, MEMORY_READER_ID,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -93,6 +94,7 @@ type PyChannel = (String, String, String, Vec<(String, String)>);
 struct NativePlayer {
     player: Mutex<Player>,
     stop: StopHandle,
+    controller: Controller,
     warnings: Vec<String>,
     names: Vec<String>,
     /// The summary (JSON) once the run was joined, for later `wait` calls.
@@ -113,6 +115,7 @@ impl NativePlayer {
         warnings.extend(player.warnings().iter().cloned());
         Ok(NativePlayer {
             stop: player.stop_handle(),
+            controller: player.controller(),
             names: player
                 .stream_names()
                 .iter()
@@ -122,6 +125,18 @@ impl NativePlayer {
             warnings,
             summary: Mutex::new(None),
         })
+    }
+
+    /// Runs a steering request without the GIL (the timing thread answers within a few
+    /// milliseconds); returns the status as JSON, or the refusal as a `PlayerError`.
+    fn steer(
+        &self,
+        py: Python<'_>,
+        request: impl FnOnce(&Controller) -> Result<Status, Refusal> + Send,
+    ) -> PyResult<String> {
+        let answer = py.detach(|| request(&self.controller));
+        let status = answer.map_err(|r| raise(py, "PlayerError", r.0))?;
+        serde_json::to_string(&status).map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
     fn lock(&self) -> MutexGuard<'_, Player> {
@@ -308,6 +323,33 @@ impl NativePlayer {
                 return Ok(None);
             }
         }
+    }
+
+    /// Pauses the replay (nothing is pushed; the position stands still); the status as
+    /// JSON.
+    fn pause(&self, py: Python<'_>) -> PyResult<String> {
+        self.steer(py, |c| c.pause())
+    }
+
+    /// Resumes a paused replay; the status as JSON.
+    fn resume(&self, py: Python<'_>) -> PyResult<String> {
+        self.steer(py, |c| c.resume())
+    }
+
+    /// Moves the replay position to `seconds` (clamped to the section); the status.
+    fn seek(&self, py: Python<'_>, seconds: f64) -> PyResult<String> {
+        self.steer(py, |c| c.seek(seconds))
+    }
+
+    /// Sets the replay speed (1 = real time); the status as JSON.
+    fn set_speed(&self, py: Python<'_>, speed: f64) -> PyResult<String> {
+        self.steer(py, |c| c.set_speed(speed))
+    }
+
+    /// Where the replay stands, as JSON.
+    fn status(&self) -> PyResult<String> {
+        serde_json::to_string(&self.controller.status())
+            .map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
     /// Live statistics of every stream, as JSON (a list of objects).

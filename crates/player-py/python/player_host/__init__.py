@@ -9,13 +9,14 @@ The ``player-host`` command comes with the package.
 from ._errors import FileFormatError, PlayerError, ScenarioError, StreamError
 from ._native import __version__
 from ._lsl import PlayerLSL
-from ._player import Player, StreamStats, Summary
+from ._player import PlayStatus, Player, StreamStats, Summary
 
 __all__ = [
     "FileFormatError",
     "Player",
     "PlayerError",
     "PlayerLSL",
+    "PlayStatus",
     "ScenarioError",
     "StreamError",
     "StreamStats",

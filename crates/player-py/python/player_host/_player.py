@@ -182,6 +182,48 @@ class Summary:
         )
 
 
+@dataclass(frozen=True)
+class PlayStatus:
+    """Where a replay stands (see :attr:`Player.status`).
+
+    Attributes
+    ----------
+    state : str
+        ``"starting"``, ``"waiting"`` (for consumers or for t0), ``"playing"``,
+        ``"paused"`` or ``"finished"``.
+    position : float
+        Seconds into the replay's timeline (0 at t0; within the crop), in this pass.
+    duration : float | None
+        The duration of one pass, when known.
+    pass_number : int
+        The pass being played (1-based).
+    passes : int | None
+        How many passes (``None``: forever).
+    speed : float
+        The replay speed (1 = real time).
+    """
+
+    state: str
+    position: float
+    duration: Optional[float]
+    pass_number: int
+    passes: Optional[int]
+    speed: float
+
+    @classmethod
+    def _from_json(cls, text: str) -> "PlayStatus":
+        d = json.loads(text)
+        number, total = d.get("pass", [1, None])
+        return cls(
+            state=str(d["state"]),
+            position=float(d["position"]),
+            duration=d.get("duration"),
+            pass_number=int(number),
+            passes=total,
+            speed=float(d["speed"]),
+        )
+
+
 def _choice(value: str, name: str, allowed: Sequence[str]) -> str:
     if value not in allowed:
         raise ScenarioError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
@@ -216,14 +258,22 @@ def _settings(
     start_delay: float,
     wait_for_consumers: Union[bool, float],
     format: str,
+    crop: Optional[Tuple[Optional[float], Optional[float]]] = None,
 ) -> Dict[str, Any]:
     """The scenario-wide settings, as in a scenario file."""
-    return {
+    settings: Dict[str, Any] = {
         "repeat": _repeat(repeat),
         "start_delay": float(start_delay),
         "wait_for_consumers": _wait_for_consumers(wait_for_consumers),
         "format": _choice(format, "format", FORMATS),
     }
+    if crop is not None:
+        tmin, tmax = crop
+        if tmin is not None:
+            settings["from"] = float(tmin)
+        if tmax is not None:
+            settings["to"] = float(tmax)
+    return settings
 
 
 def _entry(
@@ -297,6 +347,10 @@ class Player:
         (for checking files and timing).
     source_id : str | None
         The LSL source id (default: ``player-host:<stream name>``).
+    crop : (float | None, float | None) | None
+        Play only this section of the recordings, in seconds from their first sample
+        (``(tmin, tmax)``; ``None`` for the start or the end). Timestamps start at t0
+        with the section's first sample.
 
     Raises
     ------
@@ -311,7 +365,9 @@ class Player:
 
     Notes
     -----
-    Live controls (pause, seek, speed, crop) are not available from Python yet.
+    While it plays, :meth:`pause`, :meth:`resume`, :meth:`seek` and :attr:`speed` steer
+    the replay, as the command line's keys and control socket do; :attr:`status` says
+    where it stands.
 
     Examples
     --------
@@ -334,6 +390,7 @@ class Player:
         format: str = "float32",
         output: str = "lsl",
         source_id: Optional[str] = None,
+        crop: Optional[Tuple[Optional[float], Optional[float]]] = None,
     ) -> None:
         output = _choice(output, "output", OUTPUTS)
         if isinstance(source, (str, os.PathLike)):
@@ -353,6 +410,7 @@ class Player:
                 annotations=annotations,
                 format=format,
                 source_id=source_id,
+                crop=crop,
             )
             defaults = dict(
                 name=None,
@@ -364,6 +422,7 @@ class Player:
                 annotations="auto",
                 format="float32",
                 source_id=None,
+                crop=None,
             )
             changed = [k for k, v in given.items() if v != defaults[k]]
             if changed:
@@ -379,6 +438,7 @@ class Player:
             start_delay=start_delay,
             wait_for_consumers=wait_for_consumers,
             format=format,
+            crop=crop,
         )
         scenario["streams"] = [
             _entry(
@@ -452,6 +512,7 @@ class Player:
         content_type: Optional[str] = None,
         extras: Optional[Sequence[Dict[str, str]]] = None,
         source_id: Optional[str] = None,
+        crop: Optional[Tuple[Optional[float], Optional[float]]] = None,
     ) -> "Player":
         """Replay a NumPy array, without writing a file.
 
@@ -480,7 +541,7 @@ class Player:
         layout : str
             ``"frames_channels"`` (the default: one row per frame) or
             ``"channels_frames"`` (one row per channel, as MNE's ``get_data()``).
-        chunk_size, repeat, start_delay, wait_for_consumers, picks, format, output, source_id
+        chunk_size, repeat, start_delay, wait_for_consumers, picks, format, output, source_id, crop
             As for :class:`Player`.
         content_type : str | None
             The LSL content type (default: ``MEG`` with MEG channels, else ``EEG`` with
@@ -526,6 +587,7 @@ class Player:
             start_delay=start_delay,
             wait_for_consumers=wait_for_consumers,
             format=format,
+            crop=crop,
         )
         scenario["streams"] = [
             _entry(
@@ -567,6 +629,7 @@ class Player:
         format: str = "float32",
         output: str = "lsl",
         source_id: Optional[str] = None,
+        crop: Optional[Tuple[Optional[float], Optional[float]]] = None,
     ) -> "Player":
         """Replay an MNE Raw object, without writing a file.
 
@@ -585,7 +648,7 @@ class Player:
         name : str | None
             The LSL stream name (default: the stem of the file it was read from, else
             ``"raw"``).
-        chunk_size, repeat, start_delay, wait_for_consumers, picks, format, output, source_id
+        chunk_size, repeat, start_delay, wait_for_consumers, picks, format, output, source_id, crop
             As for :class:`Player`.
         annotations : str
             ``"auto"``, ``"markers"`` or ``"none"`` (see :class:`Player`).
@@ -624,6 +687,7 @@ class Player:
             output=output,
             extras=extras,
             source_id=source_id,
+            crop=crop,
         )
         if mode == "markers" and not events:
             warnings.warn(
@@ -671,6 +735,73 @@ class Player:
     def running(self) -> bool:
         """bool: whether the player is playing (or waiting to start)."""
         return self._native.running
+
+    # -- live control ------------------------------------------------------------------
+
+    @property
+    def status(self) -> PlayStatus:
+        """PlayStatus: where the replay stands (state, position, pass, speed)."""
+        return PlayStatus._from_json(self._native.status())
+
+    def pause(self) -> PlayStatus:
+        """Pause the replay: nothing is pushed and the position stands still.
+
+        Returns
+        -------
+        PlayStatus
+            The status after the request.
+
+        Raises
+        ------
+        PlayerError
+            The request was refused (the player is not playing), with the reason.
+        """
+        return PlayStatus._from_json(self._native.pause())
+
+    def resume(self) -> PlayStatus:
+        """Resume a paused replay; timestamps go on from the wall clock.
+
+        Returns
+        -------
+        PlayStatus
+            The status after the request.
+
+        Raises
+        ------
+        PlayerError
+            The request was refused, with the reason.
+        """
+        return PlayStatus._from_json(self._native.resume())
+
+    def seek(self, seconds: float) -> PlayStatus:
+        """Move the replay position (clamped to the section: 0 to the duration).
+
+        Parameters
+        ----------
+        seconds : float
+            The new position, in seconds on the replay's timeline (within the crop).
+
+        Returns
+        -------
+        PlayStatus
+            The status after the request.
+
+        Raises
+        ------
+        PlayerError
+            The request was refused, with the reason.
+        """
+        return PlayStatus._from_json(self._native.seek(float(seconds)))
+
+    @property
+    def speed(self) -> float:
+        """float: the replay speed (1 = real time; settable from 0.01 to 100 while it
+        plays, a refused value raises :class:`PlayerError`)."""
+        return self.status.speed
+
+    @speed.setter
+    def speed(self, value: float) -> None:
+        self._native.set_speed(float(value))
 
     @property
     def stream_names(self) -> List[str]:
