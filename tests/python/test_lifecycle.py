@@ -115,3 +115,38 @@ def test_exceptions_form_one_hierarchy():
         assert issubclass(cls, PlayerError)
     assert issubclass(ScenarioError, ValueError)
     assert player_host.__version__
+
+
+def realtime_threads() -> list:
+    """(name, priority) of this process' SCHED_FIFO threads."""
+    import os
+
+    out = []
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            if os.sched_getscheduler(int(tid)) == os.SCHED_FIFO:
+                name = open(f"/proc/self/task/{tid}/comm").read().strip()
+                out.append((name, os.sched_getparam(int(tid)).sched_priority))
+        except OSError:
+            pass  # the thread ended meanwhile
+    return out
+
+
+@pytest.mark.skipif(sys.platform != "linux" or __import__("os").geteuid() != 0,
+                    reason="real-time priority needs Linux and root (or CAP_SYS_NICE)")
+def test_the_lsl_transport_threads_get_real_time_priority(monkeypatch):
+    """liblsl's threads (which carry pushed chunks to receivers) inherit SCHED_FIFO 19
+    from the thread that creates the outlets, so a busy interpreter cannot delay them;
+    PLAYER_REALTIME=0 turns it off, as for the timing thread."""
+    player = long_player().start()  # LSL output
+    transport = [t for t in realtime_threads() if t[1] == 19
+                 and not t[0].startswith(("prefetch", "player timing"))]
+    player.stop()
+    player.wait()
+    assert transport, realtime_threads()
+    monkeypatch.setenv("PLAYER_REALTIME", "0")
+    player = long_player().start()
+    threads = realtime_threads()
+    player.stop()
+    player.wait()
+    assert threads == [], threads
