@@ -18,7 +18,20 @@ SHORT = FIXTURES / "fif" / "short_raw.fif"
 
 
 def start(name: str, *wait: str) -> subprocess.Popen[str]:
-    """Plays short_raw.fif (3 annotations, so a NAME-markers stream too) as NAME."""
+    """Play short_raw.fif (3 annotations, so a NAME-markers stream too) as NAME.
+
+    Parameters
+    ----------
+    name : str
+        The stream name (unique per test).
+    *wait : str
+        The value of ``--wait-for-consumers``, if any (none: the bare flag).
+
+    Returns
+    -------
+    subprocess.Popen[str]
+        The running player, its stdout and stderr piped.
+    """
     return subprocess.Popen(
         [*Player.command(), "play", str(SHORT), "--name", name, "--wait-for-consumers", *wait,
          "--quiet"],
@@ -27,7 +40,20 @@ def start(name: str, *wait: str) -> subprocess.Popen[str]:
 
 
 def resolve(name: str, timeout: float = 20.0) -> pylsl.StreamInfo:
-    """The stream called `name`, or a failed assertion."""
+    """Find the stream called `name`.
+
+    Parameters
+    ----------
+    name : str
+        The LSL stream name.
+    timeout : float
+        Seconds to look for it.
+
+    Returns
+    -------
+    pylsl.StreamInfo
+        The stream's description (the test fails when it is not found).
+    """
     infos = pylsl.resolve_byprop("name", name, timeout=timeout)
     assert infos, f"stream {name!r} not found"
     return infos[0]
@@ -55,6 +81,7 @@ def test_mne_lsl_stream_on_the_data_stream_only_gets_data() -> None:
 
 
 def test_pylsl_inlet_on_the_data_stream_only_gets_every_sample() -> None:
+    """A pylsl inlet on the data stream alone starts the replay and gets every frame."""
     name = unique("wait-pylsl")
     proc = start(name)
     try:
@@ -76,6 +103,7 @@ def test_pylsl_inlet_on_the_data_stream_only_gets_every_sample() -> None:
 
 
 def test_waiting_for_all_streams_names_the_marker_stream_and_the_fix() -> None:
+    """`all` waits for the marker stream too; its timeout names it and the `data` fix."""
     name = unique("wait-all")
     proc = start(name, "all,3")
     try:
@@ -93,6 +121,7 @@ def test_waiting_for_all_streams_names_the_marker_stream_and_the_fix() -> None:
 
 @pytest.mark.parametrize("mode", ["any", "data,20"])
 def test_modes_any_and_data_with_a_timeout_start_with_one_data_consumer(mode: str) -> None:
+    """`any` and `data,SECS` start as soon as the data stream has its consumer."""
     name = unique("wait-mode")
     proc = start(name, mode)
     try:

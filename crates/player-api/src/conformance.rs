@@ -393,8 +393,28 @@ fn exercise(reader: &dyn ReaderPlugin, path: &Path, options: &OpenOptions) -> bo
     true
 }
 
+/// A fresh, empty directory `player-<tag>-<pid>` under `parent`, kept after the test (for
+/// tests that hand paths to other processes or look at them after a failure); see
+/// [`TempDir`] for one removed when dropped.
+///
+/// # Panics
+/// When the directory cannot be created (tests only).
+pub fn fresh_dir_in(parent: &Path, tag: &str) -> PathBuf {
+    let dir = parent.join(format!("player-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        panic!("cannot create {}: {e}", dir.display());
+    }
+    dir
+}
+
+/// [`fresh_dir_in`] the system's temporary directory.
+pub fn fresh_dir(tag: &str) -> PathBuf {
+    fresh_dir_in(&std::env::temp_dir(), tag)
+}
+
 /// A fresh directory under the system's temporary directory, removed (with its content)
-/// when dropped: the one temporary-directory helper of the tests.
+/// when dropped: the temporary-directory helper of the tests, with [`fresh_dir`].
 #[derive(Debug)]
 pub struct TempDir {
     path: PathBuf,

@@ -85,7 +85,7 @@ pub use plugin::{
     Registration, Signature, PROBE_HEADER_LEN,
 };
 pub use quote::{quote, QUOTE_MAX_CHARS};
-pub use source::SampleSource;
+pub use source::{FrameSource, SampleSource};
 
 /// Re-exported so that readers register with `player_api::inventory::submit!` without
 /// depending on `inventory` themselves (and always on the same version as the host).

@@ -29,3 +29,51 @@ pub trait SampleSource: Send {
     /// [`InvalidArgument`](crate::ReadErrorKind::InvalidArgument) error.
     fn seek(&mut self, frame: u64) -> Result<(), ReadError>;
 }
+
+/// The easy way to write a [`SampleSource`] for a regular stream: fill interleaved frames.
+/// Every `FrameSource` is a `SampleSource` (its `read` fills the block's free space and
+/// commits what was filled).
+///
+/// ```
+/// use player_api::{Block, FrameSource, ReadError, SampleSource, StreamKind};
+/// /// Two channels, 5 frames: frame k holds (k, -k).
+/// struct Ramp(u64);
+/// impl FrameSource for Ramp {
+///     fn fill(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
+///         let mut n = 0;
+///         for frame in out.chunks_exact_mut(2).take((5 - self.0) as usize) {
+///             frame.copy_from_slice(&[self.0 as f64, -(self.0 as f64)]);
+///             self.0 += 1;
+///             n += 1;
+///         }
+///         Ok(n)
+///     }
+///     fn seek_frame(&mut self, frame: u64) -> Result<(), ReadError> {
+///         self.0 = frame;
+///         Ok(())
+///     }
+/// }
+/// let mut block = Block::new(StreamKind::Regular, 2, 8);
+/// Ramp(3).read(&mut block).unwrap();
+/// assert_eq!(block.values(), &[3.0, -3.0, 4.0, -4.0]);
+/// ```
+pub trait FrameSource: Send {
+    /// Fills `out` with as many whole frames (physical values, interleaved) as it holds,
+    /// from the current position, and advances; returns how many (0 at the end, or when
+    /// `out` holds no whole frame).
+    fn fill(&mut self, out: &mut [f64]) -> Result<usize, ReadError>;
+
+    /// Moves the cursor to `frame` (see [`SampleSource::seek`]).
+    fn seek_frame(&mut self, frame: u64) -> Result<(), ReadError>;
+}
+
+impl<T: FrameSource> SampleSource for T {
+    fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
+        let n = self.fill(block.spare().0)?;
+        block.commit(n)
+    }
+
+    fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
+        self.seek_frame(frame)
+    }
+}

@@ -20,6 +20,7 @@ pub mod engine;
 pub mod error;
 pub mod keys;
 pub mod lsl;
+pub mod lsl_config;
 pub mod memory;
 pub mod output;
 pub mod registry;

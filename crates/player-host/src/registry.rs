@@ -383,15 +383,10 @@ impl Registry {
 
 /// Reads up to [`PROBE_HEADER_LEN`] bytes from the start of `path`.
 fn read_probe_header(path: &Path) -> Result<Vec<u8>> {
+    // Checked before opening: opening a FIFO would block.
+    player_api::io::check_regular_file(path)?;
     let file =
         File::open(path).map_err(|e| ReadError::io("cannot open the file", e).in_file(path))?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(
-            ReadError::invalid_argument("is a directory, not a recording")
-                .in_file(path)
-                .into(),
-        );
-    }
     let mut header = Vec::with_capacity(PROBE_HEADER_LEN);
     file.take(PROBE_HEADER_LEN as u64)
         .read_to_end(&mut header)

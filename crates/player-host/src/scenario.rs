@@ -7,6 +7,8 @@
 //! repeat: 1                   # a count, or "forever"
 //! format: float32             # default sample type of numeric streams
 //! plugins: [../plugins/libplayer_brainvision.so, plugin-dir/]  # libraries or directories
+//! from: 10                    # play every recording from this second (default 0)
+//! to: 70                      # ... up to this one (default: the end)
 //! streams:
 //!   - file: data/meg.fif      # relative to this YAML file
 //!     name: MEG               # LSL name (default: the file's stem)
@@ -15,6 +17,7 @@
 //!     reader: fif             # force a reader (default: probe the file)
 //!     picks: [eeg, stim]      # channel labels, kinds or MNE words (meg, data, all, ...)
 //!     annotations: auto       # auto | markers | none
+//!     from: 12.5              # this recording's section (default: the scenario's)
 //! ```
 //!
 //! Every value is checked as it is read, so that an error names the key, its line and
@@ -325,9 +328,9 @@ impl Scenario {
     /// Reads and checks a scenario file; relative `file:` and `plugins:` paths become
     /// relative to it.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| HostError::Scenario {
+        let text = read_bounded(path).map_err(|message| HostError::Scenario {
             path: path.to_path_buf(),
-            message: format!("cannot read the scenario: {e}"),
+            message,
         })?;
         let mut scenario = Self::parse(&text).map_err(|message| HostError::Scenario {
             path: path.to_path_buf(),
@@ -355,6 +358,7 @@ impl Scenario {
     /// names the key and says what it allows; the values it quotes are cut at
     /// [`player_api::QUOTE_MAX_CHARS`] characters.
     pub fn parse(text: &str) -> Result<Self, String> {
+        check_nesting(text)?;
         serde_yaml_ng::from_str(text).map_err(|e| {
             let raw = strip_location(&e.to_string()).to_string();
             let message = cap_quoted(&humanize(&raw));
@@ -417,8 +421,8 @@ impl Scenario {
     }
 
     /// The section of `entry` to play: its `from`/`to`, else the scenario's.
-    pub fn section(&self, entry: &StreamEntry) -> crate::engine::crop::Section {
-        crate::engine::crop::Section {
+    pub fn section(&self, entry: &StreamEntry) -> Section {
+        Section {
             from: entry.from.or(self.from).unwrap_or(0.0),
             to: entry.to.or(self.to),
         }
@@ -562,6 +566,128 @@ fn got_words(got: &str) -> String {
         "sequence" => "a list".into(),
         "unit value" => "nothing".into(),
         other => other.into(),
+    }
+}
+
+/// The largest scenario file read, in bytes.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// The deepest nesting of a scenario (brackets and braces, or indentation in columns / 2).
+pub const MAX_NESTING: usize = 64;
+
+/// Reads a scenario file: a regular file (not a FIFO or a device, checked before opening)
+/// of at most [`MAX_SCENARIO_BYTES`], UTF-8.
+fn read_bounded(path: &Path) -> std::result::Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the scenario: {e}"))?;
+    if !meta.is_file() {
+        return Err(
+            "cannot read the scenario: it is not a regular file (a FIFO, a device or a \
+             directory)"
+                .into(),
+        );
+    }
+    if meta.len() > MAX_SCENARIO_BYTES {
+        return Err(format!(
+            "the scenario is {} bytes, more than the {MAX_SCENARIO_BYTES} a scenario may have",
+            meta.len()
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the scenario: {e}"))?;
+    let mut text = String::new();
+    file.take(MAX_SCENARIO_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read the scenario: {e}"))?;
+    if text.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(format!(
+            "the scenario is more than the {MAX_SCENARIO_BYTES} bytes a scenario may have"
+        ));
+    }
+    Ok(text)
+}
+
+/// Refuses text nested deeper than [`MAX_NESTING`]: flow brackets and braces outside
+/// quotes, and indentation.
+fn check_nesting(text: &str) -> std::result::Result<(), String> {
+    let (mut depth, mut quote) = (0usize, None::<char>);
+    for (n, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if indent / 2 > MAX_NESTING {
+            return Err(format!(
+                "line {}: indented {indent} columns: a scenario nests at most {MAX_NESTING} levels",
+                n + 1
+            ));
+        }
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > MAX_NESTING {
+                return Err(format!(
+                    "line {}: nested more than {MAX_NESTING} levels deep",
+                    n + 1
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A section of a recording, in seconds of the recording.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Section {
+    /// Where it starts (0: the start).
+    pub from: f64,
+    /// Where it ends (`None`: the end).
+    pub to: Option<f64>,
+}
+
+impl Section {
+    /// Whether the section is the whole recording.
+    pub fn is_whole(&self) -> bool {
+        self.from == 0.0 && self.to.is_none()
+    }
+
+    /// Checks the bounds: finite, `from >= 0`, `to > from`.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if !(self.from.is_finite() && self.from >= 0.0) {
+            return Err(format!(
+                "from must be a number of seconds >= 0, not {}",
+                self.from
+            ));
+        }
+        match self.to {
+            Some(to) if !(to.is_finite() && to > self.from) => Err(format!(
+                "to must be a number of seconds after from ({} s), not {to}",
+                self.from
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The duration of one pass of the section, from the recording's.
+    pub fn period(&self, recording: Option<f64>) -> Option<f64> {
+        let end = match (self.to, recording) {
+            (Some(to), Some(d)) => to.min(d),
+            (Some(to), None) => to,
+            (None, d) => d?,
+        };
+        Some((end - self.from).max(0.0))
+    }
+
+    /// The markers inside the section, their times counted from `from`.
+    pub fn markers(&self, events: Vec<(f64, String)>) -> Vec<(f64, String)> {
+        events
+            .into_iter()
+            .filter(|(t, _)| *t >= self.from && self.to.is_none_or(|to| *t < to))
+            .map(|(t, s)| (t - self.from, s))
+            .collect()
     }
 }
 
@@ -818,5 +944,33 @@ mod tests {
             Some("true")
         );
         assert_eq!(s.streams[0].reader_options.len(), 2);
+    }
+
+    #[test]
+    fn sections_check_their_bounds_and_keep_their_markers() {
+        assert!(Section {
+            from: 1.0,
+            to: Some(1.0)
+        }
+        .check()
+        .is_err());
+        assert!(Section {
+            from: -1.0,
+            to: None
+        }
+        .check()
+        .is_err());
+        let s = Section {
+            from: 1.0,
+            to: Some(3.0),
+        };
+        assert_eq!(s.period(Some(10.0)), Some(2.0));
+        assert_eq!(s.period(Some(2.5)), Some(1.5));
+        let m = s.markers(vec![
+            (0.5, "a".into()),
+            (1.0, "b".into()),
+            (3.0, "c".into()),
+        ]);
+        assert_eq!(m, vec![(0.0, "b".to_string())]);
     }
 }

@@ -21,9 +21,7 @@ fn host(args: &[&str]) -> Output {
 }
 
 fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("player-cli-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    player_api::conformance::fresh_dir(&format!("cli-{tag}"))
 }
 
 /// A failed run: exit status 1 (an error in a file or scenario), no panic, one `error:`

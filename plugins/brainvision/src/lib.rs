@@ -74,6 +74,24 @@ impl ReaderPlugin for BrainVisionReader {
 
 player_api::export_plugin!(BrainVisionReader);
 
+/// The largest header or marker file read (text files of a few kB in practice).
+const MAX_TEXT_FILE: u64 = 16 << 20;
+
+/// Reads a whole text file of the set (`what`: "the header"), after checking that it is a
+/// regular file of at most [`MAX_TEXT_FILE`] bytes.
+fn read_text_file(path: &Path, what: &str) -> Result<Vec<u8>, ReadError> {
+    player_api::io::check_regular_file(path)?;
+    let file = player_api::io::SourceFile::open(path)?;
+    if file.len() > MAX_TEXT_FILE {
+        return Err(ReadError::unsupported(format!(
+            "{what} is {} bytes, more than the {MAX_TEXT_FILE} a BrainVision text file may have",
+            file.len()
+        ))
+        .in_file(path));
+    }
+    std::fs::read(path).map_err(|e| ReadError::io(format!("reading {what}"), e).in_file(path))
+}
+
 /// An opened BrainVision recording.
 #[derive(Debug)]
 struct BrainVisionRecording {
@@ -85,7 +103,7 @@ struct BrainVisionRecording {
 
 impl BrainVisionRecording {
     fn open(path: &Path) -> Result<Self, ReadError> {
-        let text = std::fs::read(path).map_err(|e| ReadError::io("reading the header", e))?;
+        let text = read_text_file(path, "the header")?;
         let header = Header::parse(&text)?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let data_path = dir.join(&header.data_file);

@@ -55,8 +55,7 @@ pub fn find(header: &Path, dir: &Path, named: Option<&str>) -> Result<Option<Pat
 
 /// Reads and parses a marker file; errors name it.
 pub fn parse_file(path: &Path) -> Result<Markers, ReadError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| ReadError::io("reading the marker file", e).in_file(path))?;
+    let bytes = crate::read_text_file(path, "the marker file")?;
     parse(&bytes).map_err(|e| e.in_file(path))
 }
 

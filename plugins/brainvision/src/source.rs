@@ -4,7 +4,7 @@
 
 use crate::header::{Header, Orientation};
 use player_api::io::{decode_into, Endian, SourceFile};
-use player_api::{Block, ReadError, SampleFormat, SampleSource};
+use player_api::{FrameSource, ReadError, SampleFormat};
 use std::path::Path;
 
 /// The largest read from the file in one call.
@@ -84,26 +84,25 @@ impl BrainVisionSource {
     }
 }
 
-impl SampleSource for BrainVisionSource {
-    fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
+impl FrameSource for BrainVisionSource {
+    fn fill(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
         let frame_bytes = self.format.size() * self.channels();
         let max_frames = (MAX_BLOCK_BYTES / frame_bytes.max(1)).max(1) as u64;
-        let n = (block.room() as u64)
+        let n = ((out.len() / self.channels().max(1)) as u64)
             .min(self.frames - self.pos)
             .min(max_frames) as usize;
         if n == 0 {
-            return Ok(());
+            return Ok(0);
         }
-        let out = block.spare().0;
         match self.orientation {
             Orientation::Multiplexed => self.fill_multiplexed(out, n)?,
             Orientation::Vectorized => self.fill_vectorized(out, n)?,
         }
         self.pos += n as u64;
-        block.commit(n)
+        Ok(n)
     }
 
-    fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
+    fn seek_frame(&mut self, frame: u64) -> Result<(), ReadError> {
         if frame > self.frames {
             return Err(ReadError::invalid_argument(format!(
                 "seek to frame {frame} past the end ({} frames)",

@@ -5,6 +5,41 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+/// Checks, without opening it, that `path` is a regular file (after following links): a
+/// FIFO would block the open forever, a device could stream without end, a directory is
+/// not a recording. The error names the file and what it is.
+pub fn check_regular_file(path: &Path) -> Result<(), ReadError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| ReadError::io("cannot open the file", e).in_file(path))?;
+    if meta.is_file() {
+        return Ok(());
+    }
+    let what = if meta.is_dir() {
+        "a directory"
+    } else {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            let t = meta.file_type();
+            if t.is_fifo() {
+                "a FIFO (named pipe)"
+            } else if t.is_char_device() || t.is_block_device() {
+                "a device"
+            } else if t.is_socket() {
+                "a socket"
+            } else {
+                "not a regular file"
+            }
+        }
+        #[cfg(not(unix))]
+        "not a regular file"
+    };
+    Err(ReadError::invalid_argument(format!(
+        "is {what}, not a recording (a regular file is needed)"
+    ))
+    .in_file(path))
+}
+
 /// An open file with its path and length, for readers that read at known offsets.
 ///
 /// Every method checks the requested range against the file's length *before* reading or
@@ -18,8 +53,9 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// Opens `path` for reading.
+    /// Opens `path` for reading; it must be a regular file (see [`check_regular_file`]).
     pub fn open(path: &Path) -> Result<Self, ReadError> {
+        check_regular_file(path)?;
         let file =
             File::open(path).map_err(|e| ReadError::io("cannot open the file", e).in_file(path))?;
         let len = file

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use player_host::scenario::RunSettings;
 use player_host::{HostError, Registry, Scenario, StreamEntry};
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The exit status table, shown by `--help` (and in the README).
@@ -47,6 +47,11 @@ pub(crate) struct Cli {
     /// `plugins:`. Built-in readers win id clashes, then the library loaded first.
     #[arg(long = "plugin-dir", value_name = "DIR", global = true)]
     plugin_dirs: Vec<PathBuf>,
+    /// liblsl's configuration file (session id, ports, addresses), instead of its lookup:
+    /// LSLAPICFG, then lsl_api.cfg in the current directory, ~/lsl_api/lsl_api.cfg,
+    /// /etc/lsl_api/lsl_api.cfg. `player-host --version` shows the file in use.
+    #[arg(long, value_name = "PATH", global = true)]
+    lsl_config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -167,13 +172,13 @@ pub(crate) fn exit_status(result: &Result<Ended, HostError>) -> u8 {
 
 /// Parses the command line, runs the command and returns its exit status.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse(std::env::args_os().collect()) {
         Ok(cli) => cli,
         // clap prints the message (help, version, or the mistake; a closed pipe is
         // ignored) and exits with 0 or 2.
         Err(e) => e.exit(),
     };
-    ExitCode::from(run(cli))
+    ExitCode::from(dispatch(cli))
 }
 
 /// Runs the command line on `args` (the program name first, as `std::env::args_os`
@@ -182,8 +187,8 @@ pub fn main() -> ExitCode {
 /// `player-host` console script. Help, version and command-line mistakes are printed
 /// and return 0 or 2 instead of exiting the process.
 pub fn cli_main(args: Vec<OsString>) -> i32 {
-    match Cli::try_parse_from(args) {
-        Ok(cli) => i32::from(run(cli)),
+    match parse(args) {
+        Ok(cli) => i32::from(dispatch(cli)),
         Err(e) => {
             let _ = e.print();
             e.exit_code()
@@ -192,7 +197,13 @@ pub fn cli_main(args: Vec<OsString>) -> i32 {
 }
 
 /// Runs a parsed command line; returns the exit status.
-fn run(cli: Cli) -> u8 {
+fn dispatch(cli: Cli) -> u8 {
+    if let Some(path) = &cli.lsl_config {
+        if let Err(e) = player_host::lsl_config::set(path) {
+            note!("error: {e}");
+            return exit_status(&Err(e));
+        }
+    }
     if let Command::Ctl(args) = &cli.command {
         return player_host::ctl::run(args);
     }
@@ -205,6 +216,26 @@ fn run(cli: Cli) -> u8 {
     exit_status(&result)
 }
 
+/// Parses the command line `args`; `--version` also says which liblsl configuration file
+/// is in use (after `--lsl-config`, when given).
+fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    if let Some(i) = args.iter().position(|a| a == "--lsl-config") {
+        if let Some(path) = args.get(i + 1) {
+            let _ = player_host::lsl_config::set(Path::new(path));
+        }
+    }
+    let long = format!(
+        "{}\n{}",
+        env!("CARGO_PKG_VERSION"),
+        player_host::lsl_config::describe()
+    );
+    let matches = Cli::command()
+        .long_version(long)
+        .try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
 fn execute(cli: Cli) -> Result<Ended, HostError> {
     let dirs = &cli.plugin_dirs;
     match cli.command {
@@ -213,37 +244,14 @@ fn execute(cli: Cli) -> Result<Ended, HostError> {
             only,
             settings,
             play,
-        } => {
-            play.check()?;
-            let mut parsed = Scenario::load(&scenario)?;
-            parsed.apply(&settings);
-            if let Some(names) = &only {
-                parsed.keep_only(names)?;
-            }
-            let registry = registry(dirs, Some(&parsed), false);
-            play::play(&parsed, &registry, &play, &play::Invocation::Run)
-        }
+        } => run(dirs, &scenario, only.as_deref(), &settings, &play),
         Command::Play {
             stream,
             settings,
             play,
-        } => {
-            play.check()?;
-            if let (Some(to), from) = (stream.to, stream.from.unwrap_or(0.0)) {
-                if to <= from {
-                    return Err(HostError::Usage(format!(
-                        "--to {to} must be after --from {from}: the section would be empty"
-                    )));
-                }
-            }
-            let mut scenario = Scenario::single(*stream);
-            scenario.apply(&settings);
-            let registry = registry(dirs, None, false);
-            play::play(&scenario, &registry, &play, &play::Invocation::Play)
-        }
+        } => play_file(dirs, *stream, &settings, &play),
         Command::Inspect { file, reader, json } => {
-            let registry = registry(dirs, None, false);
-            info::inspect(&registry, &file, reader.as_deref(), json)
+            info::inspect(&registry(dirs, None, false), &file, reader.as_deref(), json)
         }
         Command::Plugins { json } => info::plugins(&registry(dirs, None, true), json),
         Command::Validate { scenario } => {
@@ -252,6 +260,46 @@ fn execute(cli: Cli) -> Result<Ended, HostError> {
         }
         Command::Ctl(_) => Ok(Ended::Done), // answered in main(), before anything else
     }
+}
+
+/// `player-host run SCENARIO`: the scenario, its values replaced by the flags given, and
+/// only the streams of `--only` when given.
+fn run(
+    dirs: &[PathBuf],
+    path: &std::path::Path,
+    only: Option<&[String]>,
+    settings: &RunSettings,
+    options: &PlayOptions,
+) -> Result<Ended, HostError> {
+    options.check()?;
+    let mut scenario = Scenario::load(path)?;
+    scenario.apply(settings);
+    if let Some(names) = only {
+        scenario.keep_only(names)?;
+    }
+    let registry = registry(dirs, Some(&scenario), false);
+    play::play(&scenario, &registry, options, &play::Invocation::Run)
+}
+
+/// `player-host play FILE`: a scenario of one recording.
+fn play_file(
+    dirs: &[PathBuf],
+    stream: StreamEntry,
+    settings: &RunSettings,
+    options: &PlayOptions,
+) -> Result<Ended, HostError> {
+    options.check()?;
+    if let (Some(to), from) = (stream.to, stream.from.unwrap_or(0.0)) {
+        if to <= from {
+            return Err(HostError::Usage(format!(
+                "--to {to} must be after --from {from}: the section would be empty"
+            )));
+        }
+    }
+    let mut scenario = Scenario::single(stream);
+    scenario.apply(settings);
+    let registry = registry(dirs, None, false);
+    play::play(&scenario, &registry, options, &play::Invocation::Play)
 }
 
 impl PlayOptions {

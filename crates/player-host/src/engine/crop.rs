@@ -6,59 +6,8 @@
 //! recording.
 
 use crate::error::{HostError, Result};
+pub use crate::scenario::Section;
 use player_api::{Block, ReadError, SampleSource, StreamInfo, StreamKind};
-
-/// A section of a recording, in seconds of the recording.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Section {
-    /// Where it starts (0: the start).
-    pub from: f64,
-    /// Where it ends (`None`: the end).
-    pub to: Option<f64>,
-}
-
-impl Section {
-    /// Whether the section is the whole recording.
-    pub fn is_whole(&self) -> bool {
-        self.from == 0.0 && self.to.is_none()
-    }
-
-    /// Checks the bounds: finite, `from >= 0`, `to > from`.
-    pub fn check(&self) -> std::result::Result<(), String> {
-        if !(self.from.is_finite() && self.from >= 0.0) {
-            return Err(format!(
-                "from must be a number of seconds >= 0, not {}",
-                self.from
-            ));
-        }
-        match self.to {
-            Some(to) if !(to.is_finite() && to > self.from) => Err(format!(
-                "to must be a number of seconds after from ({} s), not {to}",
-                self.from
-            )),
-            _ => Ok(()),
-        }
-    }
-
-    /// The duration of one pass of the section, from the recording's.
-    pub fn period(&self, recording: Option<f64>) -> Option<f64> {
-        let end = match (self.to, recording) {
-            (Some(to), Some(d)) => to.min(d),
-            (Some(to), None) => to,
-            (None, d) => d?,
-        };
-        Some((end - self.from).max(0.0))
-    }
-
-    /// The markers inside the section, their times counted from `from`.
-    pub fn markers(&self, events: Vec<(f64, String)>) -> Vec<(f64, String)> {
-        events
-            .into_iter()
-            .filter(|(t, _)| *t >= self.from && self.to.is_none_or(|to| *t < to))
-            .map(|(t, s)| (t - self.from, s))
-            .collect()
-    }
-}
 
 /// A source showing only frames `[first, end)` of `inner`, numbered from 0, with times
 /// (stamped and text streams) counted from the section's start.
@@ -189,38 +138,5 @@ impl SampleSource for Cropped {
         self.inner.seek(self.first + frame)?;
         self.position = frame;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bounds_and_markers() {
-        assert!(Section {
-            from: 1.0,
-            to: Some(1.0)
-        }
-        .check()
-        .is_err());
-        assert!(Section {
-            from: -1.0,
-            to: None
-        }
-        .check()
-        .is_err());
-        let s = Section {
-            from: 1.0,
-            to: Some(3.0),
-        };
-        assert_eq!(s.period(Some(10.0)), Some(2.0));
-        assert_eq!(s.period(Some(2.5)), Some(1.5));
-        let m = s.markers(vec![
-            (0.5, "a".into()),
-            (1.0, "b".into()),
-            (3.0, "c".into()),
-        ]);
-        assert_eq!(m, vec![(0.0, "b".to_string())]);
     }
 }

@@ -109,6 +109,9 @@ pub struct Shared {
     pub status: Mutex<Status>,
     /// The run's stop flag.
     pub stop: Arc<AtomicBool>,
+    /// The timing thread, woken when a request comes (it may be sleeping until the next
+    /// deadline).
+    pub timing_thread: Mutex<Option<std::thread::Thread>>,
 }
 
 impl Shared {
@@ -125,6 +128,16 @@ impl Shared {
                 speed: 1.0,
             }),
             stop,
+            timing_thread: Mutex::new(None),
+        }
+    }
+
+    /// Wakes the timing thread (a request came, or the run stops).
+    pub fn wake(&self) {
+        if let Ok(t) = self.timing_thread.lock() {
+            if let Some(t) = t.as_ref() {
+                t.unpark();
+            }
         }
     }
 
@@ -181,6 +194,7 @@ impl Controller {
             Err(_) => return Err(Refusal("the player's state is broken".into())),
         }
         self.shared.pending.store(true, Ordering::SeqCst);
+        self.shared.wake();
         rx.recv_timeout(ANSWER_TIMEOUT).unwrap_or_else(|_| {
             Err(Refusal(
                 "the player did not answer (it is ending or waiting to start)".into(),
@@ -225,6 +239,7 @@ impl Steer for Controller {
 
     fn stop(&self) {
         self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.wake();
     }
 }
 

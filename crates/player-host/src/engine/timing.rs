@@ -352,7 +352,8 @@ fn wait_until(
             return now;
         }
         if remaining > window {
-            std::thread::sleep(Duration::from_secs_f64((remaining - window).min(MAX_SLEEP)));
+            // Parked, not slept: a request (Controller::ask) unparks the thread at once.
+            std::thread::park_timeout(Duration::from_secs_f64((remaining - window).min(MAX_SLEEP)));
         } else {
             // Spin (not yield: under load a yield can give the CPU away for a whole
             // scheduler slice, milliseconds).
@@ -393,6 +394,9 @@ pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
     } else {
         Punctuality::Normal
     };
+    if let Ok(mut t) = schedule.steering.timing_thread.lock() {
+        *t = Some(std::thread::current());
+    }
     let mut timeline = Timeline::starting_at(t0);
     for stream in streams.iter_mut() {
         stream.follow(&timeline);
@@ -560,7 +564,7 @@ fn idle(schedule: &Schedule<'_>, until: f64) {
         && !schedule.stop.load(Ordering::Relaxed)
         && !schedule.steering.pending.load(Ordering::Relaxed)
     {
-        std::thread::sleep(Duration::from_secs_f64((until - clock()).clamp(0.0, 0.001)));
+        std::thread::park_timeout(Duration::from_secs_f64((until - clock()).clamp(0.0, 0.001)));
     }
 }
 

@@ -6,7 +6,7 @@ use super::layout::StreamPlan;
 use super::timeline::Timeline;
 use player_api::io::{decode_into, Endian, SourceFile};
 use player_api::SampleFormat;
-use player_api::{Block, ReadError, SampleSource};
+use player_api::{FrameSource, ReadError};
 use std::sync::Arc;
 
 /// A cursor over one stream of an EDF/BDF file.
@@ -113,20 +113,7 @@ impl EdfSource {
     }
 }
 
-impl SampleSource for EdfSource {
-    fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
-        let n = self.fill(block.spare().0)?;
-        block.commit(n)
-    }
-
-    fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
-        self.seek_to(frame)
-    }
-}
-
-impl EdfSource {
-    /// Fills `out` with as many whole frames as it holds (to the end of the stream);
-    /// returns how many.
+impl FrameSource for EdfSource {
     fn fill(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
         let nch = self.plan.channels.len();
         let capacity = out.len() / nch;
@@ -173,8 +160,7 @@ impl EdfSource {
         Ok(done)
     }
 
-    /// Moves the cursor to `frame`.
-    fn seek_to(&mut self, frame: u64) -> Result<(), ReadError> {
+    fn seek_frame(&mut self, frame: u64) -> Result<(), ReadError> {
         if frame > self.length {
             return Err(ReadError::invalid_argument(format!(
                 "cannot seek to frame {frame}: the stream has {} frames",

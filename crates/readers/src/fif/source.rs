@@ -3,7 +3,7 @@
 
 use super::raw::Segment;
 use player_api::io::{decode_into, Endian, SourceFile};
-use player_api::{Block, ReadError, SampleSource};
+use player_api::{FrameSource, ReadError};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -80,20 +80,7 @@ impl FifSource {
     }
 }
 
-impl SampleSource for FifSource {
-    fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
-        let n = self.fill(block.spare().0)?;
-        block.commit(n)
-    }
-
-    fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
-        self.seek_to(frame)
-    }
-}
-
-impl FifSource {
-    /// Fills `out` with as many whole frames as it holds (to the end of the stream);
-    /// returns how many.
+impl FrameSource for FifSource {
     fn fill(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
         let nchan = self.index.scales.len();
         let wanted = (out.len() / nchan.max(1)) as u64;
@@ -144,8 +131,7 @@ impl FifSource {
         Ok(done as usize)
     }
 
-    /// Moves the cursor to `frame`.
-    fn seek_to(&mut self, frame: u64) -> Result<(), ReadError> {
+    fn seek_frame(&mut self, frame: u64) -> Result<(), ReadError> {
         if frame > self.index.frames {
             return Err(ReadError::invalid_argument(format!(
                 "cannot seek to frame {frame}: the recording has {} frames",

@@ -5,7 +5,7 @@ use super::fmt::WavFormat;
 use super::riff::WavLayout;
 use player_api::io::{decode_into, Endian, SourceFile};
 use player_api::SampleFormat;
-use player_api::{Block, ReadError, SampleSource};
+use player_api::{FrameSource, ReadError};
 
 /// At most this many bytes of sample data are held in memory by one cursor.
 const MAX_BUFFER_BYTES: usize = 64 * 1024;
@@ -129,20 +129,7 @@ impl WavSource {
     }
 }
 
-impl SampleSource for WavSource {
-    fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
-        let n = self.fill(block.spare().0)?;
-        block.commit(n)
-    }
-
-    fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
-        self.seek_to(frame)
-    }
-}
-
-impl WavSource {
-    /// Fills `out` with as many whole frames as it holds (to the end of the stream);
-    /// returns how many.
+impl FrameSource for WavSource {
     fn fill(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
         let channels = self.layout.channels;
         if self.remaining() == 0 || out.len() < channels {
@@ -163,8 +150,7 @@ impl WavSource {
         Ok(total)
     }
 
-    /// Moves the cursor to `frame`.
-    fn seek_to(&mut self, frame: u64) -> Result<(), ReadError> {
+    fn seek_frame(&mut self, frame: u64) -> Result<(), ReadError> {
         if frame > self.layout.frames {
             return Err(ReadError::invalid_argument(format!(
                 "cannot seek to frame {frame}: the stream has {} frames",

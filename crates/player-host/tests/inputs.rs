@@ -1,0 +1,87 @@
+//! Bounded inputs, through the real binary: recordings and scenarios must be regular
+//! files (a FIFO would block forever, a device stream without end), scenarios are at most
+//! 16 MB and nested at most 64 levels. Every refusal is one line, at once.
+#![allow(clippy::unwrap_used)]
+
+use player_api::conformance::TempDir;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn host(args: &[&str]) -> (Output, Duration) {
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_player-host"))
+        .args(args)
+        .output()
+        .unwrap();
+    (out, started.elapsed())
+}
+
+/// Exit status 1, one `error:` line containing every part, well before any timeout.
+fn refused(args: &[&str], parts: &[&str]) {
+    let (out, took) = host(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    for p in parts {
+        assert!(lines[0].contains(p), "{p:?} missing: {err}");
+    }
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid C string; creates a FIFO in a test directory.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+#[test]
+fn a_fifo_is_refused_as_a_recording_without_blocking() {
+    let d = TempDir::new("inputs-fifo");
+    let fifo = d.join("rec.wav");
+    mkfifo(&fifo);
+    let f = fifo.to_str().unwrap();
+    refused(&["inspect", f], &["rec.wav", "is a FIFO"]);
+    refused(
+        &["inspect", f, "--reader", "wav"],
+        &["rec.wav", "is a FIFO"],
+    );
+    refused(
+        &["play", f, "--reader", "fif", "--output", "null"],
+        &["is a FIFO"],
+    );
+}
+
+#[test]
+fn scenarios_must_be_regular_files_of_bounded_size_and_depth() {
+    let d = TempDir::new("inputs-scenario");
+    refused(&["run", "/dev/zero"], &["/dev/zero", "not a regular file"]);
+    refused(&["validate", "/dev/urandom"], &["not a regular file"]);
+    let fifo = d.join("s.yaml");
+    mkfifo(&fifo);
+    refused(
+        &["validate", fifo.to_str().unwrap()],
+        &["not a regular file"],
+    );
+    let big = d.join("big.yaml");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(17 << 20).unwrap(); // sparse: nothing is written
+    refused(
+        &["validate", big.to_str().unwrap()],
+        &["more than the 16777216"],
+    );
+    let deep = d.write("deep.yaml", "[".repeat(200_000));
+    refused(
+        &["validate", deep.to_str().unwrap()],
+        &["nested more than 64 levels"],
+    );
+    let indented: String = (0..300)
+        .map(|i| format!("{}a{i}:\n", " ".repeat(i)))
+        .collect();
+    let deep = d.write("indented.yaml", indented);
+    refused(
+        &["validate", deep.to_str().unwrap()],
+        &["a scenario nests at most 64 levels"],
+    );
+}
