@@ -260,6 +260,29 @@ mod tests {
     }
 
     #[test]
+    fn a_registry_chooses_it_by_id_without_touching_the_file_system() {
+        let mut registry = crate::Registry::builtin();
+        registry.add_reader(
+            Box::new(MemoryReader::new(recording())),
+            crate::Origin::Memory,
+        );
+        let path = Path::new("memory:no-such-file");
+        let chosen = registry
+            .choose(path, Some(MEMORY_READER_ID))
+            .expect("by id");
+        assert_eq!(chosen.info().id(), MEMORY_READER_ID);
+        assert!(
+            registry.choose(path, None).is_err(),
+            "never chosen by probing"
+        );
+        let origin = registry
+            .entries()
+            .find(|e| e.reader.info().id() == MEMORY_READER_ID)
+            .map(|e| e.origin.to_string());
+        assert_eq!(origin.as_deref(), Some("in memory"));
+    }
+
+    #[test]
     fn refuses_ragged_data_bad_rates_and_options() {
         let ch = || {
             vec![
