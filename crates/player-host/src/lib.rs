@@ -3,9 +3,15 @@
 //! Replays recordings (FIF, EDF/BDF, WAV, XDF, and formats added by plugins) as Lab
 //! Streaming Layer streams, several at once on one clock, as described by a scenario file.
 //!
-//! The `player-host` binary is a thin command line over this library; Rust programs can
-//! drive a [`Player`] directly (start, poll, stop, wait), much like MNE-LSL's `PlayerLSL`.
+//! The `player-host` binary is a thin command line over this library ([`cli::cli_main`]);
+//! Rust programs can drive a [`Player`] directly (start, poll, stop, wait), much like
+//! MNE-LSL's `PlayerLSL`, and replay data held in memory ([`MemoryReader`]).
 
+// The command line (`cli`) is written against the public API as `player_host::...`, as
+// the binary and other front ends see it.
+extern crate self as player_host;
+
+pub mod cli;
 pub mod clock;
 pub mod control_socket;
 pub mod ctl;
@@ -16,6 +22,7 @@ pub mod keys;
 pub mod liblsl;
 pub mod lsl;
 pub mod lsl_config;
+pub mod memory;
 pub mod output;
 pub mod registry;
 pub mod report;
@@ -30,6 +37,7 @@ mod wake;
 pub use engine::control::{PlayState, Refusal, Status, Steer};
 pub use engine::{Phase, Player, StopHandle, StreamPlan, StreamStats, Summary};
 pub use error::{HostError, Result};
+pub use memory::{MemoryReader, MemoryRecording, MEMORY_READER_ID};
 pub use output::{Linger, NullOutput, Output, ValueFormat, WireFormat};
 pub use registry::{Origin, Refused, Registry, PLUGIN_PATH_ENV};
 pub use scenario::{

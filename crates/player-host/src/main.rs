@@ -1,7 +1,5 @@
-//! `player-host`: the command line (see the `cli` module).
-
-mod cli;
+//! `player-host`: the command line (see `player_host::cli`).
 
 fn main() -> std::process::ExitCode {
-    cli::main()
+    player_host::cli::main()
 }

@@ -51,6 +51,9 @@ pub enum Origin {
     BuiltIn,
     /// Loaded from this plugin library.
     Library(PathBuf),
+    /// Added by the program embedding the host (a reader of data held in memory, see
+    /// [`crate::memory`]).
+    Memory,
 }
 
 impl std::fmt::Display for Origin {
@@ -58,6 +61,7 @@ impl std::fmt::Display for Origin {
         match self {
             Origin::BuiltIn => f.write_str("built-in"),
             Origin::Library(path) => write!(f, "{}", path.display()),
+            Origin::Memory => f.write_str("in memory"),
         }
     }
 }
@@ -283,6 +287,15 @@ impl Registry {
         }
         self.readers
             .push((Held::Loaded(reader), Origin::Library(path.to_path_buf())));
+    }
+
+    /// Adds a reader made by the program itself (e.g. a [`MemoryReader`]
+    /// (crate::MemoryReader)), after every other: it is used only when it is the sole
+    /// reader with its id (a built-in or a library with the same id wins) and when chosen
+    /// (by its id, or by probing). Choosing a reader by id (`reader:`) never touches the
+    /// file system, so its entries may name pseudo paths such as `memory:NAME`.
+    pub fn add_reader(&mut self, reader: Box<dyn ReaderPlugin>, origin: Origin) {
+        self.readers.push((Held::Loaded(reader), origin));
     }
 
     fn refuse(&mut self, path: &Path, reason: LoadError) {

@@ -9,6 +9,7 @@ mod play;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use player_host::scenario::RunSettings;
 use player_host::{HostError, Registry, Scenario, StreamEntry};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -175,20 +176,40 @@ pub(crate) fn exit_status(result: &Result<Ended, HostError>) -> u8 {
 
 /// Parses the command line, runs the command and returns its exit status.
 pub fn main() -> ExitCode {
-    let cli = match parse() {
+    let cli = match parse(std::env::args_os().collect()) {
         Ok(cli) => cli,
         // clap prints the message (help, version, or the mistake; a closed pipe is
         // ignored) and exits with 0 or 2.
         Err(e) => e.exit(),
     };
+    ExitCode::from(dispatch(cli))
+}
+
+/// Runs the command line on `args` (the program name first, as `std::env::args_os`
+/// gives it) and returns the exit status, as the `player-host` binary exits with it (see
+/// [`EXIT_STATUS_HELP`]); for other front ends, such as the Python package's
+/// `player-host` console script. Help, version and command-line mistakes are printed
+/// and return 0 or 2 instead of exiting the process.
+pub fn cli_main(args: Vec<OsString>) -> i32 {
+    match parse(args) {
+        Ok(cli) => i32::from(dispatch(cli)),
+        Err(e) => {
+            let _ = e.print();
+            e.exit_code()
+        }
+    }
+}
+
+/// Runs a parsed command line; returns the exit status.
+fn dispatch(cli: Cli) -> u8 {
     if let Some(path) = &cli.lsl_config {
         if let Err(e) = player_host::lsl_config::set(path) {
             note!("error: {e}");
-            return ExitCode::from(exit_status(&Err(e)));
+            return exit_status(&Err(e));
         }
     }
     if let Command::Ctl(args) = &cli.command {
-        return ExitCode::from(player_host::ctl::run(args));
+        return player_host::ctl::run(args);
     }
     let result = execute(cli);
     if let Err(e) = &result {
@@ -196,15 +217,13 @@ pub fn main() -> ExitCode {
             note!("error: {e}");
         }
     }
-    ExitCode::from(exit_status(&result))
+    exit_status(&result)
 }
 
-/// Runs one subcommand: each has its function.
-/// Parses the command line; `--version` also says which liblsl configuration file is in
-/// use (after `--lsl-config`, when given).
-fn parse() -> Result<Cli, clap::Error> {
+/// Parses the command line `args`; `--version` also says which liblsl configuration file
+/// is in use (after `--lsl-config`, when given).
+fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
     use clap::{CommandFactory, FromArgMatches};
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some(i) = args.iter().position(|a| a == "--lsl-config") {
         if let Some(path) = args.get(i + 1) {
             let _ = player_host::lsl_config::set(Path::new(path));
