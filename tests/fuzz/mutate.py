@@ -15,7 +15,9 @@ limit, and counts per reader:
     hang     the time limit was hit
     bigmem   peak RSS above the limit (256 MiB)
 
-The last five must be 0. Usage:
+A sample of the mutants (`--lsl-sample`, 5 per reader by default) is also played paced
+over real LSL outlets, so that memory driven by a header through liblsl's preallocation
+is caught too. The last five must be 0. Usage:
 
     python tests/fuzz/mutate.py [--per-reader N] [--seed S] [--readers wav,edf,fif]
 
@@ -365,7 +367,11 @@ def verdict_of(status: str, code: int | None, err: str, rss: int, path: Path) ->
     return None
 
 
-def classify(host: str, reader: str, path: Path, extra: list[str], tmpdir: Path) -> str:
+def classify(host: str, reader: str, path: Path, extra: list[str], tmpdir: Path,
+             lsl: bool = False) -> str:
+    """The verdict of one mutant: inspect, then play as fast as possible with no output,
+    then, when `lsl`, play it once more paced over real LSL outlets (liblsl preallocates
+    per outlet: a header that claims an absurd rate or width shows there as bigmem)."""
     args = ["--reader", reader, *extra]
     status, code, out, err, rss = run([host, "inspect", str(path), "--json", *args], tmpdir)
     verdict = verdict_of(status, code, err, rss, path)
@@ -385,7 +391,18 @@ def classify(host: str, reader: str, path: Path, extra: list[str], tmpdir: Path)
     if verdict:
         return verdict
     played = [s["samples"] for s in json.loads(stats.read_text())["streams"]]
-    return "accepted" if sorted(played) == sorted(lengths) else "wrong"
+    if sorted(played) != sorted(lengths):
+        return "wrong"
+    if lsl:
+        status, code, out, err, rss = run(
+            [host, "play", str(path), "--quiet", "--annotations", "none", "--name",
+             f"mutant-{os.getpid()}-{path.stem}", *args],
+            tmpdir,
+        )
+        verdict = verdict_of(status, code, err, rss, path)
+        if verdict:
+            return verdict
+    return "accepted"
 
 
 def clean_or_unclear(err: str, path: Path) -> str:
@@ -406,6 +423,8 @@ def main() -> int:
     parser.add_argument("--plugin-dir", action="append", default=[], help="passed to player-host")
     parser.add_argument("--keep", type=Path, help="copy every non-clean, non-accepted mutant here")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--lsl-sample", type=int, default=5,
+                        help="per reader, also play this many mutants paced over LSL outlets")
     args = parser.parse_args()
 
     readers = args.readers.split(",")
@@ -430,7 +449,8 @@ def main() -> int:
                 src = files[i % len(files)]
                 what, mutant = fmt.mutant(src, rng, tmpdir, i)
                 data = mutant.read_bytes()
-                verdict = classify(args.host, reader, mutant, extra, tmpdir)
+                lsl = i < args.lsl_sample
+                verdict = classify(args.host, reader, mutant, extra, tmpdir, lsl)
                 counts[verdict] += 1
                 if verdict not in ("clean", "accepted"):
                     bad.append(f"{reader}: {src.name} {what}: {verdict}")
