@@ -325,6 +325,22 @@ pub fn make_punctual() -> Punctuality {
     precise_sleeps()
 }
 
+/// Gives the calling thread ordinary scheduling back (after the last push: what it does
+/// then, lingering and reading the system's socket tables, must not delay liblsl's own
+/// threads, which send the last chunks).
+fn make_ordinary(punctuality: Punctuality) {
+    #[cfg(target_os = "linux")]
+    if punctuality == Punctuality::Realtime {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: changes only this thread's scheduling; `param` outlives the call.
+        unsafe {
+            libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_OTHER, &param);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = punctuality;
+}
+
 fn precise_sleeps() -> Punctuality {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_TIMERSLACK only changes this thread's timer slack.
@@ -456,6 +472,7 @@ pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
         }
         agenda.place(streams, i, now);
     }
+    make_ordinary(punctuality);
     publish(streams, schedule.stats);
     let now = clock();
     publish_status(&schedule, &timeline, now);
