@@ -90,3 +90,39 @@ fn scenarios_must_be_regular_files_of_bounded_size_and_depth() {
         &["a scenario nests at most 64 levels"],
     );
 }
+
+/// More outlets than the open-file limit allows: one error naming the stream and the fix.
+#[test]
+fn running_out_of_file_descriptors_names_the_stream_and_the_limit() {
+    let d = TempDir::new("inputs-fds");
+    let wav = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/fixtures/wav/demo-tone-8k-mono.wav");
+    let streams: String = (0..200)
+        .map(|i| {
+            format!(
+                "  - file: {}\n    name: fdlimit-{}-{i}\n",
+                wav.display(),
+                std::process::id()
+            )
+        })
+        .collect();
+    let scenario = d.write("many.yaml", format!("streams:\n{streams}"));
+    let script = format!(
+        "ulimit -Sn 256 && exec {} run {} --quiet",
+        env!("CARGO_BIN_EXE_player-host"),
+        scenario.display()
+    );
+    let started = Instant::now();
+    let out = Command::new("sh").args(["-c", &script]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    let named = lines[0].contains("fdlimit-") || lines[0].contains("demo-tone-8k-mono.wav");
+    assert!(named, "names the stream or its file: {err}");
+    assert!(
+        lines[0].contains("open files") || lines[0].contains("Too many open files"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(60));
+}

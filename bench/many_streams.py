@@ -1,0 +1,128 @@
+"""Many streams in one scenario: threads, memory, CPU and the engine's lateness.
+
+    python bench/many_streams.py [--counts 256,1000] [--seconds 10] [--rate 250]
+
+Plays N copies of a small mono WAV (RATE Hz, chunk 10) in one scenario, once with
+`--output null` (the engine alone: pacing, prefetch, scheduling) and once with LSL
+outlets (no consumer connected), and samples the player's /proc status every 100 ms:
+peak threads, peak RSS (VmHWM), CPU seconds per replayed second, time to the first
+push (start-up: opening files and creating outlets), and the engine's own lateness
+(`--stats-json`: push time minus due time, worst stream's p99 and max). Numbers and
+conditions are in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def player_host() -> str:
+    """The binary under test."""
+    return os.environ.get("PLAYER_HOST", str(REPO / "target" / "release" / "player-host"))
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """Threads and VmHWM (kB) of a process, from /proc."""
+    out: dict[str, int] = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("Threads", "VmHWM"):
+                out[key] = int(value.split()[0])
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        pass
+    return out
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+        return None
+
+
+def trial(tmp: Path, wav: Path, count: int, output: str, seconds: float) -> dict:
+    """One run of `count` streams to `output`; what it cost."""
+    tag = uuid.uuid4().hex[:6]
+    scenario = tmp / f"many-{count}-{output}.yaml"
+    lines = ["streams:"]
+    for i in range(count):
+        lines += [f"  - file: {wav}", f"    name: many-{tag}-{i}", "    chunk_size: 10"]
+    scenario.write_text("\n".join(lines) + "\n")
+    stats = tmp / f"many-{count}-{output}.json"
+    started = time.monotonic()
+    proc = subprocess.Popen([player_host(), "run", str(scenario), "--output", output, "--quiet",
+                             "--stats-json", str(stats)], stdin=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    threads, rss, cpu_end = 0, 0, None
+    while proc.poll() is None:
+        st = proc_status(proc.pid)
+        threads = max(threads, st.get("Threads", 0))
+        rss = max(rss, st.get("VmHWM", 0))
+        cpu_end = cpu_seconds(proc.pid) or cpu_end
+        time.sleep(0.1)
+    wall = time.monotonic() - started
+    err = proc.stderr.read() if proc.stderr else ""
+    result = {"count": count, "output": output, "exit": proc.returncode, "threads": threads,
+              "rss_mb": rss / 1024, "wall": wall, "cpu": cpu_end, "error": err.strip()[-300:]}
+    if stats.exists():
+        s = json.loads(stats.read_text())
+        result["samples"] = sum(x["samples"] for x in s["streams"])
+        result["expected"] = count * int(seconds * RATE[0])
+        result["p99_ms"] = max(x["lateness_p99"] for x in s["streams"]) * 1e3
+        result["max_ms"] = max(x["lateness_max"] for x in s["streams"]) * 1e3
+        result["startup"] = wall - s["wall_seconds"]
+        result["cpu_per_s"] = (cpu_end or 0) / max(s["wall_seconds"], 1e-9)
+    return result
+
+
+RATE = [250]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--counts", default="256,1000")
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--rate", type=int, default=250)
+    args = ap.parse_args()
+    RATE[0] = args.rate
+    with tempfile.TemporaryDirectory(prefix="player-bench-many-") as t:
+        tmp = Path(t)
+        wav = tmp / "small.wav"
+        n = int(args.seconds * args.rate)
+        sf.write(wav, (np.sin(np.arange(n) / 10.0) * 0.5).astype(np.float32), args.rate,
+                 subtype="FLOAT")
+        results = [trial(tmp, wav, int(c), out, args.seconds)
+                   for c in args.counts.split(",") for out in ("null", "lsl")]
+    print("| streams | output | samples | peak threads | peak RSS (MB) | start-up (s) | "
+          "CPU s/s | engine worst p99 (ms) | worst max (ms) | exit |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['count']} | {r['output']} | {r.get('samples', '–')}/{r.get('expected', '–')} "
+              f"| {r['threads']} | {r['rss_mb']:.0f} | {r.get('startup', float('nan')):.2f} "
+              f"| {r.get('cpu_per_s', float('nan')):.2f} | {r.get('p99_ms', float('nan')):.2f} "
+              f"| {r.get('max_ms', float('nan')):.2f} | {r['exit']} |")
+        if r["exit"] != 0:
+            print(f"  error: {r['error']}", file=sys.stderr)
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
