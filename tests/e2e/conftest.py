@@ -18,7 +18,6 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,11 @@ import pylsl
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+
+import sys  # noqa: E402
+
+sys.path.insert(0, str(REPO / "tests" / "support"))
+from received import Received, unique  # noqa: E402,F401  (shared by tests/e2e and tests/python)
 FIXTURES = REPO / "examples" / "fixtures"
 
 
@@ -65,30 +69,6 @@ def player_desc(info: pylsl.StreamInfo, key: str) -> str:
         Its text.
     """
     return info.desc().child("player").child_value(key)
-
-
-def unique(prefix: str) -> str:
-    """A stream name no other test (or machine user) will publish."""
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-@dataclass
-class Received:
-    """Everything one inlet received, with each chunk's arrival time."""
-
-    info: pylsl.StreamInfo
-    data: list = field(default_factory=list)
-    stamps: list = field(default_factory=list)
-    # (arrival local_clock, last timestamp of the chunk) per pulled chunk
-    arrivals: list = field(default_factory=list)
-
-    def values(self) -> np.ndarray:
-        if self.info.channel_format() == pylsl.cf_string:
-            return np.array(self.data, dtype=object).reshape(-1, self.info.channel_count())
-        return np.asarray(self.data, dtype=np.float64).reshape(-1, self.info.channel_count())
-
-    def timestamps(self) -> np.ndarray:
-        return np.asarray(self.stamps, dtype=np.float64)
 
 
 class Player:

@@ -8,8 +8,6 @@ while the package links liblsl 1.13), MNE reads the files, mne-lsl rebuilds the 
 from __future__ import annotations
 
 import time
-import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List
 
@@ -20,35 +18,16 @@ import pytest
 import player_host
 
 REPO = Path(__file__).resolve().parents[2]
+
+import sys  # noqa: E402
+
+sys.path.insert(0, str(REPO / "tests" / "support"))
+from received import Received, unique  # noqa: E402,F401  (shared by tests/e2e and tests/python)
 FIXTURES = REPO / "examples" / "fixtures"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"player_host {player_host.__version__} from {Path(player_host.__file__).parent}"
-
-
-def unique(prefix: str) -> str:
-    """A stream name no other test (or machine user) will publish."""
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-@dataclass
-class Received:
-    """What one inlet received, with each chunk's arrival time."""
-
-    info: pylsl.StreamInfo
-    data: list = field(default_factory=list)
-    stamps: list = field(default_factory=list)
-    arrivals: list = field(default_factory=list)  # (arrival local_clock, last stamp)
-
-    def values(self) -> np.ndarray:
-        n = self.info.channel_count()
-        if self.info.channel_format() == pylsl.cf_string:
-            return np.array(self.data, dtype=object).reshape(-1, n)
-        return np.asarray(self.data, dtype=np.float64).reshape(-1, n)
-
-    def timestamps(self) -> np.ndarray:
-        return np.asarray(self.stamps, dtype=np.float64)
 
 
 def inlets(names: List[str], timeout: float = 20.0) -> Dict[str, pylsl.StreamInlet]:
