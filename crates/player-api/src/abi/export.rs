@@ -394,8 +394,10 @@ unsafe extern "C" fn source_read(
         let block = &src.block;
         let n = block.frames();
         if src.kind != StreamKind::Text {
-            slice_mut(values, capacity * src.channels)?[..block.values().len()]
-                .copy_from_slice(block.values());
+            let len = capacity.checked_mul(src.channels).ok_or_else(|| {
+                ReadError::invalid_argument("the capacity times the channels overflows")
+            })?;
+            slice_mut(values, len)?[..block.values().len()].copy_from_slice(block.values());
         }
         if src.kind != StreamKind::Regular {
             slice_mut(stamps, capacity)?[..n].copy_from_slice(block.stamps());
