@@ -530,6 +530,40 @@ impl Drop for LslOutlet {
     }
 }
 
+/// When the process is at its limit of open files (each outlet holds several sockets and
+/// descriptors), what to do about it; else nothing.
+fn fd_limit_hint() -> String {
+    #[cfg(target_os = "linux")]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes one `rlimit` into the struct we pass.
+        let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
+        let emfile = std::io::Error::last_os_error().raw_os_error() == Some(libc::EMFILE);
+        // Listing /proc/self/fd needs a descriptor too: failing to is the same sign.
+        let open = std::fs::read_dir("/proc/self/fd").map(|d| d.count() as u64);
+        let full = match open {
+            Ok(n) => n * 10 >= limit.rlim_cur * 9,
+            Err(_) => true,
+        };
+        if ok && (emfile || full) {
+            let raise = if limit.rlim_cur < limit.rlim_max {
+                format!("raise it (`ulimit -n {}`)", limit.rlim_max)
+            } else {
+                "raise it (the hard limit too, as root)".to_string()
+            };
+            return format!(
+                ": the process is at its limit of {} open files (`ulimit -n`) and every outlet \
+                 needs several; {raise} or play fewer streams",
+                limit.rlim_cur
+            );
+        }
+    }
+    String::new()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -617,38 +651,4 @@ mod tests {
         #[cfg(target_os = "linux")]
         assert_eq!(outlet.backlog(), Some(0));
     }
-}
-
-/// When the process is at its limit of open files (each outlet holds several sockets and
-/// descriptors), what to do about it; else nothing.
-fn fd_limit_hint() -> String {
-    #[cfg(target_os = "linux")]
-    {
-        let mut limit = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: getrlimit writes one `rlimit` into the struct we pass.
-        let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
-        let emfile = std::io::Error::last_os_error().raw_os_error() == Some(libc::EMFILE);
-        // Listing /proc/self/fd needs a descriptor too: failing to is the same sign.
-        let open = std::fs::read_dir("/proc/self/fd").map(|d| d.count() as u64);
-        let full = match open {
-            Ok(n) => n * 10 >= limit.rlim_cur * 9,
-            Err(_) => true,
-        };
-        if ok && (emfile || full) {
-            let raise = if limit.rlim_cur < limit.rlim_max {
-                format!("raise it (`ulimit -n {}`)", limit.rlim_max)
-            } else {
-                "raise it (the hard limit too, as root)".to_string()
-            };
-            return format!(
-                ": the process is at its limit of {} open files (`ulimit -n`) and every outlet \
-                 needs several; {raise} or play fewer streams",
-                limit.rlim_cur
-            );
-        }
-    }
-    String::new()
 }
