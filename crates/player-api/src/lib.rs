@@ -64,6 +64,7 @@
 
 pub mod abi;
 mod block;
+pub mod calendar;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
