@@ -635,19 +635,25 @@ fn malformed_metadata_from_a_plugin_is_refused() {
 
 /// Runs a scenario of a faulty stream and the WAV tone; returns (output, stats JSON).
 fn run_with_wav(tag: &str, spec: &str) -> (Output, serde_json::Value) {
+    run_faulty_then_wav(tag, spec, &["Faulty"])
+}
+
+/// Runs a scenario of faulty streams (named `faulty`, all reading one fault file) and
+/// then the WAV tone; returns (output, stats JSON).
+fn run_faulty_then_wav(tag: &str, spec: &str, faulty: &[&str]) -> (Output, serde_json::Value) {
     let plugins = plugin_dir(tag, &["player_test_faults"]);
     let d = temp_dir(&format!("{tag}-data"));
     fault_file(&d, "faulty.fault", spec);
     let scenario = d.join("s.yaml");
-    std::fs::write(
-        &scenario,
-        format!(
-            "plugins: [{}]\nstreams:\n  - file: faulty.fault\n    name: Faulty\n    chunk_size: 10\n  - file: {}\n    name: Tone\n    chunk_size: 400\n",
-            plugins.display(),
-            wav().display()
-        ),
-    )
-    .unwrap();
+    let mut yaml = format!("plugins: [{}]\nstreams:\n", plugins.display());
+    for name in faulty {
+        yaml += &format!("  - file: faulty.fault\n    name: {name}\n    chunk_size: 10\n");
+    }
+    yaml += &format!(
+        "  - file: {}\n    name: Tone\n    chunk_size: 400\n",
+        wav().display()
+    );
+    std::fs::write(&scenario, yaml).unwrap();
     let stats = d.join("stats.json");
     let out = host(&[
         "run",
@@ -752,6 +758,30 @@ fn a_plugin_blocking_in_read_is_given_up_on_and_the_others_play_on() {
     );
     assert_eq!(json["streams"][0]["samples"], 120, "{json}");
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+#[test]
+fn more_plugins_blocking_in_read_than_cores_do_not_starve_the_other_streams() {
+    // Prefetch runs on a pool of about one thread per core: each blocked reader holds
+    // one thread, and the pool adds threads so that the tone still plays to its end.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let names: Vec<String> = (0..cores + 2).map(|i| format!("Faulty{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let started = std::time::Instant::now();
+    let (out, json) = run_faulty_then_wav("blockmany", "mode=block-read\nat=120\n", &names);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let streams = json["streams"].as_array().unwrap();
+    for (stream, name) in streams.iter().zip(&names) {
+        assert_eq!(stream["name"], *name, "{json}");
+        let e = stream["error"].as_str().unwrap_or_else(|| panic!("{json}"));
+        assert!(e.contains("delivered no data for 5 s"), "{e}");
+        assert_eq!(stream["samples"], 120, "{json}");
+    }
+    let tone = &streams[names.len()];
+    assert_eq!(tone["samples"], 16000, "{json}");
+    assert_eq!(tone["finished"], true, "{json}");
+    assert!(tone["error"].is_null(), "{json}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
 }
 
 /// Pairs of strings: (reader id, origin) or (refused path, reason).

@@ -8,14 +8,15 @@
 //!   start, a [`timing::Playing`] while it plays;
 //! * **input**: where a stream's samples come from: a source of a recording
 //!   ([`plan::SourceInput`]) or the recording's markers ([`plan::Markers`]);
-//! * **prefetch**: the worker thread that reads a source ahead and converts what it reads
-//!   into **blocks** ([`prefetch::WireBlock`], about 50 ms of frames in the wire format);
+//! * **prefetch**: the worker that reads a source ahead and converts what it reads into
+//!   **blocks** ([`prefetch::WireBlock`], about 50 ms of frames in the wire format);
 //! * **chunk**: the frames pushed at once (`chunk_size`), due when its last sample is due;
 //! * **schedule**: the timing thread's loop ([`timing::run`]) that pushes every stream's
 //!   chunks in deadline order.
 //!
-//! Threads: one prefetch worker per source-fed stream, and one timing thread for all
-//! streams (see [`timing`] for the pacing rules). The clock is the output's (LSL's
+//! Threads: one timing thread for all streams (see [`timing`] for the pacing rules), and
+//! one [`pool`] of about as many threads as cores for the prefetch workers of all
+//! streams (more only while a reader is stuck in a call). The clock is the output's (LSL's
 //! `local_clock`), and every stream shares one t0.
 
 pub mod control;
@@ -23,6 +24,7 @@ pub mod crop;
 mod linger;
 mod picks;
 pub(crate) mod plan;
+mod pool;
 pub(crate) mod prefetch;
 pub mod stats;
 pub mod steering;
@@ -304,6 +306,7 @@ impl Player {
         }
         let mut runs = Vec::with_capacity(self.streams.len());
         let mut data = Vec::with_capacity(self.streams.len());
+        let pool = pool::Pool::for_this_machine("prefetch");
         for stream in std::mem::take(&mut self.streams) {
             if self.stop.load(Ordering::SeqCst) {
                 break; // stopped while starting (Ctrl-C during the outlets' creation)
@@ -313,9 +316,9 @@ impl Player {
             let name = &stream.spec.name;
             let queue = match stream.input {
                 Input::Source(input) => {
-                    let prefetch = prefetch::spawn(name, input, self.repeat, self.stop.clone())
+                    let prefetch = prefetch::start(&pool, input, self.repeat, self.stop.clone())
                         .map_err(|e| HostError::Io {
-                            what: format!("starting the prefetch thread of stream {name:?}"),
+                            what: format!("starting the prefetch of stream {name:?}"),
                             source: e,
                         })?;
                     Queue::Prefetched {
@@ -352,6 +355,7 @@ impl Player {
             data,
             phase: self.phase.clone(),
             paced: self.paced,
+            _pool: pool,
         };
         self.running.store(true, Ordering::SeqCst);
         self.steering.set_state(control::PlayState::Waiting);
@@ -419,6 +423,8 @@ struct RunContext {
     data: Vec<bool>,
     phase: Arc<Mutex<Phase>>,
     paced: bool,
+    /// The prefetch workers' threads, for as long as the run (dropping it ends them).
+    _pool: pool::Pool,
 }
 
 /// Whether a stream carries data (not annotations, not a text marker stream): marker

@@ -1,11 +1,14 @@
-//! Prefetch workers: one thread per source-fed stream reads blocks ahead of the timing
+//! Prefetch: every source-fed stream has a worker that reads blocks ahead of the timing
 //! thread and converts them to the wire format, so that file I/O and plugin calls never
-//! sit on the timing path.
+//! sit on the timing path. The workers are tasks of one [`Pool`] of about as many
+//! threads as cores, whatever the number of streams (see [`super::pool`]).
 //!
 //! A worker reads with one call, [`SampleSource::read`](player_api::SampleSource::read),
 //! into a [`player_api::Block`] of the stream's kind (the source is checked against the
 //! contract: see `player_api::validate`), and sends [`WireBlock`]s: the picked columns in
-//! the outlet's format, with times shifted by the pass.
+//! the outlet's format, with times shifted by the pass. One step of the worker reads and
+//! sends one block; it waits (holding no thread) while its queue is full, and the timing
+//! thread wakes it when it gives a spent block back or sends a seek.
 //!
 //! A worker outlives the end of its stream: it then waits for a [`Seek`] (the timing
 //! thread's request to go elsewhere, which may bring the stream back) until the run
@@ -13,12 +16,16 @@
 //! thread drops what was read before a seek.
 
 use super::plan::SourceInput;
+use super::pool::{Pool, Step, Task, Waker};
 use crate::error::HostError;
 use crate::output::Samples;
 use crate::scenario::Repeat;
 use player_api::{Block, SampleSource, StreamKind};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender, TryRecvError};
+use std::sync::mpsc::{
+    channel, sync_channel, Receiver, Sender, SyncSender, TryRecvError, TrySendError,
+};
 use std::sync::Arc;
 
 /// Blocks queued ahead per stream.
@@ -71,12 +78,14 @@ pub struct Seek {
 /// The timing thread's side of a worker.
 #[derive(Debug)]
 pub struct Prefetch {
-    /// Blocks in order; disconnected when the stream is over.
+    /// Blocks in order; disconnected when the worker is finished.
     pub blocks: Receiver<Message>,
     /// Where spent blocks go back for reuse of their buffers.
-    pub recycle: Sender<WireBlock>,
+    recycle: Sender<WireBlock>,
     /// Where seeks go.
-    pub seeks: Sender<Seek>,
+    seeks: Sender<Seek>,
+    /// Wakes the worker when a block was given back or a seek sent.
+    waker: Waker,
     /// The epoch of the last seek sent (blocks of older epochs are dropped).
     pub epoch: u64,
     /// Frames per chunk.
@@ -85,6 +94,32 @@ pub struct Prefetch {
     pub rate: f64,
     /// Published channels.
     pub channels: usize,
+}
+
+impl Prefetch {
+    /// Gives a spent (or stale) block back: its buffers are reused, and the worker, whose
+    /// queue has room again, is woken.
+    pub fn give_back(&self, block: WireBlock) {
+        let _ = self.recycle.send(block);
+        self.waker.wake();
+    }
+
+    /// Asks the worker to read from the stream time `to` on (see [`Seek`]), dropping
+    /// what is queued; false when the worker is gone (it failed).
+    pub fn seek(&mut self, to: f64) -> bool {
+        while let Ok(message) = self.blocks.try_recv() {
+            if let Message::Block(stale) = message {
+                let _ = self.recycle.send(stale);
+            }
+        }
+        self.epoch += 1;
+        let sent = self.seeks.send(Seek {
+            epoch: self.epoch,
+            to,
+        });
+        self.waker.wake();
+        sent.is_ok()
+    }
 }
 
 /// Frames per block: about [`BLOCK_SECONDS`] of data in whole chunks, at least one chunk,
@@ -109,9 +144,9 @@ fn block_frames(input: &SourceInput) -> usize {
     }
 }
 
-/// Starts the worker thread for `input`.
-pub fn spawn(
-    name: &str,
+/// Starts the worker of stream `name` on `pool`.
+pub fn start(
+    pool: &Pool,
     input: SourceInput,
     repeat: Repeat,
     stop: Arc<AtomicBool>,
@@ -124,15 +159,7 @@ pub fn spawn(
     let (tx, rx) = sync_channel(QUEUE_BLOCKS);
     let (recycle_tx, recycle_rx) = channel();
     let (seek_tx, seek_rx) = channel();
-    let prefetch = Prefetch {
-        blocks: rx,
-        recycle: recycle_tx,
-        seeks: seek_tx,
-        epoch: 0,
-        chunk_size: input.chunk_size,
-        rate: input.stream.nominal_rate,
-        channels,
-    };
+    let (chunk_size, rate) = (input.chunk_size, input.stream.nominal_rate);
     let block = Block::new(input.stream.kind, input.stream.channel_count(), capacity);
     let worker = Worker {
         input,
@@ -143,13 +170,25 @@ pub fn spawn(
         stop,
         repeat,
         epoch: 0,
+        at: At::default(),
+        empty: false,
+        ended: false,
+        unsent: None,
     };
-    std::thread::Builder::new()
-        .name(format!("prefetch {name}"))
-        .spawn(move || worker.run())?;
-    Ok(prefetch)
+    let waker = pool.add(Box::new(worker))?;
+    Ok(Prefetch {
+        blocks: rx,
+        recycle: recycle_tx,
+        seeks: seek_tx,
+        waker,
+        epoch: 0,
+        chunk_size,
+        rate,
+        channels,
+    })
 }
 
+/// A stream's reading, done in steps on the pool.
 struct Worker {
     input: SourceInput,
     /// The read buffer, reused.
@@ -161,6 +200,14 @@ struct Worker {
     repeat: Repeat,
     /// The epoch of the blocks being read.
     epoch: u64,
+    /// Where reading goes on.
+    at: At,
+    /// The source turned out to hold no frame.
+    empty: bool,
+    /// Every pass was read and the end sent: it waits for a seek.
+    ended: bool,
+    /// A message the full queue did not take yet, and the step to say once it is sent.
+    unsent: Option<(Message, Step)>,
 }
 
 /// Where a worker reads: the pass and the index of the next frame, counted across
@@ -171,13 +218,20 @@ struct At {
     next_frame: u64,
 }
 
-impl Worker {
-    fn run(mut self) {
-        if let Err(e) = self.serve() {
-            let _ = self.tx.send(Message::Failed(e));
+impl Task for Worker {
+    fn step(&mut self) -> Step {
+        match catch_unwind(AssertUnwindSafe(|| self.advance())) {
+            Ok(Ok(step)) => step,
+            Ok(Err(e)) => self.offer(Message::Failed(e), Step::Done),
+            Err(_) => {
+                let e = HostError::Player("the reader panicked".into());
+                self.offer(Message::Failed(e), Step::Done)
+            }
         }
     }
+}
 
+impl Worker {
     /// Whether `pass` is one of the passes to play.
     fn plays(&self, pass: u64) -> bool {
         match self.repeat {
@@ -186,48 +240,68 @@ impl Worker {
         }
     }
 
-    /// Reads passes and answers seeks until the run ends.
-    fn serve(&mut self) -> Result<(), HostError> {
-        let mut at = At::default();
-        let mut empty = false;
+    /// Sends `message` if the queue has room (then goes on with `then`), else keeps it
+    /// and waits for room.
+    fn offer(&mut self, message: Message, then: Step) -> Step {
+        match self.tx.try_send(message) {
+            Ok(()) => then,
+            Err(TrySendError::Full(message)) => {
+                self.unsent = Some((message, then));
+                Step::Wait
+            }
+            Err(TrySendError::Disconnected(_)) => Step::Done, // the run is over
+        }
+    }
+
+    /// One step: sends what the full queue did not take, applies the newest seek, reads
+    /// and sends one block (or the end of the passes).
+    fn advance(&mut self) -> Result<Step, HostError> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Ok(Step::Done);
+        }
+        // A failure is final: it is sent before anything else.
+        if let Some((failure, then)) = self
+            .unsent
+            .take_if(|(m, _)| matches!(m, Message::Failed(_)))
+        {
+            return Ok(self.offer(failure, then));
+        }
+        let mut newest = None;
         loop {
             match self.seeks.try_recv() {
-                Ok(seek) => at = self.seek(seek)?,
-                Err(TryRecvError::Disconnected) => return Ok(()),
-                Err(TryRecvError::Empty) => {}
-            }
-            if self.stop.load(Ordering::Relaxed) {
-                return Ok(());
-            }
-            if empty || !self.plays(at.pass) {
-                if self.tx.send(Message::End(self.epoch)).is_err() {
-                    return Ok(());
-                }
-                match self.seeks.recv() {
-                    Ok(seek) => {
-                        at = self.seek(seek)?;
-                        continue;
-                    }
-                    Err(_) => return Ok(()), // the run is over
-                }
-            }
-            self.fill()?;
-            if self.block.is_empty() {
-                // The end of a pass.
-                empty = at.next_frame == 0 && at.pass == 0;
-                at.pass += 1;
-                if self.plays(at.pass) && !empty {
-                    self.input.source.seek(0)?;
-                }
-                continue;
-            }
-            let pass_offset = self.input.period.map_or(0.0, |p| p * at.pass as f64);
-            let wire = self.convert(at.next_frame, pass_offset);
-            at.next_frame += wire.frames as u64;
-            if self.tx.send(Message::Block(wire)).is_err() {
-                return Ok(()); // the timing thread is gone
+                Ok(seek) => newest = Some(seek),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return Ok(Step::Done), // the run is over
             }
         }
+        if let Some(seek) = newest {
+            self.unsent = None; // read before the seek: the timing thread would drop it
+            self.ended = false;
+            self.at = self.seek(seek)?;
+        } else if let Some((message, then)) = self.unsent.take() {
+            return Ok(self.offer(message, then));
+        }
+        if self.ended {
+            return Ok(Step::Wait); // only a seek brings the stream back
+        }
+        if self.empty || !self.plays(self.at.pass) {
+            self.ended = true;
+            return Ok(self.offer(Message::End(self.epoch), Step::Wait));
+        }
+        self.fill()?;
+        if self.block.is_empty() {
+            // The end of a pass.
+            self.empty = self.at.next_frame == 0 && self.at.pass == 0;
+            self.at.pass += 1;
+            if self.plays(self.at.pass) && !self.empty {
+                self.input.source.seek(0)?;
+            }
+            return Ok(Step::Again);
+        }
+        let pass_offset = self.input.period.map_or(0.0, |p| p * self.at.pass as f64);
+        let wire = self.convert(self.at.next_frame, pass_offset);
+        self.at.next_frame += wire.frames as u64;
+        Ok(self.offer(Message::Block(wire), Step::Again))
     }
 
     /// Moves the source to the stream time `seek.to`; where reading goes on.

@@ -30,7 +30,7 @@
 
 use super::control::{PlayState, Refusal, Status};
 use super::plan::Markers;
-use super::prefetch::{Message, Prefetch, Seek, WireBlock};
+use super::prefetch::{Message, Prefetch, WireBlock};
 use super::stats::StreamCounter;
 use super::steering::{Request, Shared, Timeline};
 use crate::error::HostError;
@@ -126,9 +126,7 @@ impl Playing {
                         Ok(Message::Block(b)) if b.epoch == prefetch.epoch => {
                             *current = Some((b, 0))
                         }
-                        Ok(Message::Block(stale)) => {
-                            let _ = prefetch.recycle.send(stale);
-                        }
+                        Ok(Message::Block(stale)) => prefetch.give_back(stale),
                         Ok(Message::End(epoch)) if epoch == prefetch.epoch => return Next::Done,
                         Ok(Message::End(_)) => {}
                         Ok(Message::Failed(e)) => return Next::Failed(e),
@@ -199,7 +197,7 @@ impl Playing {
                 self.counter.record_chunk(frames, now - due, position);
                 if *pos >= block.frames {
                     if let Some((spent, _)) = current.take() {
-                        let _ = prefetch.recycle.send(spent);
+                        prefetch.give_back(spent);
                     }
                 }
                 Ok(())
@@ -242,19 +240,9 @@ impl Playing {
         match &mut self.queue {
             Queue::Prefetched { prefetch, current } => {
                 if let Some((spent, _)) = current.take() {
-                    let _ = prefetch.recycle.send(spent);
+                    prefetch.give_back(spent);
                 }
-                while let Ok(message) = prefetch.blocks.try_recv() {
-                    if let Message::Block(stale) = message {
-                        let _ = prefetch.recycle.send(stale);
-                    }
-                }
-                prefetch.epoch += 1;
-                let seek = Seek {
-                    epoch: prefetch.epoch,
-                    to,
-                };
-                if prefetch.seeks.send(seek).is_err() {
+                if !prefetch.seek(to) {
                     self.done = true; // the worker is gone (it failed)
                 }
             }
