@@ -422,3 +422,134 @@ fn first_frame_at(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::WireFormat;
+    use player_api::{ChannelInfo, ReadError, StreamInfo};
+    use std::time::Duration;
+
+    const LIMIT: Duration = Duration::from_secs(60);
+
+    /// One channel whose value is the frame's index; panics when reading at `panic_at`.
+    struct Ramp {
+        len: u64,
+        at: u64,
+        panic_at: Option<u64>,
+    }
+
+    impl SampleSource for Ramp {
+        fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
+            if Some(self.at) == self.panic_at {
+                panic!("deliberate panic at frame {}", self.at);
+            }
+            let n = (block.room() as u64).min(self.len - self.at) as usize;
+            let (spare, _) = block.spare();
+            for (i, v) in spare.iter_mut().take(n).enumerate() {
+                *v = (self.at + i as u64) as f64;
+            }
+            block.commit(n)?;
+            self.at += n as u64;
+            Ok(())
+        }
+
+        fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
+            self.at = frame.min(self.len);
+            Ok(())
+        }
+    }
+
+    fn ramp(pool: &Pool, len: u64, panic_at: Option<u64>) -> Prefetch {
+        let stream = StreamInfo::new(
+            "ramp",
+            "EEG",
+            1000.0,
+            vec![ChannelInfo::new("x", "EEG", "")],
+        )
+        .with_length(len);
+        let input = SourceInput {
+            source: Box::new(Ramp {
+                len,
+                at: 0,
+                panic_at,
+            }),
+            stream,
+            picks: None,
+            chunk_size: 10,
+            format: WireFormat::Float64,
+            period: None,
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        start(pool, input, Repeat::Times(1), stop).expect("a thread")
+    }
+
+    /// Takes blocks (giving each back) until the end; the first frames of the blocks.
+    fn drain(prefetch: &Prefetch) -> Vec<(u64, usize, u64)> {
+        let mut got = Vec::new();
+        loop {
+            match prefetch
+                .blocks
+                .recv_timeout(LIMIT)
+                .expect("a message in time")
+            {
+                Message::Block(b) => {
+                    got.push((b.first_frame, b.frames, b.epoch));
+                    prefetch.give_back(b);
+                }
+                Message::End(_) => return got,
+                Message::Failed(e) => panic!("{e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_stream_much_longer_than_the_queue_is_read_whole_in_order() {
+        // 100 blocks of 50 frames through a queue of 8: the worker waits for room and is
+        // woken each time a block is given back.
+        let pool = Pool::new(1, "test");
+        let prefetch = ramp(&pool, 5000, None);
+        let got = drain(&prefetch);
+        assert_eq!(got.len(), 100);
+        let mut next = 0;
+        for (first, frames, epoch) in got {
+            assert_eq!((first, epoch), (next, 0));
+            next += frames as u64;
+        }
+        assert_eq!(next, 5000);
+    }
+
+    #[test]
+    fn a_seek_after_the_end_brings_the_stream_back() {
+        let pool = Pool::new(1, "test");
+        let mut prefetch = ramp(&pool, 500, None);
+        assert_eq!(drain(&prefetch).len(), 10);
+        assert!(prefetch.seek(0.2)); // stream time 0.2 s: frame 200
+        let got = drain(&prefetch);
+        assert_eq!(got.first(), Some(&(200, 50, 1)));
+        assert_eq!(got.iter().map(|g| g.1).sum::<usize>(), 300);
+    }
+
+    #[test]
+    fn a_panicking_reader_fails_its_stream() {
+        let pool = Pool::new(1, "test");
+        let prefetch = ramp(&pool, 5000, Some(100));
+        let mut frames = 0;
+        let error = loop {
+            match prefetch
+                .blocks
+                .recv_timeout(LIMIT)
+                .expect("a message in time")
+            {
+                Message::Block(b) => {
+                    frames += b.frames;
+                    prefetch.give_back(b);
+                }
+                Message::End(_) => panic!("ended without the failure"),
+                Message::Failed(e) => break e.to_string(),
+            }
+        };
+        assert_eq!(frames, 100);
+        assert!(error.contains("panicked"), "{error}");
+    }
+}
