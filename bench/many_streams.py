@@ -1,14 +1,17 @@
 """Many streams in one scenario: threads, memory, CPU and the engine's lateness.
 
     python bench/many_streams.py [--counts 256,1000] [--seconds 10] [--rate 250]
+                                 [--liblsl bundled,current] [--nofile 40000]
 
 Plays N copies of a small mono WAV (RATE Hz, chunk 10) in one scenario, once with
 `--output null` (the engine alone: pacing, prefetch, scheduling) and once with LSL
-outlets (no consumer connected), and samples the player's /proc status every 100 ms:
+outlets (no consumer connected) per liblsl of `--liblsl` (as in `bench/run.py`: `bundled`,
+`current` = pylsl's, or a path), and samples the player's /proc status every 100 ms:
 peak threads, peak RSS (VmHWM), CPU seconds per replayed second, time to the first
 push (start-up: opening files and creating outlets), and the engine's own lateness
 (`--stats-json`: push time minus due time, worst stream's p99 and max). Numbers and
-conditions are in bench/README.md.
+conditions are in bench/README.md. `--nofile N` raises the player's limit of open files
+to N (root may raise the hard limit too): liblsl 1.13 needs about 34 per outlet.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+
+from run import liblsl_label, liblsl_setting
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -56,8 +61,50 @@ def cpu_seconds(pid: int) -> float | None:
         return None
 
 
-def trial(tmp: Path, wav: Path, count: int, output: str, seconds: float) -> dict:
-    """One run of `count` streams to `output`; what it cost."""
+def raise_nofile(limit: int | None):
+    """A `preexec_fn` that sets the child's open-file limit to `limit` (soft and hard)."""
+    if not limit:
+        return None
+
+    def apply() -> None:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, max(limit, hard)))
+        except (ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(limit, hard), hard))
+
+    return apply
+
+
+def trial(tmp: Path, wav: Path, count: int, output: str, seconds: float, liblsl: str = "",
+          nofile: int | None = None) -> dict:
+    """One run of `count` streams to `output` (`liblsl`: a `--liblsl` choice for LSL
+    output, `nofile`: the open-file limit to set); what it cost.
+
+    Parameters
+    ----------
+    tmp : Path
+        Where to write the scenario and the statistics.
+    wav : Path
+        The recording every stream plays.
+    count : int
+        Streams in the scenario.
+    output : str
+        ``"null"`` or ``"lsl"``.
+    seconds : float
+        The recording's duration.
+    liblsl : str
+        For LSL output: ``"bundled"``, ``"current"`` or a path (empty: the environment's).
+    nofile : int or None
+        The player's open-file limit, or None to inherit it.
+
+    Returns
+    -------
+    dict
+        Exit status, peak threads and RSS, start-up, CPU and the engine's lateness.
+    """
     tag = uuid.uuid4().hex[:6]
     scenario = tmp / f"many-{count}-{output}.yaml"
     lines = ["streams:"]
@@ -66,9 +113,13 @@ def trial(tmp: Path, wav: Path, count: int, output: str, seconds: float) -> dict
     scenario.write_text("\n".join(lines) + "\n")
     stats = tmp / f"many-{count}-{output}.json"
     started = time.monotonic()
+    env = dict(os.environ)
+    if output == "lsl" and liblsl:
+        env["PLAYER_LIBLSL"] = liblsl_setting(liblsl)
     proc = subprocess.Popen([player_host(), "run", str(scenario), "--output", output, "--quiet",
                              "--stats-json", str(stats)], stdin=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=raise_nofile(nofile))
     threads, rss, cpu_end = 0, 0, None
     while proc.poll() is None:
         st = proc_status(proc.pid)
@@ -78,7 +129,9 @@ def trial(tmp: Path, wav: Path, count: int, output: str, seconds: float) -> dict
         time.sleep(0.1)
     wall = time.monotonic() - started
     err = proc.stderr.read() if proc.stderr else ""
-    result = {"count": count, "output": output, "exit": proc.returncode, "threads": threads,
+    label = output if output == "null" or not liblsl else liblsl_label(liblsl).replace(
+        "player-host (", "lsl (")
+    result = {"count": count, "output": label, "exit": proc.returncode, "threads": threads,
               "rss_mb": rss / 1024, "wall": wall, "cpu": cpu_end, "error": err.strip()[-300:]}
     if stats.exists():
         s = json.loads(stats.read_text())
@@ -100,6 +153,11 @@ def main() -> int:
     ap.add_argument("--counts", default="256,1000")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--rate", type=int, default=250)
+    ap.add_argument("--liblsl", default="",
+                    help="comma-separated liblsl builds for the LSL runs: bundled, current "
+                         "(pylsl's liblsl) or a path (default: the environment's)")
+    ap.add_argument("--nofile", type=int, default=None,
+                    help="the player's open-file limit (default: inherited)")
     args = ap.parse_args()
     RATE[0] = args.rate
     with tempfile.TemporaryDirectory(prefix="player-bench-many-") as t:
@@ -108,8 +166,9 @@ def main() -> int:
         n = int(args.seconds * args.rate)
         sf.write(wav, (np.sin(np.arange(n) / 10.0) * 0.5).astype(np.float32), args.rate,
                  subtype="FLOAT")
-        results = [trial(tmp, wav, int(c), out, args.seconds)
-                   for c in args.counts.split(",") for out in ("null", "lsl")]
+        runs = [("null", "")] + [("lsl", lib) for lib in args.liblsl.split(",")]
+        results = [trial(tmp, wav, int(c), out, args.seconds, lib, args.nofile)
+                   for c in args.counts.split(",") for out, lib in runs]
     print("| streams | output | samples | peak threads | peak RSS (MB) | start-up (s) | "
           "CPU s/s | engine worst p99 (ms) | worst max (ms) | exit |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
