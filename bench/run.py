@@ -233,7 +233,7 @@ def read_receivers(groups: list[dict], plog: Path) -> tuple[dict, dict[int, tupl
     error : str or None
         The first receiver's failure (with the player's log tail), if any.
     """
-    meta: dict = {"reason": [], "counts": [], "error": None, "receivers": len(groups)}
+    meta: dict = {"reason": [], "counts": [], "error": None, "receivers": len(groups), "receivers_cpu_s": 0.0}
     per_stream: dict[int, tuple] = {}
     for g in groups:
         out = g["out"]
@@ -248,6 +248,7 @@ def read_receivers(groups: list[dict], plog: Path) -> tuple[dict, dict[int, tupl
         if m.get("reason") not in meta["reason"]:
             meta["reason"].append(m.get("reason"))
         meta["counts"] += m.get("counts", [])
+        meta["receivers_cpu_s"] += m.get("cpu_s", 0.0)
         for j, i in enumerate(g["idx"]):
             per_stream[i] = (z[f"ts_{j}"], z[f"arr_{j}"], m["rate"][j], m["t_resolved"][j], m["t_open"][j])
     meta["reason"] = ",".join(str(r) for r in meta["reason"])
@@ -280,13 +281,16 @@ def measure(
     player_env: dict[str, str] | None = None,
     player_preexec: Callable[[], None] | None = None,
     per_receiver: int = 0,
+    exit_wait: float = 12.0,
 ) -> dict:
     """Receiver(s) first, then the player; the arrival metrics of every stream.
 
     `player_env` is the player's whole environment (None: this process's), so that a
     `PLAYER_LIBLSL` applies to that one player only; `player_preexec` runs in the player's
     process before it starts; `per_receiver` > 0 splits the streams over receiver processes
-    of at most that many streams each (0: one receiver takes them all).
+    of at most that many streams each (0: one receiver takes them all); `exit_wait` is how
+    long a player still running after the receivers finished may take to end by itself
+    (`player_exit_s` in the result: from then to its exit, None if it had to be stopped).
     """
     chunks = chunks or [1] * len(names)
     pass_lens = pass_lens or [None] * len(names)
@@ -302,12 +306,18 @@ def measure(
         mon = Monitor(player.pid)
         mon.start()
         wait_receivers(groups, player, resolve_timeout + max_seconds + 30)
+        t_done, exit_s = time.monotonic(), None
         if stop_player_when_done or player.poll() is None:
-            # a finished player-host lingers 0.5 s, the mne-lsl command polls every 1 s
+            # a finished player-host lingers until its consumers have the data (bounded by
+            # 10 s), the mne-lsl command polls every 1 s: let it end by itself (and write
+            # its --stats-json) before stopping it
             try:
-                player.wait(timeout=3.0)
+                player.wait(timeout=exit_wait)
+                exit_s = time.monotonic() - t_done
             except subprocess.TimeoutExpired:
                 pass
+        else:
+            exit_s = 0.0
         stop(player, grace=5.0)
         mon.done.set()
         mon.join(timeout=2)
@@ -319,7 +329,7 @@ def measure(
         if mon is not None:
             mon.done.set()
     res = {"player_rc": player.returncode, "t_launch": t_launch, "hwm_mb": mon.hwm_kb / 1024,
-           "cpu_total": mon.cpu_total(), "streams": [], "receivers": len(groups)}
+           "cpu_total": mon.cpu_total(), "streams": [], "receivers": len(groups), "player_exit_s": exit_s}
     meta, per_stream, error = read_receivers(groups, plog)
     res["meta"] = meta
     if error:
@@ -578,14 +588,14 @@ def fd_limit_for(outlets: int) -> tuple[Callable[[], None] | None, str]:
     need = outlets * FDS_PER_OUTLET + 64
     inf = resource.RLIM_INFINITY
     if soft == inf or soft >= need:
-        return None, f"fd limit {soft} ≥ ~{need} needed"
+        return None, f"{soft} (needs ~{need})"
     new = need if hard == inf else hard
 
     def raise_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
 
-    short = "" if new >= need else " (not enough: raise the hard limit)"
-    return raise_limit, f"fd limit raised from {soft} to {new} (hard {hard}), ~{need} needed{short}"
+    short = "" if new >= need else ", not enough: raise the hard limit"
+    return raise_limit, f"raised {soft} → {new} (needs ~{need}{short})"
 
 
 def case_seed(tmp: Path, quick: bool, log, smoke: bool = False,
@@ -846,7 +856,8 @@ STREAMS_HEADERS = ["player", "streams", "receiver processes", "samples",
                    "on time (every sample, chunk p99 < 5 ms)", "sustained (every sample, lag at the end < 20 ms)",
                    "median stream chunk p99 (ms)", "worst stream chunk p99 (ms)", "worst chunk max (ms)",
                    "worst lag at the end (ms)", "early samples", "CPU s/s per stream (whole run)",
-                   "engine worst p99 / max (ms)", "fd limit"]
+                   "receivers' CPU s/s (all)", "engine worst p99 / max (ms)", "player exit after the receivers (s)",
+                   "player's fd limit"]
 
 
 def on_time(s: dict) -> bool:
@@ -878,7 +889,7 @@ def streams_row(label: str, count: int, r: dict, expect: list[int], strict: bool
     """One row of the many-streams table from a measurement."""
     ss = r.get("streams", [])
     if r.get("error") or not ss:
-        return [label, count, r.get("receivers", "–"), "ERROR: " + str(r.get("error"))[:80]] + ["–"] * 9 + [fds]
+        return [label, count, r.get("receivers", "–"), "ERROR: " + str(r.get("error"))[:80]] + ["–"] * 11 + [fds]
     got = sum(s["n"] for s in ss)
     p99s = [s.get("chunk_p99", float("nan")) for s in ss]
     maxs = [s.get("chunk_max", float("nan")) for s in ss]
@@ -893,7 +904,9 @@ def streams_row(label: str, count: int, r: dict, expect: list[int], strict: bool
     return [label, count, r["receivers"], f"{got}/{sum(expect)}", f"{ontime}/{count}", f"{kept}/{count}",
             ms(float(np.nanmedian(p99s))), ms(float(np.nanmax(p99s))), ms(float(np.nanmax(maxs))),
             ms(float(np.nanmax(lags))), sum(s.get("early", 0) for s in ss),
-            sec(((r["cpu_total"] or 0) / span / count) if span > 0 else None, 4), eng_cell, fds]
+            sec(((r["cpu_total"] or 0) / span / count) if span > 0 else None, 4),
+            sec(r["meta"]["receivers_cpu_s"] / span if span > 0 else None, 2), eng_cell,
+            sec(r["player_exit_s"], 1) if r["player_exit_s"] is not None else "stopped (still running)", fds]
 
 
 def case_streams(tmp: Path, quick: bool, log, counts: tuple[int, ...] = (8, 32, 64, 256),
@@ -924,7 +937,7 @@ def case_streams(tmp: Path, quick: bool, log, counts: tuple[int, ...] = (8, 32, 
             label = liblsl_label(lib) if ph else who
             if not ph and count > MNE_MAX_STREAMS:
                 rows.append([label, count, "–", f"not run: one process with {count} PlayerLSL (it already falls "
-                             f"behind by seconds at 32–64)"] + ["–"] * 10)
+                             f"behind by seconds at 32–64)"] + ["–"] * 12)
                 continue
             preexec, fds = fd_limit_for(count)
             stats = tmp / f"streams-{count}.json"
@@ -935,7 +948,7 @@ def case_streams(tmp: Path, quick: bool, log, counts: tuple[int, ...] = (8, 32, 
                 cmd = mne_inproc([(p[0], p[1], p[2]) for p in plays], 1, "sleep")
             r = measure(tmp, cmd, names, expect, max_seconds=secs * 4 + 30, idle=3.0, resolve_timeout=120,
                         chunks=[p[2] for p in plays], player_env=player_env(lib) if ph else None,
-                        player_preexec=preexec, per_receiver=per_receiver)
+                        player_preexec=preexec, per_receiver=per_receiver, exit_wait=60.0)
             r.update(case="streams", player=label, lib=lib, count=count, fd_limit=fds)
             raw.append(r)
             rows.append(streams_row(label, count, r, expect, ph, fds, stats if ph else None))
