@@ -86,7 +86,7 @@ def main() -> int:
             # outlets answer (with hundreds of streams split over several receivers, a wave
             # that every outlet answers loses replies)
             missing = [n for n in names if n not in infos]
-            found = pylsl.resolve_bypred(name_predicate(missing), minimum=len(missing), timeout=0.5)
+            found = pylsl.resolve_bypred(name_predicate(missing), minimum=len(missing), timeout=0.2)
         for info in found:
             if info.name() in names and info.name() not in infos:
                 infos[info.name()] = info
@@ -110,7 +110,10 @@ def main() -> int:
             failed_open.add(len(inlets))
         meta["t_open"].append(pylsl.local_clock())
         inlets.append(inlet)
-    meta["rate"] = [inl.info().nominal_srate() for inl in inlets]
+    full = [inl.info() for inl in inlets]
+    meta["rate"] = [i.nominal_srate() for i in full]
+    # player-host names its liblsl in each stream's desc/player (empty for other players)
+    meta["player_liblsl"] = [i.desc().child("player").child_value("liblsl_version") for i in full]
     meta["channels"] = [inl.channel_count for inl in inlets]
     with open(args.out + ".ready", "w") as f:
         json.dump(meta, f)

@@ -233,7 +233,8 @@ def read_receivers(groups: list[dict], plog: Path) -> tuple[dict, dict[int, tupl
     error : str or None
         The first receiver's failure (with the player's log tail), if any.
     """
-    meta: dict = {"reason": [], "counts": [], "error": None, "receivers": len(groups), "receivers_cpu_s": 0.0}
+    meta: dict = {"reason": [], "counts": [], "error": None, "receivers": len(groups), "receivers_cpu_s": 0.0,
+                  "player_liblsl": []}
     per_stream: dict[int, tuple] = {}
     for g in groups:
         out = g["out"]
@@ -249,6 +250,9 @@ def read_receivers(groups: list[dict], plog: Path) -> tuple[dict, dict[int, tupl
             meta["reason"].append(m.get("reason"))
         meta["counts"] += m.get("counts", [])
         meta["receivers_cpu_s"] += m.get("cpu_s", 0.0)
+        for v in m.get("player_liblsl", []):
+            if v and v not in meta["player_liblsl"]:
+                meta["player_liblsl"].append(v)
         for j, i in enumerate(g["idx"]):
             per_stream[i] = (z[f"ts_{j}"], z[f"arr_{j}"], m["rate"][j], m["t_resolved"][j], m["t_open"][j])
     meta["reason"] = ",".join(str(r) for r in meta["reason"])
@@ -561,6 +565,28 @@ def is_player_host(player: str) -> bool:
     return player.startswith("player-host")
 
 
+def liblsl_mismatch(r: dict, label: str) -> str | None:
+    """Whether the streams say another liblsl than the row's label (their desc/player).
+
+    Parameters
+    ----------
+    r : dict
+        A `measure` result (its `meta.player_liblsl`: the versions the streams named).
+    label : str
+        The row's player label, e.g. `player-host (liblsl 1.18)`.
+
+    Returns
+    -------
+    str or None
+        A warning for the log and the raw results, or None when they agree (or nothing to check).
+    """
+    seen = r.get("meta", {}).get("player_liblsl") or []
+    if not is_player_host(label) or not seen or "(liblsl " not in label:
+        return None
+    want = label.split("(liblsl ", 1)[1].rstrip(")")
+    return None if seen == [want] else f"{label}: its streams say liblsl {', '.join(seen)}"
+
+
 def ph_runs(liblsls: tuple[str, ...], others: tuple[str, ...]) -> list[tuple[str, str]]:
     """The (player, liblsl choice) pairs of a case: player-host once per liblsl, the others once."""
     return [("player-host", lib) for lib in liblsls] + [(o, "") for o in others]
@@ -623,6 +649,9 @@ def case_seed(tmp: Path, quick: bool, log, smoke: bool = False,
                                 player_env=player_env(lib) if who == "player-host" else None)
                 r.update(case="seed", player=liblsl_label(lib) if who == "player-host" else who,
                          chunk=chunk, load="busy" if busy else "idle")
+                r["liblsl_mismatch"] = liblsl_mismatch(r, r["player"])
+                if r["liblsl_mismatch"]:
+                    log("WARNING " + r["liblsl_mismatch"])
                 eng = engine_stats(stats) if who == "player-host" else None
                 if eng and eng.get("streams"):
                     r["engine_p99"] = eng["streams"][0]["lateness_p99"]
@@ -709,7 +738,8 @@ def tp_trial(tmp: Path, who: str, rate: int, channels: int, chunk: int, seconds:
     ok = complete(s, n, strict=ph) and s.get("chunk_p99", 1) < 0.002
     eng = engine_stats(stats)
     return {"ok": ok, "sustained": sustained(s, n, strict=ph), "channels": channels, "s": s,
-            "error": r.get("error"), "hwm_mb": r["hwm_mb"],
+            "error": r.get("error"), "hwm_mb": r["hwm_mb"], "meta": r.get("meta"),
+            "liblsl_mismatch": liblsl_mismatch(r, liblsl_label(lib)) if ph else None,
             "engine_p99": eng["streams"][0]["lateness_p99"] if eng and eng.get("streams") else None}
 
 
@@ -802,7 +832,8 @@ def tp_bisections(tmp: Path, who: str, lib: str, label: str, quick: bool, cap: i
             trials[c] = t
             s = t["s"]
             log(f"throughput {label} 30 kHz x {c} ch: n={s.get('n')} chunk p99={ms(s.get('chunk_p99'))} ms "
-                f"lag end={ms(s.get('lag_end'))} ms engine p99={ms(t['engine_p99'], 3)} ms {t['error'] or ''}")
+                f"lag end={ms(s.get('lag_end'))} ms engine p99={ms(t['engine_p99'], 3)} ms {t['error'] or ''}"
+                + (f" WARNING {t['liblsl_mismatch']}" if t["liblsl_mismatch"] else ""))
         return trials[c]
 
     steps = 2 if quick else 4
@@ -955,7 +986,10 @@ def case_streams(tmp: Path, quick: bool, log, counts: tuple[int, ...] = (8, 32, 
             r = measure(tmp, cmd, names, expect, max_seconds=secs * 4 + 30, idle=3.0, resolve_timeout=120,
                         chunks=[p[2] for p in plays], player_env=player_env(lib) if ph else None,
                         player_preexec=preexec, per_receiver=per_receiver, exit_wait=60.0)
-            r.update(case="streams", player=label, lib=lib, count=count, fd_limit=fds)
+            r.update(case="streams", player=label, lib=lib, count=count, fd_limit=fds,
+                     liblsl_mismatch=liblsl_mismatch(r, label))
+            if r["liblsl_mismatch"]:
+                log("WARNING " + r["liblsl_mismatch"])
             raw.append(r)
             rows.append(streams_row(label, count, r, expect, ph, fds, stats if ph else None))
             log(f"streams {label} x{count}: " + " ".join(str(c) for c in rows[-1][2:]))
