@@ -208,7 +208,17 @@ def start_receivers(tmp: Path, names: list[str], expect: list[int], max_seconds:
 
 def wait_receivers(groups: list[dict], player: subprocess.Popen, limit_s: float) -> None:
     """Wait until every receiver has finished, the time limit passed, or the player failed
-    before any receiver was ready; then stop the receivers (SIGTERM: they save what they got)."""
+    before any receiver was ready; then stop the receivers (SIGTERM: they save what they got).
+
+    Parameters
+    ----------
+    groups : list of dict
+        From `start_receivers`.
+    player : subprocess.Popen
+        The player under test.
+    limit_s : float
+        Most seconds to wait.
+    """
     limit = time.monotonic() + limit_s
     while any(g["proc"].poll() is None for g in groups):
         if time.monotonic() > limit:
@@ -260,7 +270,15 @@ def read_receivers(groups: list[dict], plog: Path) -> tuple[dict, dict[int, tupl
 
 
 def cleanup_receivers(groups: list[dict], key: str) -> None:
-    """Delete the receivers' files; with `BENCH_KEEP=DIR`, copy their raw data there first."""
+    """Delete the receivers' files; with `BENCH_KEEP=DIR`, copy their raw data there first.
+
+    Parameters
+    ----------
+    groups : list of dict
+        From `start_receivers`.
+    key : str
+        Name of the kept file(s) (`KEY.npz`, or `KEY-rN.npz` with several receivers).
+    """
     keep = os.environ.get("BENCH_KEEP")  # a directory: keep the receivers' raw data there
     for k, g in enumerate(groups):
         out = g["out"]
@@ -627,6 +645,17 @@ def fd_limit_for(outlets: int) -> tuple[Callable[[], None] | None, str]:
 def case_seed(tmp: Path, quick: bool, log, smoke: bool = False,
               players: tuple[str, ...] = ("player-host", "mne-cli", "mne-inproc"),
               liblsls: tuple[str, ...] = ("",)) -> dict:
+    """Case 1: the seed FIF at chunk 1, 10 and 200, CPU idle and busy.
+
+    Parameters
+    ----------
+    smoke : bool
+        Only chunk 10, CPU idle, player-host and `mne-cli` (for CI).
+    players : tuple of str
+        Which players (`player-host`, `mne-cli`, `mne-inproc`).
+    liblsls : tuple of str
+        player-host runs once per `--liblsl` choice ("" = the environment's).
+    """
     fif = gen.seed_fif(tmp / "seed_raw.fif")
     n = 1802  # 3 s at 600.615 Hz
     cap = 25.0 if quick else 90.0
@@ -799,7 +828,19 @@ def bisect_channels(trial, pred, steps: int, start: int = 256, cap: int = 8192) 
 
 
 def short_error(err: str, width: int = 120) -> str:
-    """A failure for a table cell: the player's own `error:` line when there is one."""
+    """A failure for a table cell: the player's own `error:` line when there is one.
+
+    Parameters
+    ----------
+    err : str
+        A `measure` error (receiver's part, then `player: ` and the player's log tail).
+    width : int
+        Most characters kept.
+
+    Returns
+    -------
+    str
+    """
     i = err.find("player: error:")
     return (err[i + len("player: "):] if i >= 0 else err)[:width]
 
@@ -811,7 +852,22 @@ FIXED_CHANNELS = 4096  # issue 16: 4096 channels at 30 kHz sustained
 
 
 def tp_row(label: str, stream: str, criterion: str, result: str, t: dict | None, n: int) -> list:
-    """One row of the throughput table from a trial (None: no trial)."""
+    """One row of the throughput table from a trial.
+
+    Parameters
+    ----------
+    label, stream, criterion, result : str
+        The first four cells.
+    t : dict or None
+        The trial (`tp_trial`), None if there was none.
+    n : int
+        Samples expected.
+
+    Returns
+    -------
+    list
+        The cells, in `TP_HEADERS` order.
+    """
     s = t["s"] if t else {}
     vals = t["channels"] * (s.get("rate") or 0) if t else 0
     return [label, stream, criterion, result, f"{s.get('n', 0)}/{n}" if t else "–",
@@ -821,7 +877,30 @@ def tp_row(label: str, stream: str, criterion: str, result: str, t: dict | None,
 
 
 def tp_bisections(tmp: Path, who: str, lib: str, label: str, quick: bool, cap: int, log) -> tuple[list, dict]:
-    """The 30 kHz chunk-30 rows of one player: both bisections and the fixed 4096-channel trial."""
+    """The 30 kHz chunk-30 rows of one player: both bisections and the fixed 4096-channel trial.
+
+    Parameters
+    ----------
+    who : str
+        `player-host` or `mne-inproc`.
+    lib : str
+        player-host's `--liblsl` choice.
+    label : str
+        The rows' player label.
+    quick : bool
+        2 s files and 2 bisection steps instead of 3 s and 4.
+    cap : int
+        Largest channel count tried.
+    log : callable
+        Progress lines.
+
+    Returns
+    -------
+    rows : list
+        Three table rows.
+    raw : dict
+        Every trial, both results and the fixed trial, for the JSON and the targets.
+    """
     seconds = 2.0 if quick else 3.0  # one pass (MNE-LSL's n_repeat > 1 steps its timestamps back)
     n = int(30000 * seconds)
     trials: dict[int, dict] = {}
@@ -853,7 +932,17 @@ def tp_bisections(tmp: Path, who: str, lib: str, label: str, quick: bool, cap: i
 
 
 def tp_audio(tmp: Path, who: str, lib: str, label: str, quick: bool, log) -> tuple[list, dict]:
-    """48 kHz stereo at chunk 1 (48 000 pushes/s): every sample? chunk p99 < 2 ms?"""
+    """48 kHz stereo at chunk 1 (48 000 pushes/s): every sample? chunk p99 < 2 ms?
+
+    Parameters are those of `tp_bisections`.
+
+    Returns
+    -------
+    rows : list
+        One table row.
+    raw : dict
+        The trial (`audio`) and whether every sample arrived (`every_sample`).
+    """
     secs = 3 if quick else 10
     t = tp_trial(tmp, who, 48000, 2, 1, float(secs), 1, lib)
     s, n = t["s"], 48000 * secs
@@ -898,12 +987,35 @@ STREAMS_HEADERS = ["player", "streams", "receiver processes", "samples",
 
 
 def on_time(s: dict) -> bool:
-    """A stream of the many-streams case on time: every sample, chunk lateness p99 < 5 ms."""
+    """A stream of the many-streams case on time: every sample, chunk lateness p99 < 5 ms.
+
+    Parameters
+    ----------
+    s : dict
+        One stream's metrics (`stream_metrics`).
+
+    Returns
+    -------
+    bool
+    """
     return s["n"] == s["expect"] and s.get("chunk_p99", 1) < ONTIME_P99
 
 
 def stream_files(tmp: Path, secs: int) -> dict[str, tuple[Path, int, int]]:
-    """The three sources of the many-streams case: kind -> (file, chunk, samples)."""
+    """The three sources of the many-streams case, written to `tmp`.
+
+    Parameters
+    ----------
+    tmp : Path
+        Where to write them.
+    secs : int
+        Their duration.
+
+    Returns
+    -------
+    dict
+        kind (`fif`, `wav`, `edf`) -> (file, chunk size, samples).
+    """
     return {
         "fif": (gen.small_fif(tmp / "ms_eeg_raw.fif", 32, 1000.0, secs), 10, 1000 * secs),
         "wav": (gen.wav(tmp / "ms_audio.wav", 48000, 2, secs), 480, 48000 * secs),
@@ -912,7 +1024,22 @@ def stream_files(tmp: Path, secs: int) -> dict[str, tuple[Path, int, int]]:
 
 
 def streams_scenario(tmp: Path, count: int, plays: list[tuple]) -> Path:
-    """player-host's scenario for the many-streams case (every stream waits for its consumer)."""
+    """player-host's scenario for the many-streams case (every stream waits for its consumer).
+
+    Parameters
+    ----------
+    tmp : Path
+        Where to write it.
+    count : int
+        Number of streams (names the file).
+    plays : list of tuple
+        Per stream: (file, name, chunk, samples, kind).
+
+    Returns
+    -------
+    Path
+        The scenario file.
+    """
     yaml = tmp / f"streams-{count}.yaml"
     lines = ["name: bench-many", "wait_for_consumers: 120", "repeat: 1", "streams:"]
     for path, name, chunk, _, _ in plays:
@@ -923,7 +1050,30 @@ def streams_scenario(tmp: Path, count: int, plays: list[tuple]) -> Path:
 
 def streams_row(label: str, count: int, r: dict, expect: list[int], strict: bool, fds: str,
                 stats: Path | None) -> list:
-    """One row of the many-streams table from a measurement."""
+    """One row of the many-streams table from a measurement.
+
+    Parameters
+    ----------
+    label : str
+        The player's label.
+    count : int
+        Number of streams.
+    r : dict
+        The `measure` result.
+    expect : list of int
+        Samples expected per stream.
+    strict : bool
+        Every sample must arrive (a player that waits for its consumers).
+    fds : str
+        The fd-limit note (`fd_limit_for`).
+    stats : Path or None
+        player-host's `--stats-json` (None for other players).
+
+    Returns
+    -------
+    list
+        The cells, in `STREAMS_HEADERS` order.
+    """
     ss = r.get("streams", [])
     if r.get("error") or not ss:
         return [label, count, r.get("receivers", "–"), "ERROR: " + str(r.get("error"))[:80]] + ["–"] * 11 + [fds]
@@ -1056,7 +1206,21 @@ class Targets:
         self.labels: list[str] = []
 
     def add(self, target: str, label: str, measured: str, ok: bool | None, source: str = "earlier") -> None:
-        """Record one measurement of a target (`ok` None: not measured)."""
+        """Record one measurement of a target.
+
+        Parameters
+        ----------
+        target : str
+            The target, as the table's first column says it.
+        label : str
+            The player-host label (one column pair per label).
+        measured : str
+            What was measured.
+        ok : bool or None
+            Met, missed, or None: not measured.
+        source : str
+            `issue 16`, `earlier` or `info` (sorts the rows).
+        """
         if label not in self.labels:
             self.labels.append(label)
         self.cells.setdefault(target, {})[label] = (measured, ok)
@@ -1083,12 +1247,32 @@ class Targets:
 
 
 def ph_raw(results: dict, case: str) -> list[dict]:
-    """player-host's measurements of a case (any liblsl), with received streams."""
+    """player-host's measurements of a case (any liblsl), with received streams.
+
+    Parameters
+    ----------
+    results : dict
+        Case name -> {"md", "raw"}.
+    case : str
+        The case.
+
+    Returns
+    -------
+    list of dict
+    """
     return [r for r in results.get(case, {}).get("raw", []) if is_player_host(r.get("player", "")) and r.get("streams")]
 
 
 def seed_targets(t: Targets, results: dict) -> None:
-    """Seed case at chunk 1: lateness p99 idle and busy, wall time, never early."""
+    """Seed case at chunk 1: lateness p99 idle and busy, wall time, never early.
+
+    Parameters
+    ----------
+    t : Targets
+        Where the rows go.
+    results : dict
+        Case name -> {"md", "raw"}.
+    """
     seed = ph_raw(results, "seed")
     for r in seed:
         if r["chunk"] != 1:
@@ -1111,7 +1295,15 @@ def seed_targets(t: Targets, results: dict) -> None:
 
 
 def long_memory_targets(t: Targets, results: dict) -> None:
-    """Long run (drift, wall vs timestamps) and memory/start-up targets."""
+    """Long run (drift, wall vs timestamps) and memory/start-up targets.
+
+    Parameters
+    ----------
+    t : Targets
+        Where the rows go.
+    results : dict
+        Case name -> {"md", "raw"}.
+    """
     for r in ph_raw(results, "long"):
         s, m = r["streams"][0], r["minutes"]
         t.add(f"{m:g} min: drift 0 samples", r["player"], sec(s.get("drift_samples"), 9),
@@ -1129,7 +1321,15 @@ def long_memory_targets(t: Targets, results: dict) -> None:
 
 
 def throughput_targets(t: Targets, results: dict) -> None:
-    """30 kHz bisections, 4096 channels sustained, 48 kHz stereo at chunk 1."""
+    """30 kHz bisections, 4096 channels sustained, 48 kHz stereo at chunk 1.
+
+    Parameters
+    ----------
+    t : Targets
+        Where the rows go.
+    results : dict
+        Case name -> {"md", "raw"}.
+    """
     for r in results.get("throughput", {}).get("raw", []):
         label = r.get("player", "")
         if not is_player_host(label):
@@ -1154,7 +1354,15 @@ def throughput_targets(t: Targets, results: dict) -> None:
 
 
 def streams_targets(t: Targets, results: dict) -> None:
-    """Many streams: on time at every count (64: issue 16), sustained from 64 on (256: issue 16)."""
+    """Many streams: on time at every count (64: issue 16), sustained from 64 on (256: issue 16).
+
+    Parameters
+    ----------
+    t : Targets
+        Where the rows go.
+    results : dict
+        Case name -> {"md", "raw"}.
+    """
     for r in ph_raw(results, "streams"):
         ss, n = r["streams"], r["count"]
         ontime = sum(1 for s in ss if on_time(s))
