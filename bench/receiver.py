@@ -2,7 +2,8 @@
 
     python bench/receiver.py --out OUT.npz --stream NAME [--stream NAME ...] [--expect N ...]
 
-Resolves each stream by name (short, repeated resolve waves so discovery is fast),
+Resolves each stream by name (short, repeated resolve waves so discovery is fast; with
+several streams one wave asks for every stream still missing, by name),
 opens an inlet, writes `OUT.npz.ready` (JSON: when each stream was found and connected),
 then pulls until every stream has delivered its expected sample count, or nothing arrived
 for --idle seconds (after data started), or --max-seconds passed, or SIGTERM/SIGINT.
@@ -39,6 +40,22 @@ def _stop(*_):
     STOP = True
 
 
+def name_predicate(names: list[str]) -> str:
+    """An XPath predicate matching any of these stream names (they hold no quotes).
+
+    Parameters
+    ----------
+    names : list of str
+        Stream names (the benchmark's own: letters, digits and dashes).
+
+    Returns
+    -------
+    str
+        e.g. `name='a' or name='b'`, for `pylsl.resolve_bypred`.
+    """
+    return " or ".join(f"name='{n}'" for n in names)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -65,8 +82,11 @@ def main() -> int:
         if len(names) == 1:
             found = pylsl.resolve_byprop("name", names[0], minimum=1, timeout=0.05)
         else:
-            # one resolve wave for every stream: fast when there are many
-            found = pylsl.resolve_bypred("starts-with(name,'bench-')", minimum=0, timeout=0.2)
+            # one resolve wave for every stream still missing, asked by name: only those
+            # outlets answer (with hundreds of streams split over several receivers, a wave
+            # that every outlet answers loses replies)
+            missing = [n for n in names if n not in infos]
+            found = pylsl.resolve_bypred(name_predicate(missing), minimum=len(missing), timeout=0.2)
         for info in found:
             if info.name() in names and info.name() not in infos:
                 infos[info.name()] = info
@@ -90,7 +110,10 @@ def main() -> int:
             failed_open.add(len(inlets))
         meta["t_open"].append(pylsl.local_clock())
         inlets.append(inlet)
-    meta["rate"] = [inl.info().nominal_srate() for inl in inlets]
+    full = [inl.info() for inl in inlets]
+    meta["rate"] = [i.nominal_srate() for i in full]
+    # player-host names its liblsl in each stream's desc/player (empty for other players)
+    meta["player_liblsl"] = [i.desc().child("player").child_value("liblsl_version") for i in full]
     meta["channels"] = [inl.channel_count for inl in inlets]
     with open(args.out + ".ready", "w") as f:
         json.dump(meta, f)
@@ -157,6 +180,7 @@ def main() -> int:
     meta["reason"] = reason
     meta["counts"] = counts
     meta["t_finish"] = clock()
+    meta["cpu_s"] = time.process_time()  # this receiver's user+sys seconds (liblsl's threads too)
     out = {"meta": json.dumps(meta)}
     for i in range(len(inlets)):
         ts = np.concatenate(ts_parts[i]) if ts_parts[i] else np.empty(0)
