@@ -515,11 +515,11 @@ impl Outlet for LslOutlet {
         unsafe { (api().lsl_have_consumers)(self.handle) != 0 }
     }
 
-    fn backlog(&self) -> Option<u64> {
+    fn backlog(&self, sockets: Option<&crate::sockets::SocketTable>) -> Option<u64> {
         if self.data_ports.is_empty() {
             return None;
         }
-        crate::sockets::unsent_bytes(&self.data_ports)
+        sockets.map(|t| t.unsent(&self.data_ports))
     }
 }
 
@@ -649,6 +649,9 @@ mod tests {
         let outlet = LslOutlet::new(lib().expect("liblsl"), &spec(&name), 100).expect("outlet");
         assert!(!outlet.data_ports.is_empty());
         #[cfg(target_os = "linux")]
-        assert_eq!(outlet.backlog(), Some(0));
+        assert_eq!(
+            outlet.backlog(crate::sockets::SocketTable::read().as_ref()),
+            Some(0)
+        );
     }
 }

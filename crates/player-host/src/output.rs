@@ -259,8 +259,10 @@ pub trait Outlet: Send {
     /// Whether at least one consumer is connected.
     fn have_consumers(&self) -> bool;
     /// Bytes pushed but not yet taken by the connected consumers, when the transport can
-    /// tell (`None`: unknown). See [`Linger`].
-    fn backlog(&self) -> Option<u64> {
+    /// tell (`None`: unknown), given the process's sockets as read once for all outlets
+    /// (`None` when the system does not say). See [`Linger`].
+    fn backlog(&self, sockets: Option<&crate::sockets::SocketTable>) -> Option<u64> {
+        let _ = sockets;
         None
     }
 }
@@ -315,7 +317,7 @@ impl Outlet for NullOutlet {
     fn have_consumers(&self) -> bool {
         true
     }
-    fn backlog(&self) -> Option<u64> {
+    fn backlog(&self, _: Option<&crate::sockets::SocketTable>) -> Option<u64> {
         Some(0)
     }
 }

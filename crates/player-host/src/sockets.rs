@@ -10,32 +10,51 @@
 //! the send queue of every socket is in `/proc/net/tcp{,6}` (`tx_queue`: bytes written
 //! but not yet acknowledged); elsewhere the backlog is unknown.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+
+/// What the system says of this process's TCP sockets at one moment: read once and
+/// asked for many outlets' ports (a run of hundreds of outlets has thousands of
+/// descriptors and sockets: reading them once per outlet would take seconds).
+#[derive(Debug, Clone, Default)]
+pub struct SocketTable {
+    /// Unacknowledged bytes of this process's established connections, by local port.
+    unsent: HashMap<u16, u64>,
+}
+
+impl SocketTable {
+    /// Reads the table now; `None` when the system does not say (not Linux, or `/proc`
+    /// unreadable).
+    pub fn read() -> Option<SocketTable> {
+        #[cfg(target_os = "linux")]
+        {
+            let inodes = own_socket_inodes()?;
+            let mut unsent = HashMap::new();
+            let mut any = false;
+            for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+                if let Ok(text) = std::fs::read_to_string(table) {
+                    any = true;
+                    add_unsent(&text, &inodes, &mut unsent);
+                }
+            }
+            any.then_some(SocketTable { unsent })
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            None
+        }
+    }
+
+    /// Bytes not yet acknowledged by the peers of the established connections whose
+    /// local port is one of `ports`.
+    pub fn unsent(&self, ports: &[u16]) -> u64 {
+        ports.iter().filter_map(|p| self.unsent.get(p)).sum()
+    }
+}
 
 /// Bytes not yet acknowledged by the peers of this process's established TCP connections
-/// whose local port is one of `ports`; `None` when the system does not say (not Linux, or
-/// `/proc` unreadable).
+/// whose local port is one of `ports`; `None` when the system does not say.
 pub fn unsent_bytes(ports: &[u16]) -> Option<u64> {
-    if ports.is_empty() {
-        return Some(0);
-    }
-    #[cfg(target_os = "linux")]
-    {
-        let inodes = own_socket_inodes()?;
-        let mut total = 0;
-        let mut any = false;
-        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            if let Ok(text) = std::fs::read_to_string(table) {
-                any = true;
-                total += backlog_in_table(&text, ports, &inodes);
-            }
-        }
-        any.then_some(total)
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        None
-    }
+    SocketTable::read().map(|t| t.unsent(ports))
 }
 
 /// The inodes of this process's sockets (`/proc/self/fd/N -> socket:[INODE]`).
@@ -57,15 +76,14 @@ fn own_socket_inodes() -> Option<HashSet<u64>> {
     Some(inodes)
 }
 
-/// The sum of `tx_queue` over the established connections of a `/proc/net/tcp`-format
-/// `table` whose local port is in `ports` and whose inode is in `inodes`.
-pub(crate) fn backlog_in_table(table: &str, ports: &[u16], inodes: &HashSet<u64>) -> u64 {
+/// Adds to `unsent` (by local port) the `tx_queue` of the established connections of a
+/// `/proc/net/tcp`-format `table` whose inode is in `inodes`.
+pub(crate) fn add_unsent(table: &str, inodes: &HashSet<u64>, unsent: &mut HashMap<u16, u64>) {
     const ESTABLISHED: &str = "01";
-    let mut total = 0;
     for line in table.lines().skip(1) {
-        let fields: Vec<&str> = line.split_whitespace().collect();
+        let mut fields = line.split_whitespace();
         let (Some(local), Some(state), Some(queues), Some(inode)) =
-            (fields.get(1), fields.get(3), fields.get(4), fields.get(9))
+            (fields.nth(1), fields.nth(1), fields.next(), fields.nth(4))
         else {
             continue;
         };
@@ -77,12 +95,19 @@ pub(crate) fn backlog_in_table(table: &str, ports: &[u16], inodes: &HashSet<u64>
             .and_then(|(tx, _)| u64::from_str_radix(tx, 16).ok());
         let inode: Option<u64> = inode.parse().ok();
         if let (Some(port), Some(tx), Some(inode)) = (port, tx, inode) {
-            if *state == ESTABLISHED && ports.contains(&port) && inodes.contains(&inode) {
-                total += tx;
+            if state == ESTABLISHED && inodes.contains(&inode) {
+                *unsent.entry(port).or_default() += tx;
             }
         }
     }
-    total
+}
+
+/// The unsent bytes of `table` on `ports` (for the tests).
+#[cfg(test)]
+fn backlog_in_table(table: &str, ports: &[u16], inodes: &HashSet<u64>) -> u64 {
+    let mut unsent = HashMap::new();
+    add_unsent(table, inodes, &mut unsent);
+    SocketTable { unsent }.unsent(ports)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! The end of a run that ended by itself: keep the outlets until their consumers have
-//! taken the last chunks (see [`Linger`]), instead of a fixed delay, so that a consumer
-//! that lagged (or a run that ended behind) still gets every sample.
+//! The end of a run: keep the outlets until their consumers have taken the last chunks
+//! (see [`Linger`]), instead of a fixed delay, so that a consumer that lagged (or a run
+//! that ended behind) still gets every sample; then release them all at once.
 
 use crate::output::{Linger, Outlet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,7 +26,11 @@ pub(crate) fn until_delivered<'a>(
         if stop.load(Ordering::SeqCst) {
             return None;
         }
-        let backlogs: Vec<Option<u64>> = outlets.iter().map(|(_, o)| o.backlog()).collect();
+        let sockets = crate::sockets::SocketTable::read();
+        let backlogs: Vec<Option<u64>> = outlets
+            .iter()
+            .map(|(_, o)| o.backlog(sockets.as_ref()))
+            .collect();
         let known: u64 = backlogs.iter().flatten().sum();
         let blind = backlogs.iter().any(Option::is_none);
         let now = Instant::now();
@@ -44,6 +48,31 @@ pub(crate) fn until_delivered<'a>(
         }
         std::thread::sleep(POLL);
     }
+}
+
+/// Most threads that release outlets at the end of a run.
+const RELEASERS: usize = 16;
+
+/// Drops `streams` (their outlets) on up to [`RELEASERS`] threads at once: liblsl 1.18
+/// takes 25-60 ms to destroy an outlet that has a consumer, most of it waiting, so that
+/// 256 outlets released one by one took 16 s.
+pub(crate) fn release<T: Send>(mut streams: Vec<T>) {
+    if streams.len() <= 2 {
+        return;
+    }
+    let per_thread = streams.len().div_ceil(RELEASERS);
+    std::thread::scope(|scope| {
+        while !streams.is_empty() {
+            let share: Vec<T> = streams.split_off(streams.len().saturating_sub(per_thread));
+            let spawned = std::thread::Builder::new()
+                .name("release outlets".into())
+                .spawn_scoped(scope, move || drop(share));
+            // Without a thread, what remains is dropped here, one by one.
+            if spawned.is_err() {
+                break;
+            }
+        }
+    });
 }
 
 fn bound_hit(outlets: &[(&str, &dyn Outlet)], backlogs: &[Option<u64>], max: Duration) -> String {
@@ -68,6 +97,7 @@ mod tests {
     use super::*;
     use crate::output::Values;
     use std::cell::Cell;
+    use std::sync::{Arc, Mutex};
 
     /// An outlet whose backlog follows a script, then stays at its last value.
     struct Scripted {
@@ -91,7 +121,7 @@ mod tests {
         fn have_consumers(&self) -> bool {
             true
         }
-        fn backlog(&self) -> Option<u64> {
+        fn backlog(&self, _: Option<&crate::sockets::SocketTable>) -> Option<u64> {
             let i = self.polls.get();
             self.polls.set(i + 1);
             self.backlog[i.min(self.backlog.len() - 1)]
@@ -185,5 +215,28 @@ mod tests {
             None
         );
         assert_eq!(stuck.polls.get(), 0);
+    }
+
+    /// Counts its drops and the threads they happened on.
+    struct Counted(Arc<Mutex<Vec<std::thread::ThreadId>>>);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            if let Ok(mut v) = self.0.lock() {
+                v.push(std::thread::current().id());
+            }
+        }
+    }
+
+    #[test]
+    fn release_drops_every_stream_on_several_threads() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let streams: Vec<Counted> = (0..256).map(|_| Counted(seen.clone())).collect();
+        release(streams);
+        let seen = seen.lock().expect("not poisoned");
+        assert_eq!(seen.len(), 256);
+        let threads: std::collections::HashSet<_> = seen.iter().collect();
+        assert_eq!(threads.len(), RELEASERS, "{} threads", threads.len());
+        assert!(!threads.contains(&std::thread::current().id()));
     }
 }

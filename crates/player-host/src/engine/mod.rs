@@ -455,7 +455,7 @@ impl RunContext {
         }
         self.running.store(false, Ordering::SeqCst);
         // Outlets are released here, before the caller prints the summary.
-        drop(streams);
+        linger::release(streams);
         result
     }
 
