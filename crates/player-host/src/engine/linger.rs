@@ -84,10 +84,17 @@ fn bound_hit(outlets: &[(&str, &dyn Outlet)], backlogs: &[Option<u64>], max: Dur
             _ => None,
         })
         .collect();
+    let secs = max.as_secs_f64();
+    if behind.is_empty() {
+        // The last look found nothing queued, but not for long enough to be sure.
+        return format!(
+            "outlets closed {secs:.1} s after the end, while their consumers were still \
+             taking data; a consumer that lags this much may miss the last samples"
+        );
+    }
     format!(
-        "outlets closed {:.1} s after the end with data not yet taken by their consumers: {}; \
-         a consumer that lags this much may miss the last samples",
-        max.as_secs_f64(),
+        "outlets closed {secs:.1} s after the end with data not yet taken by their consumers: \
+         {}; a consumer that lags this much may miss the last samples",
         behind.join(", ")
     )
 }
@@ -178,6 +185,20 @@ mod tests {
         .expect("a message");
         assert!(warning.contains("\"stuck\" (123456 bytes)"), "{warning}");
         assert!(!warning.contains("done"), "{warning}");
+    }
+
+    #[test]
+    fn the_bound_hit_just_after_the_queues_emptied_says_so() {
+        // Empty at every look, but never for the settle time before the bound: no
+        // stream to name.
+        let late = Scripted::new(&[Some(0)]);
+        let linger = Linger {
+            settle: Duration::from_secs(3600),
+            ..SHORT
+        };
+        let warning = until_delivered(&[("late", &late)], linger, &AtomicBool::new(false))
+            .expect("a message");
+        assert!(warning.contains("still taking data"), "{warning}");
     }
 
     #[test]
