@@ -15,12 +15,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pylsl
 import pytest
 
@@ -29,7 +27,14 @@ REPO = Path(__file__).resolve().parents[2]
 import sys  # noqa: E402
 
 sys.path.insert(0, str(REPO / "tests" / "support"))
-from received import Received, unique  # noqa: E402,F401  (shared by tests/e2e and tests/python)
+from received import (  # noqa: E402,F401  (shared by tests/e2e and tests/python)
+    Received,
+    assert_never_early,
+    assert_regular_stamps,
+    desc_channels,
+    receive_while,
+    unique,
+)
 FIXTURES = REPO / "examples" / "fixtures"
 
 
@@ -106,31 +111,14 @@ class Player:
             return "(still running)"
         return self.proc.stderr.read() if self.proc.stderr else ""
 
-    def _pull_all(self, timeout: float) -> int:
-        got = 0
-        for name, inlet in self.inlets.items():
-            rec = self.received[name]
-            data, stamps = inlet.pull_chunk(timeout=timeout, max_samples=100000)
-            if stamps:
-                rec.arrivals.append((pylsl.local_clock(), max(stamps)))
-                rec.data.extend(data)
-                rec.stamps.extend(stamps)
-                got += len(stamps)
-        return got
-
     def collect(self, timeout: float = 120.0) -> tuple[int, str, str]:
         """Receives until the player exits and inlets are drained; returns (code, out, err)."""
-        deadline = time.monotonic() + timeout
-        while self.proc.poll() is None:
-            if time.monotonic() > deadline:
-                self.proc.kill()
-                raise AssertionError("player-host did not finish in time")
-            self._pull_all(0.002)
-        # Drain what is still in flight.
-        quiet_since = time.monotonic()
-        while time.monotonic() - quiet_since < 1.0:
-            if self._pull_all(0.1):
-                quiet_since = time.monotonic()
+        try:
+            receive_while(lambda: self.proc.poll() is None, self.inlets, self.received,
+                          timeout, quiet=1.0)
+        except AssertionError:
+            self.proc.kill()
+            raise
         out, err = self.proc.communicate(timeout=10)
         for inlet in self.inlets.values():
             inlet.close_stream()
@@ -148,32 +136,6 @@ def play(path, name: str, *options: str, streams: list[str] | None = None,
     code, _, err = player.collect(timeout=timeout)
     assert code == 0, err
     return player.received
-
-
-def desc_channels(info: pylsl.StreamInfo) -> list[tuple[str, str, str]]:
-    """(label, type, unit) of every channel in an LSL stream's desc."""
-    out = []
-    ch = info.desc().child("channels").child("channel")
-    while not ch.empty():
-        out.append((ch.child_value("label"), ch.child_value("type"), ch.child_value("unit")))
-        ch = ch.next_sibling("channel")
-    return out
-
-
-def assert_regular_stamps(stamps: np.ndarray, rate: float, first: float | None = None) -> None:
-    """Every timestamp is first + k / rate (computed, never accumulated)."""
-    k = np.arange(len(stamps), dtype=np.float64)
-    t0 = stamps[0] if first is None else first
-    expected = t0 + k / rate
-    err = np.abs(stamps - expected).max()
-    # Timestamps are ~1e5 s (time since boot): the last bits are rounding, nothing more.
-    assert err < 1e-7, f"timestamps deviate from t0 + k/rate by up to {err} s"
-
-
-def assert_never_early(rec: Received) -> None:
-    """No chunk arrived before its last sample's timestamp (it was pushed when due)."""
-    early = [(arr, last) for arr, last in rec.arrivals if arr < last]
-    assert not early, f"{len(early)} chunks arrived before their timestamp, e.g. {early[:3]}"
 
 
 @pytest.fixture
