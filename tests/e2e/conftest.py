@@ -32,6 +32,7 @@ from received import (  # noqa: E402,F401  (shared by tests/e2e and tests/python
     assert_never_early,
     assert_regular_stamps,
     desc_channels,
+    pull_into,
     receive_while,
     unique,
 )
@@ -110,6 +111,10 @@ class Player:
         if self.proc.poll() is None:
             return "(still running)"
         return self.proc.stderr.read() if self.proc.stderr else ""
+
+    def pull(self, wait: float) -> int:
+        """Pulls what every inlet holds now (waiting at most `wait` s on each); the frames."""
+        return pull_into(self.inlets, self.received, wait)
 
     def collect(self, timeout: float = 120.0) -> tuple[int, str, str]:
         """Receives until the player exits and inlets are drained; returns (code, out, err)."""

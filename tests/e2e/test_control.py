@@ -130,7 +130,7 @@ def test_ctl_pauses_seeks_and_resumes_a_replay_over_lsl(tmp_path):
     assert stat.S_ISSOCK(os.stat(sock).st_mode)
     assert stat.S_IMODE(os.stat(sock).st_mode) == 0o600
     # Receive 0.2 s of data before steering.
-    wait_for("0.2 s received", lambda: player._pull_all(0.01) >= 0 and len(rec.stamps) >= 1600)
+    wait_for("0.2 s received", lambda: player.pull(0.01) >= 0 and len(rec.stamps) >= 1600)
 
     paused = ctl_json(sock, "pause")
     assert paused["status"]["state"] == "paused"

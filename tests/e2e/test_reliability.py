@@ -117,7 +117,7 @@ streams:
     deadline = time.monotonic() + seconds
     try:
         while time.monotonic() < deadline:
-            player._pull_all(0.005)
+            player.pull(0.005)
             if rss_start is None and time.monotonic() > deadline - seconds + 5:
                 rss_start = rss_kib(player.proc.pid)
         rss_end = rss_kib(player.proc.pid)

@@ -23,11 +23,11 @@ def test_speed_two_and_a_half_space_the_timestamps(tmp_path: Path) -> None:
                      "float64", "--control", str(sock), "--wait-for-consumers", "data,30",
                      "--quiet", "--control-events"], [name, f"{name}-player"])
     rec = player.received[name]
-    wait_for("0.2 s", lambda: player._pull_all(0.01) >= 0 and len(rec.stamps) >= 1600)
+    wait_for("0.2 s", lambda: player.pull(0.01) >= 0 and len(rec.stamps) >= 1600)
     assert ctl_json(sock, "speed", "2")["status"]["speed"] == 2.0
-    wait_for("0.3 s more", lambda: player._pull_all(0.01) >= 0 and len(rec.stamps) >= 5000)
+    wait_for("0.3 s more", lambda: player.pull(0.01) >= 0 and len(rec.stamps) >= 5000)
     assert ctl_json(sock, "speed", "0.5")["status"]["speed"] == 0.5
-    wait_for("0.1 s more", lambda: player._pull_all(0.01) >= 0 and len(rec.stamps) >= 6000)
+    wait_for("0.1 s more", lambda: player.pull(0.01) >= 0 and len(rec.stamps) >= 6000)
     assert ctl_json(sock, "speed", "100")["status"]["speed"] == 100.0
     code, _, err = player.collect()
     assert code == 0, err
@@ -67,7 +67,7 @@ def test_markers_follow_the_data_across_a_seek(tmp_path: Path) -> None:
                      "float64", "--control", str(sock), "--wait-for-consumers", "all,30",
                      "--quiet"], [name, markers])
     data = player.received[name]
-    wait_for("0.7 s", lambda: player._pull_all(0.01) >= 0 and len(data.stamps) >= 70)
+    wait_for("0.7 s", lambda: player.pull(0.01) >= 0 and len(data.stamps) >= 70)
     assert ctl_json(sock, "seek", "2.5")["ok"]  # skips "stim B" and "no duration"
     code, _, err = player.collect()
     assert code == 0, err
