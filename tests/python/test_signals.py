@@ -44,12 +44,23 @@ CHILD = textwrap.dedent(
 )
 
 
+def sigint_as_in_a_terminal() -> None:
+    """Gives the child the default SIGINT disposition, as a shell in a terminal does.
+
+    A test run started in the background by a non-interactive shell (``nohup ... &``, some
+    CI runners) inherits SIGINT *ignored*; Python then installs no KeyboardInterrupt
+    handler, and Ctrl-C would do nothing in the child whatever the player does.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("mode", ["wait", "busy"])
 @pytest.mark.parametrize("output", ["null", "lsl"])
 def test_sigint_stops_the_player_and_raises_keyboard_interrupt(mode, output):
     proc = subprocess.Popen(
         [sys.executable, "-c", CHILD, mode, f"py-sigint-{os.getpid()}-{mode}", output],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=sigint_as_in_a_terminal,
     )
     try:
         assert proc.stdout.readline().strip() == "started"
