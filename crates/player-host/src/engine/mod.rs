@@ -15,7 +15,7 @@
 //!   chunks in deadline order.
 //!
 //! Threads: one timing thread for all streams (see [`timing`] for the pacing rules), and
-//! one [`pool`] of about as many threads as cores for the prefetch workers of all
+//! one `pool` of about as many threads as cores for the prefetch workers of all
 //! streams (more only while a reader is stuck in a call). The clock is the output's (LSL's
 //! `local_clock`), and every stream shares one t0.
 
@@ -161,8 +161,10 @@ impl StreamPlan {
 }
 
 /// What a started [`Player`] is doing before it plays, for status lines
-/// ([`Player::phase`]); while it plays, [`Steer::status`](control::Steer::status) says
-/// where it stands.
+/// ([`Player::phase`]): the detail behind [`PlayState`](control::PlayState)'s `Starting`
+/// and `Waiting` (which streams still lack a consumer, when t0 comes). The state itself
+/// is the [`Steer::status`](control::Steer::status) one; once the clock runs, that status
+/// (position, pass, speed, paused) is all there is to say.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Phase {
     /// Not started yet, or creating the outlets.
