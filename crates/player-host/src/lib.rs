@@ -7,6 +7,10 @@
 //! Rust programs can drive a [`Player`] directly (start, poll, stop, wait), much like
 //! MNE-LSL's `PlayerLSL`, and replay data held in memory ([`MemoryReader`]).
 
+// The engine's and the command line's module docs link to their private modules (the
+// vocabulary at the top of `engine`): read them with `cargo doc --document-private-items`.
+#![allow(rustdoc::private_intra_doc_links)]
+
 // The command line (`cli`) is written against the public API as `player_host::...`, as
 // the binary and other front ends see it.
 extern crate self as player_host;

@@ -289,8 +289,8 @@ impl Registry {
             .push((Held::Loaded(reader), Origin::Library(path.to_path_buf())));
     }
 
-    /// Adds a reader made by the program itself (e.g. a [`MemoryReader`]
-    /// (crate::MemoryReader)), after every other: it is used only when it is the sole
+    /// Adds a reader made by the program itself (e.g. a
+    /// [`MemoryReader`](crate::MemoryReader)), after every other: it is used only when it is the sole
     /// reader with its id (a built-in or a library with the same id wins) and when chosen
     /// (by its id, or by probing). Choosing a reader by id (`reader:`) never touches the
     /// file system, so its entries may name pseudo paths such as `memory:NAME`.

@@ -3,7 +3,7 @@
 //! sit on the timing path. The workers are tasks of one [`Pool`] of about as many
 //! threads as cores, whatever the number of streams (see [`super::pool`]).
 //!
-//! A worker reads with one call, [`SampleSource::read`](player_api::SampleSource::read),
+//! A worker reads with one call, [`SampleSource::read`],
 //! into a [`player_api::Block`] of the stream's kind (the source is checked against the
 //! contract: see `player_api::validate`), and sends [`WireBlock`]s: the picked columns in
 //! the outlet's format, with times shifted by the pass. One step of the worker reads and

@@ -1,6 +1,6 @@
 //! The replay position and the requests that move it: the [`Timeline`] (position ↔ clock)
-//! and the [`Controller`] through which any thread steers a playing [`Player`]
-//! (super::Player).
+//! and the [`Controller`] through which any thread steers a playing
+//! [`Player`](super::Player).
 //!
 //! Requests travel to the timing thread, which applies them between two pushes (at a
 //! chunk boundary) and answers with the new [`Status`]; the timing model is written at

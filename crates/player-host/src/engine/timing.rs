@@ -5,7 +5,7 @@
 //!
 //! * The engine keeps a **replay position** p: seconds on the scenario's timeline, 0 at
 //!   t0, advancing at `speed` while playing and standing still while paused
-//!   ([`Timeline`](super::steering::Timeline)). Sample k of a stream is due when the
+//!   ([`Timeline`]). Sample k of a stream is due when the
 //!   position reaches `offset + k / rate` (its own recorded time for stamped streams),
 //!   k counted across passes.
 //! * **LSL timestamps are the clock times at which samples are due**, as a live device
