@@ -46,8 +46,11 @@ def test_labrecorder_records_a_mixed_scenario_equal_to_the_sources(tmp_path: Pat
     base = unique("lr")
     names = {"fif": f"{base}-F", "edf": f"{base}-E", "wav": f"{base}-W"}
     scenario = tmp_path / "mixed.yaml"
+    # LabRecorder opens its inlets one after another, seconds apart at times: the replay
+    # starts once it records every stream, the marker streams too (what a user recording a
+    # session asks for; "data" alone let a short run end before a marker stream was opened).
     scenario.write_text(f"""
-wait_for_consumers: 30
+wait_for_consumers: "all,30"
 start_delay: 0.5
 streams:
   - file: {FIF}
