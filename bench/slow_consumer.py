@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -29,39 +28,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO / "tests" / "support"))
 import gen  # noqa: E402
-
-FROZEN = r"""
-import sys, time, pylsl
-infos = pylsl.resolve_byprop("name", sys.argv[1], timeout=30)
-inlet = pylsl.StreamInlet(infos[0], max_buflen=360)
-inlet.open_stream(timeout=10)
-print("ready", flush=True)
-time.sleep(3600)
-"""
-
-
-def rss_mb(pid: int) -> float | None:
-    """The resident memory of process `pid` in MB (None once it is gone).
-
-    Parameters
-    ----------
-    pid : int
-        The process.
-
-    Returns
-    -------
-    float or None
-        VmRSS / 1e6.
-    """
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024 / 1e6
-    except OSError:
-        return None
-    return None
-
+from processes import frozen_consumer, rss_kib  # noqa: E402  (shared with tests/e2e)
 
 def one_run(wav: Path, host: str, liblsl: str | None, seconds: int) -> list[float | None]:
     """Plays `wav` to a frozen consumer; returns the player's RSS (MB) at each second.
@@ -90,18 +59,19 @@ def one_run(wav: Path, host: str, liblsl: str | None, seconds: int) -> list[floa
     player = subprocess.Popen([host, "play", str(wav), "--name", name, "--wait-for-consumers",
                                "30", "--quiet"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
-    consumer = subprocess.Popen([sys.executable, "-c", FROZEN, name], stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True)
     try:
-        assert consumer.stdout is not None
-        if consumer.stdout.readline().strip() != "ready":
-            raise RuntimeError("the consumer did not connect")
-        os.kill(consumer.pid, signal.SIGSTOP)
+        consumer = frozen_consumer(name)
+    except RuntimeError:
+        player.kill()
+        player.wait()
+        raise
+    try:
         start = time.monotonic()
         samples = []
         for k in range(seconds + 1):
             time.sleep(max(0.0, start + k - time.monotonic()))
-            samples.append(rss_mb(player.pid))
+            kib = rss_kib(player.pid)
+            samples.append(None if kib is None else kib * 1024 / 1e6)
         return samples
     finally:
         consumer.kill()  # SIGKILL works on a stopped process; its sockets close

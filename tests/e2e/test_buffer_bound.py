@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,15 +11,7 @@ import pytest
 from scipy.io import wavfile
 
 from conftest import player_host, pylsl_liblsl, unique
-
-FROZEN = r"""
-import sys, time, pylsl
-infos = pylsl.resolve_byprop("name", sys.argv[1], timeout=30)
-inlet = pylsl.StreamInlet(infos[0], max_buflen=360)
-inlet.open_stream(timeout=10)
-print("ready", flush=True)
-time.sleep(3600)
-"""
+from processes import frozen_consumer, rss_kib
 
 RATE, CHANNELS, SECONDS = 20000, 256, 12
 # What liblsl may keep for the frozen consumer (64 MiB by default), plus room for what the
@@ -33,10 +22,9 @@ ALLOWED_GROWTH_MB = 64 * 1.048576 + 30
 
 
 def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024 / 1e6
-    raise AssertionError("no VmRSS")
+    kib = rss_kib(pid)
+    assert kib is not None, "the player is gone"
+    return kib * 1024 / 1e6
 
 
 @pytest.mark.parametrize("liblsl", ["bundled", "current"])
@@ -51,12 +39,12 @@ def test_memory_stays_bounded_with_a_frozen_consumer(tmp_path: Path, liblsl: str
     player = subprocess.Popen([player_host(), "play", str(wav), "--name", name,
                                "--chunk-size", "40", "--wait-for-consumers", "30", "--quiet"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    consumer = subprocess.Popen([sys.executable, "-c", FROZEN, name], stdout=subprocess.PIPE,
-                                text=True)
     try:
-        assert consumer.stdout is not None
-        assert consumer.stdout.readline().strip() == "ready"
-        os.kill(consumer.pid, signal.SIGSTOP)
+        consumer = frozen_consumer(name)
+    except RuntimeError:
+        player.kill()
+        raise
+    try:
         start = _rss_mb(player.pid)
         peak = start
         deadline = time.monotonic() + SECONDS

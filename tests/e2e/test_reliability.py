@@ -15,16 +15,9 @@ import pylsl
 import soundfile as sf
 
 from conftest import FIXTURES, Player, player_host, unique
+from processes import rss_kib
 
 TONE = FIXTURES / "wav" / "demo-tone-8k-mono.wav"
-
-
-def rss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def resolve(name: str, timeout: float = 20.0) -> pylsl.StreamInfo:
