@@ -53,12 +53,6 @@ impl SocketTable {
     }
 }
 
-/// Bytes not yet acknowledged by the peers of this process's connected TCP sockets
-/// whose local port is one of `ports`; `None` when the system does not say.
-pub fn unsent_bytes(ports: &[u16]) -> Option<u64> {
-    SocketTable::read().map(|t| t.unsent(ports))
-}
-
 /// For a connected TCP socket `fd`: its local port and its unacknowledged bytes; `None`
 /// for anything else (not a socket, UDP, listening, closed meanwhile).
 #[cfg(target_os = "linux")]
@@ -111,6 +105,12 @@ fn connection_backlog(fd: libc::c_int) -> Option<(u16, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the system says now of the connections on `ports`.
+    #[cfg(target_os = "linux")]
+    fn unsent_bytes(ports: &[u16]) -> Option<u64> {
+        SocketTable::read().map(|t| t.unsent(ports))
+    }
 
     #[cfg(target_os = "linux")]
     #[test]
