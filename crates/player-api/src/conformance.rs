@@ -426,9 +426,18 @@ impl TempDir {
     /// # Panics
     /// When the directory cannot be created (tests only).
     pub fn new(tag: &str) -> Self {
+        Self::new_in(&std::env::temp_dir(), tag)
+    }
+
+    /// A new empty directory `player-<tag>-...` under `parent` (e.g. cargo's
+    /// `CARGO_TARGET_TMPDIR`, where the plugin trust rule holds).
+    ///
+    /// # Panics
+    /// When the directory cannot be created (tests only).
+    pub fn new_in(parent: &Path, tag: &str) -> Self {
         static COUNT: AtomicU64 = AtomicU64::new(0);
         let n = COUNT.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!("player-{tag}-{}-{n}", std::process::id()));
+        let path = parent.join(format!("player-{tag}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&path);
         if let Err(e) = std::fs::create_dir_all(&path) {
             panic!("cannot create {}: {e}", path.display());

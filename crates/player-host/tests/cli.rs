@@ -2,41 +2,14 @@
 //! the null output path (no network needed).
 #![allow(clippy::unwrap_used)]
 
+mod support;
+use support::*;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn wav(name: &str) -> PathBuf {
     repo().join("examples/fixtures/wav").join(name)
-}
-
-fn host(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_player-host"))
-        .args(args)
-        .output()
-        .expect("run player-host")
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    player_api::conformance::fresh_dir(&format!("cli-{tag}"))
-}
-
-/// A failed run: exit status 1 (an error in a file or scenario), no panic, one `error:`
-/// line that contains every `parts`.
-fn assert_clean_error(out: &Output, parts: &[&str]) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "expected failure, stderr: {err}");
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(!err.contains("panicked"), "panicked: {err}");
-    let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 1, "one line expected: {err}");
-    assert!(lines[0].starts_with("error: "), "{err}");
-    for p in parts {
-        assert!(lines[0].contains(p), "{p:?} missing from {err}");
-    }
 }
 
 #[test]
@@ -187,7 +160,8 @@ fn inspect_and_plugins_describe_what_is_there() {
 /// exit code, the stderr text, and how long the player took to exit after the signal.
 fn interrupt_with(signal: &str) -> (Option<i32>, String, std::time::Duration) {
     use std::io::Read;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_player-host"))
+    let mut child = Host::new()
+        .command()
         .args([
             "play",
             wav("demo-tone-8k-mono.wav").to_str().unwrap(),
@@ -422,7 +396,7 @@ fn with_closed(stream: &str, args: &[&str]) -> (Option<i32>, String) {
     // SAFETY: pipe() succeeded, so both descriptors are open and owned by nobody else.
     let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
     drop(reader);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_player-host"));
+    let mut cmd = Host::new().command();
     cmd.args(args);
     if stream == "stdout" {
         cmd.stdout(writer).stderr(std::process::Stdio::piped());
@@ -491,23 +465,6 @@ fn closed_stderr_still_plays_and_writes_the_statistics() {
     // A mistake is still an exit status, even with nowhere to say it.
     let (code, _) = with_closed("stderr", &["play", "--chunk-size", "0", "x.wav"]);
     assert_eq!(code, Some(2));
-}
-
-/// Runs player-host, killing it after `limit`; returns its output (exit code `None` when
-/// killed).
-fn host_within(args: &[&str], limit: std::time::Duration) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_player-host"))
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while child.try_wait().unwrap().is_none() && started.elapsed() < limit {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    child.wait_with_output().unwrap()
 }
 
 /// Issue 14.13: `run --repeat/--start-delay/--wait-for-consumers/--format` override the
@@ -714,7 +671,8 @@ fn stats_json_failure_keeps_the_exit_status_and_is_reported() {
     let stats = d.join("stats.json");
     let _ = std::fs::remove_dir_all(&stats);
     std::fs::write(&stats, "old").unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_player-host"))
+    let child = Host::new()
+        .command()
         .args([
             "play",
             wav("demo-tone-8k-mono.wav").to_str().unwrap(),

@@ -3,26 +3,12 @@
 //! one-line error a user sees.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn fixture(dir: &str, name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/fixtures")
-        .join(dir)
-        .join(name)
-}
-
-fn host(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_player-host"))
-        .args(args)
-        .output()
-        .expect("run player-host")
-}
+mod support;
+use support::*;
 
 #[test]
 fn inspect_of_a_fif_gz_exits_1_saying_how_to_unpack_it() {
-    let gz = fixture("fif", "short_raw.fif.gz");
+    let gz = fixture("fif/short_raw.fif.gz");
     let path = gz.to_str().unwrap();
     let out = host(&["inspect", path]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -43,7 +29,11 @@ fn inspect_reads_rf64_bw64_and_rifx_wavs() {
         ("bw64-pcm16-stereo-48000.wav", "BW64", "500"),
         ("rifx-float32-stereo-22050.wav", "RIFX", "450"),
     ] {
-        let out = host(&["inspect", "--json", fixture("wav", name).to_str().unwrap()]);
+        let out = host(&[
+            "inspect",
+            "--json",
+            fixture(&format!("wav/{}", name)).to_str().unwrap(),
+        ]);
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),

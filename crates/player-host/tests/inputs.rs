@@ -4,23 +4,17 @@
 //! one line, at once.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+use support::*;
+
 use player_api::conformance::TempDir;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn host(args: &[&str]) -> (Output, Duration) {
-    let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_player-host"))
-        .args(args)
-        .output()
-        .unwrap();
-    (out, started.elapsed())
-}
 
 /// Exit status 1, one `error:` line containing every part, well before any timeout.
 fn refused(args: &[&str], parts: &[&str]) {
-    let (out, took) = host(args);
+    let (out, took) = Host::new().args(args).run_timed();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
     let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();

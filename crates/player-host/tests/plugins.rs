@@ -8,16 +8,14 @@
 //! a missing library fails the test with the command that builds it.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+use support::*;
+
 use player_api::{Block, OpenOptions, ReaderPlugin, StreamKind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
 const BUILD: &str = "cargo build -p player-brainvision -p player-template -p player-test-faults -p player-test-wrong-abi -p player-test-not-a-plugin";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn fixture(name: &str) -> PathBuf {
     repo().join("examples/fixtures/brainvision").join(name)
@@ -60,24 +58,60 @@ fn library(crate_name: &str) -> PathBuf {
     }
 }
 
-/// A fresh directory under cargo's target/tmp (not /tmp: a sticky world-writable
-/// directory fails the plugin trust rule), mode 0755 whatever the umask.
 /// A directory that passes the plugin trust rule for the libraries the tests load:
 /// `$PLAYER_TEST_TRUSTED_DIR` (what scripts/test chooses), else the target's temporary
 /// directory, else a private one under `$HOME` (a checkout under /tmp fails the rule).
+/// The host itself says whether a directory passes: it lists it as refused otherwise.
 fn trusted_base() -> PathBuf {
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    candidates.extend(std::env::var_os("PLAYER_TEST_TRUSTED_DIR").map(PathBuf::from));
-    candidates.push(PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
-    candidates
-        .extend(std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/player-tests")));
-    for base in &candidates {
-        if std::fs::create_dir_all(base).is_ok() && player_host::trust::check_trusted(base).is_ok()
-        {
-            return base.clone();
+    static BASE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BASE.get_or_init(|| {
+        let mut candidates: Vec<PathBuf> = Vec::new();
+        candidates.extend(std::env::var_os("PLAYER_TEST_TRUSTED_DIR").map(PathBuf::from));
+        candidates.push(PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
+        candidates
+            .extend(std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/player-tests")));
+        for base in &candidates {
+            if std::fs::create_dir_all(base).is_ok() && trusted(base) {
+                return base.clone();
+            }
         }
+        panic!("no directory passes the plugin trust rule for the plugin tests: {candidates:?}");
+    })
+    .clone()
+}
+
+/// Whether the host accepts `dir` as a plugin directory (`plugins --json` refuses
+/// nothing).
+fn trusted(dir: &Path) -> bool {
+    let out = host(&["plugins", "--json", "--plugin-dir", s(dir)]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    out.status.success() && json["refused"].as_array().is_some_and(Vec::is_empty)
+}
+
+/// Loads the plugin library at `path` as the host does (by its absolute path, its table
+/// checked), for tests of a reader behind the C ABI; the host's own loading is tested
+/// through the binary.
+fn load_plugin(path: &Path) -> player_api::abi::DynamicReader {
+    let path = path.canonicalize().unwrap();
+    // SAFETY: a library built from this workspace's plugins, copied into a trusted
+    // directory by the test.
+    let library = unsafe { libloading::Library::new(&path) }.unwrap();
+    // SAFETY: the entry point of the plugin ABI, `extern "C" fn() -> *const PluginTable`.
+    let entry = unsafe { library.get::<player_api::abi::EntryFn>(player_api::abi::ENTRY_SYMBOL) }
+        .map(|symbol| *symbol)
+        .unwrap();
+    // SAFETY: the entry point catches its own panics and returns a static table or null.
+    let table = unsafe { entry() };
+    // SAFETY: the table is a static of `library`, which the reader keeps loaded;
+    // `from_table` checks its header before any call.
+    unsafe {
+        player_api::abi::DynamicReader::from_table(
+            table,
+            path.display().to_string(),
+            std::sync::Arc::new(library),
+        )
     }
-    panic!("no directory passes the plugin trust rule for the plugin tests: {candidates:?}");
+    .unwrap()
 }
 
 fn temp_dir(tag: &str) -> PathBuf {
@@ -125,59 +159,21 @@ fn plugin_dir(tag: &str, crates: &[&str]) -> PathBuf {
     d
 }
 
-/// Runs the host with a time limit (a hang is a failure), without PLAYER_PLUGIN_PATH
-/// unless `env` sets it.
+/// Runs the host (with the harness' clean environment and time limit) with `env`.
 fn host_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     host_in(None, args, env)
 }
 
-/// [`host_env`] in the directory `cwd` (default: the test's), without
-/// PLAYER_PLUGIN_UNSAFE unless `env` sets it.
+/// [`host_env`] in the directory `cwd` (default: the test's).
 fn host_in(cwd: Option<&Path>, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_player-host"));
-    cmd.args(args)
-        .env_remove("PLAYER_PLUGIN_PATH")
-        .env_remove("PLAYER_PLUGIN_UNSAFE");
+    let mut host = Host::new().args(args);
     if let Some(dir) = cwd {
-        cmd.current_dir(dir);
+        host = host.cwd(dir);
     }
     for (k, v) in env {
-        cmd.env(k, v);
+        host = host.env(k, v);
     }
-    let mut child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("player-host {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn host(args: &[&str]) -> Output {
-    host_env(args, &[])
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn assert_ok(o: &Output) {
-    assert!(o.status.success(), "failed: {}", stderr(o));
+    host.run()
 }
 
 /// Exit status 1 (not a panic's 101), no panic message from any thread, and one
@@ -345,8 +341,7 @@ fn brainvision_found_through_a_scenario_entry_and_plays_with_wav_on_one_clock() 
 fn brainvision_values_equal_mne_through_the_loaded_library() {
     let copy = plugin_dir("bv-direct", &["player_brainvision"])
         .join(library("player_brainvision").file_name().unwrap());
-    let checked = player_host::trust::check_trusted(&copy).unwrap();
-    let reader = player_host::dynamic::load(&checked).unwrap();
+    let reader = load_plugin(&copy);
     for name in ["int16_mux", "float32_mux", "int32_vec", "float32_vec"] {
         let path = fixture(&format!("{name}.vhdr"));
         let truth: serde_json::Value = serde_json::from_str(
@@ -887,12 +882,14 @@ fn a_symlink_into_a_writable_directory_is_refused() {
 }
 
 #[test]
+#[ignore = "needs root to give a file to another user; scripts/test runs it as root"]
 fn a_library_owned_by_another_user_is_refused() {
     // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("skipped: changing a file's owner needs root");
-        return;
-    }
+    let euid = unsafe { libc::geteuid() };
+    assert_eq!(
+        euid, 0,
+        "this test gives a file to another user: run it as root"
+    );
     let dir = plugin_dir("owner", &["player_brainvision"]);
     let lib = dir.join(library_name("player_brainvision"));
     std::os::unix::fs::chown(&lib, Some(65534), None).unwrap(); // nobody
@@ -950,8 +947,9 @@ fn a_bare_library_name_is_the_file_in_the_current_directory_not_the_search_path(
     }
 }
 
-/// Builds a shared library whose constructor creates `marker`, or `None` without `cc`.
-fn marker_library(dir: &Path, name: &str, marker: &Path) -> Option<PathBuf> {
+/// Builds a shared library whose constructor creates `marker`, with `cc` (the C compiler
+/// every Rust build on this platform links with).
+fn marker_library(dir: &Path, name: &str, marker: &Path) -> PathBuf {
     let c = dir.join(format!("{name}.c"));
     std::fs::write(
         &c,
@@ -969,12 +967,9 @@ fn marker_library(dir: &Path, name: &str, marker: &Path) -> Option<PathBuf> {
         Ok(st) if st.success() => {
             std::fs::remove_file(&c).unwrap();
             chmod(&lib, 0o755);
-            Some(lib)
+            lib
         }
-        _ => {
-            eprintln!("skipped: no working C compiler (cc)");
-            None
-        }
+        other => panic!("cc could not build a test library ({other:?}): install a C compiler"),
     }
 }
 
@@ -983,9 +978,7 @@ fn listing_a_directory_loads_only_files_named_like_plugins_and_trusted() {
     let d = temp_dir("marker");
     let dir = plugin_dir("marker-plugins", &["player_brainvision"]);
     let marker = d.join("constructor-ran");
-    let Some(other) = marker_library(&dir, "libother.so", &marker) else {
-        return;
-    };
+    let other = marker_library(&dir, "libother.so", &marker);
     for args in [
         vec!["plugins", "--json", "--plugin-dir", s(&dir)],
         vec!["inspect", s(&wav()), "--plugin-dir", s(&dir)],
@@ -1013,7 +1006,7 @@ fn listing_a_directory_loads_only_files_named_like_plugins_and_trusted() {
     );
     // A library named like a plugin but untrusted is not loaded either.
     let sticky = subdir(&d, "sticky", 0o1777);
-    let evil = marker_library(&sticky, "libplayer_evil.so", &marker).unwrap();
+    let evil = marker_library(&sticky, "libplayer_evil.so", &marker);
     for path in [&sticky, &evil] {
         let out = host(&["plugins", "--json", "--plugin-dir", s(path)]);
         assert_ok(&out);
@@ -1140,8 +1133,7 @@ fn the_plugin_template_loads_inspects_and_plays_its_fixture() {
     assert_eq!(json["streams"][0]["finished"], true, "{json}");
     // Through the loaded library, the values are the file's microvolts in volts.
     let copy = dir.join(library("player_template").file_name().unwrap());
-    let trusted = player_host::trust::check_trusted(&copy).unwrap();
-    let reader = player_host::dynamic::load(&trusted).unwrap();
+    let reader = load_plugin(&copy);
     let recording = reader.open(&fixture, &OpenOptions::default()).unwrap();
     let mut source = recording.open_stream(0).unwrap();
     let mut block = Block::new(StreamKind::Regular, 3, 16);

@@ -2,30 +2,14 @@
 //! to, and cap every value they echo (`player_api::quote`), through the real binary.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+use support::*;
+
+use std::path::Path;
+use std::process::Output;
 
 /// A line of `/etc/shadow` (made up): nothing of it may appear in a message.
 const SECRET: &str = "root:$6$SeCrEtSaLt$HaShOfThePaSsWoRd:19000:0:99999:7:::\n";
-
-fn temp_dir(tag: &str) -> PathBuf {
-    player_api::conformance::fresh_dir_in(
-        Path::new(env!("CARGO_TARGET_TMPDIR")),
-        &format!("quoting-{tag}"),
-    )
-}
-
-fn host(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_player-host"))
-        .args(args)
-        .env_remove("PLAYER_PLUGIN_PATH")
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// Exit status 1 and one `error:` line naming `file`; returns that line.
 fn one_error_naming(o: &Output, file: &Path) -> String {

@@ -4,10 +4,13 @@
 //! wire).
 #![allow(clippy::unwrap_used)]
 
-use player_host::output::{Outlet, OutletSpec, Values};
-use player_host::{Output, Player, Scenario, Steer, StreamEntry};
+mod support;
+use support::fixture;
+
+use player_host::output::{Outlet, OutletSpec, Output, Values};
+use player_host::{OutputChoice, Player, Scenario, Session, Steer, StreamEntry};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -52,14 +55,19 @@ impl Output for Recorder {
         }))
     }
     fn now(&self) -> f64 {
-        player_host::clock::local_clock()
+        player_host::local_clock()
     }
 }
 
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/fixtures")
-        .join(path)
+/// The player of `scenario`, its pushes recorded in `log`.
+fn recorded(scenario: &Scenario, log: &Log) -> Player {
+    Session::new(scenario.clone())
+        .plugin_path_env(false)
+        .output(OutputChoice::Custom(Arc::new(Recorder {
+            log: log.clone(),
+        })))
+        .open()
+        .unwrap()
 }
 
 /// The 2 s, 8 kHz tone as float64, in chunks of 80 frames (10 ms).
@@ -69,9 +77,7 @@ fn tone_player(log: &Log) -> Player {
     entry.chunk_size = 80;
     entry.format = Some(player_host::ValueFormat::Float64);
     let scenario = Scenario::single(entry);
-    Player::with_registry(&scenario, &player_host::Registry::builtin())
-        .unwrap()
-        .with_output(Arc::new(Recorder { log: log.clone() }))
+    recorded(&scenario, log)
 }
 
 /// The file's frames, as the engine pushes them (float64 text).
@@ -149,9 +155,7 @@ fn ramp_scenario_player(log: &Log, dir: &Path, edit: impl FnOnce(&mut Scenario))
     entry.format = Some(player_host::ValueFormat::Float64);
     let mut scenario = Scenario::single(entry);
     edit(&mut scenario);
-    Player::with_registry(&scenario, &player_host::Registry::builtin())
-        .unwrap()
-        .with_output(Arc::new(Recorder { log: log.clone() }))
+    recorded(&scenario, log)
 }
 
 #[test]
@@ -284,10 +288,7 @@ fn markers_follow_the_data_across_seeks() {
     entry.name = Some("edf".into());
     entry.chunk_size = 1;
     entry.format = Some(player_host::ValueFormat::Float64);
-    let mut player =
-        Player::with_registry(&Scenario::single(entry), &player_host::Registry::builtin())
-            .unwrap()
-            .with_output(Arc::new(Recorder { log: log.clone() }));
+    let mut player = recorded(&Scenario::single(entry), &log);
     player.start().unwrap();
     let c = player.controller();
     wait_position(&player, 0.7);

@@ -8,16 +8,15 @@
 
 use numpy::PyReadonlyArray2;
 use player_api::{Annotation, ChannelInfo};
-use player_host::engine::steering::Controller;
 use player_host::{
-    HostError, MemoryReader, MemoryRecording, NullOutput, Origin, Player, Refusal, Registry,
-    Scenario, Status, Steer, StopHandle, MEMORY_READER_ID,
+    Controller, HostError, MemoryReader, MemoryRecording, OutputChoice, Player, Refusal, Scenario,
+    Session, Status, Steer, StopHandle, MEMORY_READER_ID,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// How long one GIL-free slice of `wait` lasts before signals are checked.
@@ -54,20 +53,25 @@ fn raise(py: Python<'_>, class: &str, message: String) -> PyErr {
     }
 }
 
-/// The readers of the command line: built-ins, `PLAYER_PLUGIN_PATH`, the scenario's
-/// `plugins:`; refused libraries become warnings.
-fn registry(scenario: &Scenario) -> (Registry, Vec<String>) {
-    let mut registry = Registry::builtin();
-    registry.add_plugin_path_env();
-    for path in &scenario.plugins {
-        registry.add_plugin_path(path);
+/// Where a run publishes, from the wrapper's `output` argument.
+fn output_choice(output: &str) -> PyResult<OutputChoice> {
+    match output {
+        "lsl" => Ok(OutputChoice::default()),
+        "null" => Ok(OutputChoice::Null),
+        other => Err(PyValueError::new_err(format!(
+            "output must be \"lsl\" or \"null\", not {other:?}"
+        ))),
     }
-    let warnings = registry
-        .refused()
-        .iter()
-        .map(|r| format!("plugin {} refused: {}", r.path.display(), r.reason))
-        .collect();
-    (registry, warnings)
+}
+
+/// Opens `session` (the run as the command line builds it: built-ins,
+/// `PLAYER_PLUGIN_PATH`, the scenario's `plugins:` and `start_at:`) without the GIL.
+fn open(py: Python<'_>, session: Session, output: &str) -> PyResult<NativePlayer> {
+    let session = session.output(output_choice(output)?);
+    let player = py
+        .detach(|| session.open())
+        .map_err(|e| host_error(py, &e, Phase::Open))?;
+    Ok(NativePlayer::new(player))
 }
 
 /// A scenario from JSON text (what the Python wrapper builds from its arguments).
@@ -102,18 +106,8 @@ struct NativePlayer {
 }
 
 impl NativePlayer {
-    fn new(player: Player, mut warnings: Vec<String>, output: &str) -> PyResult<Self> {
-        let player = match output {
-            "lsl" => player,
-            "null" => player.with_output(Arc::new(NullOutput)),
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "output must be \"lsl\" or \"null\", not {other:?}"
-                )))
-            }
-        };
-        warnings.extend(player.warnings().iter().cloned());
-        Ok(NativePlayer {
+    fn new(player: Player) -> Self {
+        NativePlayer {
             stop: player.stop_handle(),
             controller: player.controller(),
             names: player
@@ -121,10 +115,10 @@ impl NativePlayer {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            warnings: player.warnings().to_vec(),
             player: Mutex::new(player),
-            warnings,
             summary: Mutex::new(None),
-        })
+        }
     }
 
     /// Runs a steering request without the GIL (the timing thread answers within a few
@@ -168,25 +162,17 @@ impl NativePlayer {
     /// Opens every recording of a scenario file.
     #[staticmethod]
     fn from_scenario_file(py: Python<'_>, path: PathBuf, output: &str) -> PyResult<Self> {
-        let opened = py.detach(|| -> Result<_, HostError> {
-            let scenario = Scenario::load(&path)?;
-            let (registry, warnings) = registry(&scenario);
-            Ok((Player::with_registry(&scenario, &registry)?, warnings))
-        });
-        let (player, warnings) = opened.map_err(|e| host_error(py, &e, Phase::Open))?;
-        Self::new(player, warnings, output)
+        let scenario = py
+            .detach(|| Scenario::load(&path))
+            .map_err(|e| host_error(py, &e, Phase::Open))?;
+        open(py, Session::new(scenario), output)
     }
 
     /// Opens the recordings of a scenario given as JSON (the schema of scenario files).
     #[staticmethod]
     fn from_scenario_json(py: Python<'_>, json: &str, output: &str) -> PyResult<Self> {
         let scenario = parse_scenario(py, json)?;
-        let opened = py.detach(|| -> Result<_, HostError> {
-            let (registry, warnings) = registry(&scenario);
-            Ok((Player::with_registry(&scenario, &registry)?, warnings))
-        });
-        let (player, warnings) = opened.map_err(|e| host_error(py, &e, Phase::Open))?;
-        Self::new(player, warnings, output)
+        open(py, Session::new(scenario), output)
     }
 
     /// Replays `data` (frames × channels, copied once) as the one stream of a scenario
@@ -241,13 +227,8 @@ impl NativePlayer {
                 "from_memory takes a scenario of one stream read by the memory reader",
             ));
         }
-        let player = py.detach(|| {
-            let mut registry = Registry::builtin();
-            registry.add_reader(Box::new(MemoryReader::new(recording)), Origin::Memory);
-            Player::with_registry(&scenario, &registry)
-        });
-        let player = player.map_err(|e| host_error(py, &e, Phase::Open))?;
-        Self::new(player, Vec::new(), output)
+        let session = Session::new(scenario).reader(Box::new(MemoryReader::new(recording)));
+        open(py, session, output)
     }
 
     /// Creates the outlets (announced when this returns) and starts playing.

@@ -1,9 +1,10 @@
 //! The commands that describe: `inspect`, `plugins`, `validate`.
 
+use super::report::{self, plural};
 use super::Ended;
+use crate::plugins::registry::Registry;
+use crate::{HostError, Player, Scenario};
 use player_api::OpenOptions;
-use player_host::report::{self, plural};
-use player_host::{HostError, Player, Registry, Scenario};
 use std::path::Path;
 
 /// `player-host inspect`: a recording's streams, as text or JSON.

@@ -3,12 +3,15 @@
 
 #[macro_use]
 mod out;
+mod ctl;
 mod info;
 mod play;
+mod report;
 
+use crate::plugins::registry::{PluginSources, Registry};
+use crate::scenario::RunSettings;
+use crate::{HostError, Scenario, Session, StreamEntry};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use player_host::scenario::RunSettings;
-use player_host::{HostError, Registry, Scenario, StreamEntry};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -101,8 +104,8 @@ enum Command {
         json: bool,
     },
     /// Steer a running player through its control socket (see docs/control.md).
-    #[command(after_help = player_host::ctl::AFTER_HELP)]
-    Ctl(player_host::ctl::CtlArgs),
+    #[command(after_help = ctl::AFTER_HELP)]
+    Ctl(ctl::CtlArgs),
     /// Check a scenario: its syntax, and that every file opens with the chosen reader.
     Validate {
         /// The scenario (YAML).
@@ -141,7 +144,7 @@ pub(crate) struct PlayOptions {
     control_events: bool,
     /// Seconds of data each outlet keeps for a consumer that does not take it [default:
     /// what 64 MiB holds, at most 360 s]: the memory a stalled consumer may cost.
-    #[arg(long, value_name = "SECS", value_parser = player_host::scenario::parse_seconds)]
+    #[arg(long, value_name = "SECS", value_parser = crate::scenario::parse_seconds)]
     max_buffered: Option<f64>,
 }
 
@@ -203,13 +206,13 @@ pub fn cli_main(args: Vec<OsString>) -> i32 {
 /// Runs a parsed command line; returns the exit status.
 fn dispatch(cli: Cli) -> u8 {
     if let Some(path) = &cli.lsl_config {
-        if let Err(e) = player_host::lsl_config::set(path) {
+        if let Err(e) = crate::transport::lsl_config::set(path) {
             note!("error: {e}");
             return exit_status(&Err(e));
         }
     }
     if let Command::Ctl(args) = &cli.command {
-        return player_host::ctl::run(args);
+        return ctl::run(args);
     }
     let result = execute(cli);
     if let Err(e) = &result {
@@ -226,14 +229,14 @@ fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
     use clap::{CommandFactory, FromArgMatches};
     if let Some(i) = args.iter().position(|a| a == "--lsl-config") {
         if let Some(path) = args.get(i + 1) {
-            let _ = player_host::lsl_config::set(Path::new(path));
+            let _ = crate::transport::lsl_config::set(Path::new(path));
         }
     }
     let long = format!(
         "{}\n{}\n{}",
         env!("CARGO_PKG_VERSION"),
-        player_host::lsl::describe_liblsl(),
-        player_host::lsl_config::describe()
+        crate::transport::lsl::describe_liblsl(),
+        crate::transport::lsl_config::describe()
     );
     let matches = Cli::command()
         .long_version(long)
@@ -282,8 +285,7 @@ fn run(
     if let Some(names) = only {
         scenario.keep_only(names)?;
     }
-    let registry = registry(dirs, Some(&scenario), false);
-    play::play(&scenario, &registry, options, &play::Invocation::Run)
+    play::play(session(dirs, scenario), options, &play::Invocation::Run)
 }
 
 /// `player-host play FILE`: a scenario of one recording.
@@ -303,8 +305,14 @@ fn play_file(
     }
     let mut scenario = Scenario::single(stream);
     scenario.apply(settings);
-    let registry = registry(dirs, None, false);
-    play::play(&scenario, &registry, options, &play::Invocation::Play)
+    play::play(session(dirs, scenario), options, &play::Invocation::Play)
+}
+
+/// The session of `scenario` with the `--plugin-dir` paths.
+fn session(dirs: &[PathBuf], scenario: Scenario) -> Session {
+    dirs.iter().fold(Session::new(scenario), |session, dir| {
+        session.plugin_dir(dir)
+    })
 }
 
 impl PlayOptions {
@@ -319,16 +327,23 @@ impl PlayOptions {
     }
 }
 
-/// The readers for a command: built-ins, then `--plugin-dir`, `PLAYER_PLUGIN_PATH` and
-/// the scenario's `plugins:` (see `Registry::for_run`).
-/// Refused libraries are warned about unless `quiet`.
-fn registry(plugin_dirs: &[PathBuf], scenario: Option<&Scenario>, quiet: bool) -> Registry {
-    let scenario_plugins = scenario.map(|s| s.plugins.as_slice()).unwrap_or_default();
-    let registry = Registry::for_run(plugin_dirs, true, scenario_plugins);
-    if !quiet {
-        for r in registry.refused() {
-            note!("warning: plugin {} refused: {}", r.path.display(), r.reason);
-        }
+/// The readers for `inspect`, `plugins` and `validate`: built-ins, then `--plugin-dir`,
+/// `PLAYER_PLUGIN_PATH` and the scenario's `plugins:`, as a run has them. Their warnings
+/// are printed, those about refused libraries unless `listed` (`plugins` lists them).
+fn registry(plugin_dirs: &[PathBuf], scenario: Option<&Scenario>, listed: bool) -> Registry {
+    let sources = PluginSources {
+        dirs: plugin_dirs,
+        env: true,
+        scenario: scenario.map(|s| s.plugins.as_slice()).unwrap_or_default(),
+    };
+    let registry = sources.registry();
+    let warnings = if listed {
+        registry.unsafe_warnings()
+    } else {
+        registry.warnings()
+    };
+    for warning in warnings {
+        note!("warning: {warning}");
     }
     registry
 }

@@ -4,7 +4,7 @@
 //! `note!` writes a line to stderr and ignores failures (nobody is there to read it, and
 //! the run goes on: `--stats-json` is still written).
 
-use player_host::HostError;
+use crate::HostError;
 use std::io::Write;
 
 /// Writes `text` to stdout (and flushes), or says why it could not.

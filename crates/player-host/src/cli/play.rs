@@ -2,9 +2,10 @@
 //! statistics.
 
 use super::out;
+use super::report::{self, plural};
 use super::{Ended, OutputKind, PlayOptions};
-use player_host::report::{self, plural};
-use player_host::{HostError, NullOutput, Player, Registry, Scenario, Steer, Summary};
+use crate::session::OutputChoice;
+use crate::{HostError, Player, Session, Steer, Summary};
 use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -47,10 +48,9 @@ pub(crate) fn with_hint(e: HostError, how: &Invocation) -> HostError {
 /// How often the status line is refreshed.
 const STATUS_EVERY: Duration = Duration::from_millis(250);
 
-/// Opens every stream of `scenario`, then prints the plan (`--dry-run`) or plays it.
+/// Opens every stream of the session, then prints the plan (`--dry-run`) or plays it.
 pub(crate) fn play(
-    scenario: &Scenario,
-    registry: &Registry,
+    session: Session,
     options: &PlayOptions,
     how: &Invocation,
 ) -> Result<Ended, HostError> {
@@ -59,7 +59,11 @@ pub(crate) fn play(
         Some(path) if !options.dry_run => Some(StatsFile::create(path)?),
         _ => None,
     };
-    let mut player = Player::with_registry(scenario, registry).map_err(|e| with_hint(e, how))?;
+    let scenario = session.scenario().clone();
+    let mut player = options
+        .configure(session)
+        .open()
+        .map_err(|e| with_hint(e, how))?;
     for w in player.warnings() {
         note!("warning: {w}");
     }
@@ -70,24 +74,8 @@ pub(crate) fn play(
             plural(names.len(), "stream"),
             names.join(", ")
         )?;
-        out!("{}", report::describe_plan(&player.plans(), scenario))?;
+        out!("{}", report::describe_plan(&player.plans(), &scenario))?;
         return Ok(Ended::Done);
-    }
-    if options.output == OutputKind::Null {
-        player = player.with_output(Arc::new(NullOutput));
-    } else if let Some(seconds) = options.max_buffered {
-        let output = player_host::lsl::LslOutput::default()
-            .max_buffered(player_host::lsl::MaxBuffered::Seconds(seconds));
-        player = player.with_output(Arc::new(output));
-    }
-    if options.unpaced {
-        player = player.unpaced();
-    }
-    if options.control_events {
-        player = player.with_control_events(format!("{}-player", events_base(scenario)));
-    }
-    if let Some(at) = &scenario.start_at {
-        player = player.with_t0_at(at.lsl_t0()?);
     }
     let signals = install_signal_handler(&player);
     let verbose = !options.quiet;
@@ -95,12 +83,8 @@ pub(crate) fn play(
         note!("publishing: {}", player.stream_names().join(", "));
     }
     let steer: Arc<dyn Steer> = Arc::new(player.controller());
-    let _control = match &options.control {
-        Some(path) => Some(player_host::control_socket::serve(path, steer.clone())?),
-        None => None,
-    };
     player.start()?;
-    let keys = player_host::keys::Keys::start(steer).unwrap_or_else(|e| {
+    let keys = crate::control::keys::Keys::start(steer).unwrap_or_else(|e| {
         note!("warning: no terminal keys: {e}");
         None
     });
@@ -125,19 +109,32 @@ pub(crate) fn play(
     Ok(ended)
 }
 
-/// The NAME of the control-events stream `NAME-player`: the scenario's name, else its
-/// first stream's.
-fn events_base(scenario: &Scenario) -> String {
-    scenario
-        .name
-        .clone()
-        .or_else(|| scenario.streams.first().map(|s| s.base_name()))
-        .unwrap_or_else(|| "player".to_string())
+impl PlayOptions {
+    /// The session as these flags ask for it (`--output`, `--max-buffered`,
+    /// `--unpaced`, `--control`, `--control-events`); a dry run serves no socket.
+    fn configure(&self, session: Session) -> Session {
+        let mut session = session.output(match self.output {
+            OutputKind::Null => OutputChoice::Null,
+            OutputKind::Lsl => OutputChoice::Lsl {
+                max_buffered: self.max_buffered,
+            },
+        });
+        if self.unpaced {
+            session = session.unpaced();
+        }
+        if self.control_events {
+            session = session.control_events(true);
+        }
+        match &self.control {
+            Some(path) if !self.dry_run => session.control_socket(path),
+            _ => session,
+        }
+    }
 }
 
 /// Refreshes the status line on stderr while the player runs (when `show`; with the keys'
 /// help when they are read), else just waits for the end.
-fn show_status(player: &Player, show: bool, keys: Option<&player_host::keys::Keys>) {
+fn show_status(player: &Player, show: bool, keys: Option<&crate::control::keys::Keys>) {
     let controller = player.controller();
     let mut last = Instant::now();
     while player.is_running() {
@@ -156,7 +153,7 @@ fn show_status(player: &Player, show: bool, keys: Option<&player_host::keys::Key
             if let Some(keys) = keys {
                 let extra = keys
                     .take_notice()
-                    .unwrap_or_else(|| player_host::keys::HELP.to_string());
+                    .unwrap_or_else(|| crate::control::keys::HELP.to_string());
                 line = report::fit(&format!("{line}  {extra}"), terminal_width());
             }
             out::stderr(&format!("\r\x1b[K{line}"));
@@ -325,7 +322,7 @@ fn install_signal_handler(player: &Player) -> Arc<AtomicUsize> {
                     .is_err()
                 {
                     let status = super::exit_status(&Ok(Ended::Signal(signal)));
-                    player_host::keys::restore_terminal();
+                    crate::control::keys::restore_terminal();
                     std::process::exit(i32::from(status));
                 }
                 stop.stop();

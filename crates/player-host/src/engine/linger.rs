@@ -2,20 +2,22 @@
 //! (see [`Linger`]), instead of a fixed delay, so that a consumer that lagged (or a run
 //! that ended behind) still gets every sample; then release them all at once.
 
-use crate::output::{Linger, Outlet};
+use crate::transport::{Census, Linger, Outlet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// How often the backlog is looked at.
 const POLL: Duration = Duration::from_millis(10);
 
-/// Waits until every outlet's backlog has been zero for `linger.settle` (`linger.blind`
-/// when one cannot tell), at most `linger.max`, or until `stop` is set. Returns a
-/// message for the user when the bound was hit.
+/// Waits until every outlet's backlog (in a `census` taken once per look for all of
+/// them) has been zero for `linger.settle` (`linger.blind` when one cannot tell), at most
+/// `linger.max`, or until `stop` is set. Returns a message for the user when the bound
+/// was hit.
 pub(crate) fn until_delivered<'a>(
     outlets: &[(&'a str, &'a dyn Outlet)],
     linger: Linger,
     stop: &AtomicBool,
+    census: &dyn Fn() -> Census,
 ) -> Option<String> {
     if linger.max.is_zero() || outlets.is_empty() {
         return None;
@@ -26,11 +28,8 @@ pub(crate) fn until_delivered<'a>(
         if stop.load(Ordering::SeqCst) {
             return None;
         }
-        let sockets = crate::sockets::SocketTable::read();
-        let backlogs: Vec<Option<u64>> = outlets
-            .iter()
-            .map(|(_, o)| o.backlog(sockets.as_ref()))
-            .collect();
+        let census = census();
+        let backlogs: Vec<Option<u64>> = outlets.iter().map(|(_, o)| o.backlog(&census)).collect();
         let known: u64 = backlogs.iter().flatten().sum();
         let blind = backlogs.iter().any(Option::is_none);
         let now = Instant::now();
@@ -102,7 +101,7 @@ fn bound_hit(outlets: &[(&str, &dyn Outlet)], backlogs: &[Option<u64>], max: Dur
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::Values;
+    use crate::transport::Values;
     use std::cell::Cell;
     use std::sync::{Arc, Mutex};
 
@@ -128,7 +127,7 @@ mod tests {
         fn have_consumers(&self) -> bool {
             true
         }
-        fn backlog(&self, _: Option<&crate::sockets::SocketTable>) -> Option<u64> {
+        fn backlog(&self, _: &Census) -> Option<u64> {
             let i = self.polls.get();
             self.polls.set(i + 1);
             self.backlog[i.min(self.backlog.len() - 1)]
@@ -148,7 +147,12 @@ mod tests {
             max: Duration::from_secs(60),
             ..SHORT
         };
-        let warning = until_delivered(&[("eeg", &slow)], linger, &AtomicBool::new(false));
+        let warning = until_delivered(
+            &[("eeg", &slow)],
+            linger,
+            &AtomicBool::new(false),
+            &Census::unknown,
+        );
         assert_eq!(warning, None);
         assert_eq!(
             slow.polls.get(),
@@ -167,7 +171,12 @@ mod tests {
             ..SHORT
         };
         assert_eq!(
-            until_delivered(&[("a", &outlet)], linger, &AtomicBool::new(false)),
+            until_delivered(
+                &[("a", &outlet)],
+                linger,
+                &AtomicBool::new(false),
+                &Census::unknown
+            ),
             None
         );
         assert!(outlet.polls.get() >= 4, "polled {}", outlet.polls.get());
@@ -181,6 +190,7 @@ mod tests {
             &[("done", &fine), ("stuck", &stuck)],
             SHORT,
             &AtomicBool::new(false),
+            &Census::unknown,
         )
         .expect("a message");
         assert!(warning.contains("\"stuck\" (123456 bytes)"), "{warning}");
@@ -196,8 +206,13 @@ mod tests {
             settle: Duration::from_secs(3600),
             ..SHORT
         };
-        let warning = until_delivered(&[("late", &late)], linger, &AtomicBool::new(false))
-            .expect("a message");
+        let warning = until_delivered(
+            &[("late", &late)],
+            linger,
+            &AtomicBool::new(false),
+            &Census::unknown,
+        )
+        .expect("a message");
         assert!(warning.contains("still taking data"), "{warning}");
     }
 
@@ -209,7 +224,12 @@ mod tests {
             ..SHORT
         };
         assert_eq!(
-            until_delivered(&[("x", &stuck)], linger, &AtomicBool::new(true)),
+            until_delivered(
+                &[("x", &stuck)],
+                linger,
+                &AtomicBool::new(true),
+                &Census::unknown
+            ),
             None
         );
     }
@@ -223,7 +243,12 @@ mod tests {
             ..SHORT
         };
         assert_eq!(
-            until_delivered(&[("x", &unknown)], linger, &AtomicBool::new(false)),
+            until_delivered(
+                &[("x", &unknown)],
+                linger,
+                &AtomicBool::new(false),
+                &Census::unknown
+            ),
             None
         );
     }
@@ -232,7 +257,12 @@ mod tests {
     fn no_linger_returns_at_once() {
         let stuck = Scripted::new(&[Some(1)]);
         assert_eq!(
-            until_delivered(&[("x", &stuck)], Linger::NONE, &AtomicBool::new(false)),
+            until_delivered(
+                &[("x", &stuck)],
+                Linger::NONE,
+                &AtomicBool::new(false),
+                &Census::unknown
+            ),
             None
         );
         assert_eq!(stuck.polls.get(), 0);

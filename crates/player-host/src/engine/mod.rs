@@ -30,10 +30,11 @@ pub mod stats;
 pub mod steering;
 pub(crate) mod timing;
 
+use crate::control::socket::ControlServer;
 use crate::error::{HostError, Result};
-use crate::output::Output;
-use crate::registry::Registry;
+use crate::plugins::registry::Registry;
 use crate::scenario::{Repeat, Scenario, WaitFor, WaitForConsumers};
+use crate::transport::Output;
 use plan::Input;
 use serde::Serialize;
 pub use stats::StreamStats;
@@ -82,6 +83,8 @@ impl StopHandle {
 }
 
 /// Replays a scenario: like MNE-LSL's `PlayerLSL`, for many recordings on one clock.
+/// Opened by a [`Session`](crate::Session) (or [`from_scenario`](Player::from_scenario),
+/// its shortest form).
 ///
 /// ```no_run
 /// use player_host::{Player, Scenario};
@@ -114,6 +117,8 @@ pub struct Player {
     t0_at: Option<f64>,
     phase: Arc<Mutex<Phase>>,
     thread: Option<JoinHandle<Result<Summary>>>,
+    /// The control socket served for this player, closed with it.
+    control: Option<ControlServer>,
 }
 
 /// What one stream will publish and how (`--dry-run`).
@@ -191,24 +196,18 @@ impl std::fmt::Debug for Player {
 
 impl Player {
     /// Opens every recording of `scenario` with the built-in readers and the plugin
-    /// libraries of the scenario's `plugins:` list, ready to start. (The command line
-    /// also adds `--plugin-dir` and `PLAYER_PLUGIN_PATH`: build such a [`Registry`] and
-    /// use [`with_registry`](Player::with_registry).)
+    /// libraries of the scenario's `plugins:`, ready to start: a [`Session`](crate::Session)
+    /// with nothing added (and `PLAYER_PLUGIN_PATH` not read). A scenario's `start_at:`
+    /// sets t0.
     pub fn from_scenario(scenario: &Scenario) -> Result<Self> {
-        let registry = Registry::for_run(&[], false, &scenario.plugins);
-        let mut player = Self::with_registry(scenario, &registry)?;
-        let refused = registry
-            .refused()
-            .iter()
-            .map(|r| format!("plugin {} refused: {}", r.path.display(), r.reason));
-        player.warnings.splice(0..0, refused);
-        Ok(player)
+        crate::Session::new(scenario.clone())
+            .plugin_path_env(false)
+            .open()
     }
 
-    /// Like [`from_scenario`](Player::from_scenario), with the readers of `registry`
-    /// (the scenario's `plugins:` are not added, and the registry's refused libraries
-    /// are the caller's to report).
-    pub fn with_registry(scenario: &Scenario, registry: &Registry) -> Result<Self> {
+    /// The player of `scenario` with the readers of `registry` (checked, every recording
+    /// opened); the [`Session`](crate::Session) sets the rest.
+    pub(crate) fn with_registry(scenario: &Scenario, registry: &Registry) -> Result<Self> {
         scenario.check()?;
         let plan = plan::build(scenario, registry)?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -227,7 +226,7 @@ impl Player {
             start_delay: scenario.start_delay,
             wait_for_consumers: scenario.wait_for_consumers,
             repeat: scenario.repeat,
-            output: Arc::new(crate::lsl::LslOutput::default()),
+            output: Arc::new(crate::transport::lsl::LslOutput::default()),
             stop,
             steering,
             control_events: None,
@@ -237,18 +236,31 @@ impl Player {
             running: Arc::new(AtomicBool::new(false)),
             shared: Arc::new(Mutex::new(Vec::new())),
             thread: None,
+            control: None,
         })
+    }
+
+    /// Puts `warnings` (about the readers) before the player's own.
+    pub(crate) fn with_warnings_first(mut self, warnings: Vec<String>) -> Self {
+        self.warnings.splice(0..0, warnings);
+        self
+    }
+
+    /// Keeps `server` (the control socket) open for as long as the player.
+    pub(crate) fn with_control_server(mut self, server: ControlServer) -> Self {
+        self.control = Some(server);
+        self
     }
 
     /// Pushes every chunk as soon as it is read, ignoring time: for checking that files
     /// decode (with a [`NullOutput`](crate::NullOutput)); lateness is then not measured.
-    pub fn unpaced(mut self) -> Self {
+    pub(crate) fn unpaced(mut self) -> Self {
         self.paced = false;
         self
     }
 
     /// Publishes to `output` instead of LSL (e.g. [`NullOutput`](crate::NullOutput)).
-    pub fn with_output(mut self, output: Arc<dyn Output>) -> Self {
+    pub(crate) fn with_output(mut self, output: Arc<dyn Output>) -> Self {
         self.output = output;
         self
     }
@@ -276,16 +288,16 @@ impl Player {
 
     /// Publishes what the user does while playing (pause, resume, seek, speed, with the
     /// position) as the irregular string stream `name` (e.g. `NAME-player`).
-    pub fn with_control_events(mut self, name: impl Into<String>) -> Self {
+    pub(crate) fn with_control_events(mut self, name: impl Into<String>) -> Self {
         self.control_events = Some(name.into());
         self
     }
 
     /// Makes t0 the given value of the output's clock (LSL's `local_clock`), e.g. the
     /// value of a wall-clock instant shared by several hosts
-    /// ([`StartAt::lsl_t0`](crate::start_at::StartAt::lsl_t0)), instead of the start
-    /// plus the start delay.
-    pub fn with_t0_at(mut self, t0: f64) -> Self {
+    /// ([`StartAt::lsl_t0`](crate::StartAt::lsl_t0)), instead of the start plus the start
+    /// delay.
+    pub(crate) fn with_t0_at(mut self, t0: f64) -> Self {
         self.t0_at = Some(t0);
         self
     }
@@ -417,7 +429,7 @@ struct RunContext {
     shared: Arc<Mutex<Vec<StreamStats>>>,
     steering: Arc<steering::Shared>,
     /// The control-events outlet, when asked for.
-    events: Option<Box<dyn crate::output::Outlet>>,
+    events: Option<Box<dyn crate::transport::Outlet>>,
     t0_at: Option<f64>,
     start_delay: f64,
     wait_for_consumers: WaitForConsumers,
@@ -433,7 +445,7 @@ struct RunContext {
 /// streams never hold the start back when waiting for the data streams' consumers.
 fn is_data(stream: &plan::Stream) -> bool {
     matches!(stream.input, Input::Source(_))
-        && stream.spec.format != crate::output::WireFormat::String
+        && stream.spec.format != crate::transport::WireFormat::String
 }
 
 impl RunContext {
@@ -442,18 +454,19 @@ impl RunContext {
         self.steering.set_state(control::PlayState::Finished);
         if let Ok(summary) = result.as_mut() {
             // Keep the outlets until their consumers have taken the last chunks.
-            let outlets: Vec<(&str, &dyn crate::output::Outlet)> = streams
+            let outlets: Vec<(&str, &dyn crate::transport::Outlet)> = streams
                 .iter()
                 .map(|l| (l.counter.stats.name.as_str(), l.outlet.as_ref()))
                 .collect();
             let linger = if summary.interrupted {
-                crate::output::Linger::NONE
+                crate::transport::Linger::NONE
             } else {
                 self.output.linger()
             };
-            summary
-                .warnings
-                .extend(linger::until_delivered(&outlets, linger, &self.stop));
+            let census = || self.output.census();
+            summary.warnings.extend(linger::until_delivered(
+                &outlets, linger, &self.stop, &census,
+            ));
         }
         self.running.store(false, Ordering::SeqCst);
         // Outlets are released here, before the caller prints the summary.
@@ -486,7 +499,7 @@ impl RunContext {
         let mut publish_event = |text: &str, now: f64| {
             if let Some(outlet) = events.as_mut() {
                 let _ = outlet.push(
-                    crate::output::Values::Text(std::slice::from_ref(&text.to_string())),
+                    crate::transport::Values::Text(std::slice::from_ref(&text.to_string())),
                     &[now],
                 );
             }
@@ -571,14 +584,14 @@ fn scenario_duration(streams: &[plan::Stream]) -> Option<f64> {
 }
 
 /// The outlet of the control-events stream `name`.
-fn control_events_spec(name: &str) -> crate::output::OutletSpec {
-    crate::output::OutletSpec {
+fn control_events_spec(name: &str) -> crate::transport::OutletSpec {
+    crate::transport::OutletSpec {
         name: name.to_string(),
         content_type: "Markers".to_string(),
         source_id: format!("player-host:{name}"),
         nominal_rate: 0.0,
         channels: vec![player_api::ChannelInfo::new("event", "marker", "")],
-        format: crate::output::WireFormat::String,
+        format: crate::transport::WireFormat::String,
         provenance: vec![
             ("host".to_string(), "player-host".to_string()),
             (

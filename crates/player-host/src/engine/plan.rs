@@ -8,9 +8,9 @@
 
 use super::crop::{Cropped, Section};
 use crate::error::{HostError, Result};
-use crate::output::{OutletSpec, ValueFormat, WireFormat};
-use crate::registry::Registry;
+use crate::plugins::registry::Registry;
 use crate::scenario::{AnnotationMode, Repeat, Scenario, StreamEntry};
+use crate::transport::{OutletSpec, ValueFormat, WireFormat};
 use player_api::validate::{open_checked, CheckedRecording};
 use player_api::{
     quote, ChannelInfo, OpenOptions, ReaderPlugin, Recording, RecordingInfo, SampleSource,

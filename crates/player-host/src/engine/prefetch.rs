@@ -18,8 +18,8 @@
 use super::plan::SourceInput;
 use super::pool::{Pool, Step, Task, Waker};
 use crate::error::HostError;
-use crate::output::Samples;
 use crate::scenario::Repeat;
+use crate::transport::Samples;
 use player_api::{Block, SampleSource, StreamKind};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -426,7 +426,7 @@ fn first_frame_at(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::WireFormat;
+    use crate::transport::WireFormat;
     use player_api::{ChannelInfo, ReadError, StreamInfo};
     use std::time::Duration;
 

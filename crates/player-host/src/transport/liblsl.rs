@@ -218,6 +218,7 @@ pub fn api() -> &'static Api {
 }
 
 /// The bundled liblsl 1.13, whatever `PLAYER_LIBLSL` says (for tests and comparisons).
+#[cfg(test)]
 pub fn get_bundled() -> &'static Liblsl {
     static BUNDLED: OnceLock<Liblsl> = OnceLock::new();
     BUNDLED.get_or_init(|| bundled("requested".into()))
@@ -364,6 +365,7 @@ fn loaded_file(_: *const c_void) -> Option<PathBuf> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -397,5 +399,66 @@ mod tests {
             panic!("libm was accepted as liblsl");
         };
         assert!(e.contains("lacks lsl_library_version"), "{e}");
+    }
+
+    /// The liblsl shipped in pylsl's wheel, and the version pylsl reports for it, from the
+    /// Python named by `PLAYER_PYTHON` (`scripts/test` sets it and runs these tests).
+    fn pylsl_liblsl() -> (PathBuf, i32) {
+        let python = std::env::var("PLAYER_PYTHON")
+            .expect("PLAYER_PYTHON must name a Python with pylsl (scripts/test sets it)");
+        let out = std::process::Command::new(python)
+            .args([
+                "-c",
+                "import pylsl, pylsl.lib as l; print(l.lib._name); print(pylsl.library_version())",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut lines = text.lines();
+        let path = PathBuf::from(lines.next().unwrap());
+        let version = lines.next().unwrap().trim().parse().unwrap();
+        (path, version)
+    }
+
+    #[test]
+    #[ignore = "needs PLAYER_PYTHON, a Python with pylsl: scripts/test runs it"]
+    fn a_current_liblsl_loads_and_reports_its_own_version() {
+        let (path, version) = pylsl_liblsl();
+        assert!(
+            version >= MIN_DYNAMIC_VERSION,
+            "pylsl's liblsl is {version}"
+        );
+        let lib = load(&path, MIN_DYNAMIC_VERSION, "test".into()).unwrap();
+        // Through the table, the loaded library answers, not the bundled 1.13.
+        assert_eq!(lib.about.version, version);
+        assert_ne!(lib.about.version, 113);
+        assert_eq!(
+            lib.about.path.as_deref(),
+            Some(path.canonicalize().unwrap().as_path())
+        );
+        assert!(lib.create_outlet_ex.is_some());
+        // SAFETY: liblsl's clock has no preconditions; both read the monotonic clock.
+        let (dynamic, bundled) =
+            unsafe { ((lib.api.lsl_local_clock)(), lsl_sys::lsl_local_clock()) };
+        assert!((dynamic - bundled).abs() < 1.0, "{dynamic} vs {bundled}");
+    }
+
+    #[test]
+    #[ignore = "needs PLAYER_PYTHON, a Python with pylsl: scripts/test runs it"]
+    fn a_library_older_than_required_is_refused_with_its_version() {
+        let (path, version) = pylsl_liblsl();
+        let Err(e) = load(&path, version + 1, String::new()) else {
+            panic!("an older liblsl was accepted");
+        };
+        assert!(e.contains("too old"), "{e}");
+        assert!(
+            e.contains(&format!("{}.{}", version / 100, version % 100)),
+            "{e}"
+        );
     }
 }

@@ -104,7 +104,7 @@ impl StartAt {
     /// The LSL clock value of this instant: both clocks are read once, together (see the
     /// module documentation for the assumptions). Refused if the time has passed.
     pub fn lsl_t0(&self) -> Result<f64> {
-        let (now_unix, now_lsl) = sample_clocks(crate::clock::local_clock)?;
+        let (now_unix, now_lsl) = sample_clocks(crate::transport::clock::local_clock)?;
         self.lsl_t0_at(now_unix, now_lsl)
     }
 }

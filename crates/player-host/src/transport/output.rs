@@ -1,8 +1,5 @@
-//! Where the engine's chunks go: real LSL outlets, or a null sink for tests and dry runs.
-//!
-//! Sample types: a user asks for a [`ValueFormat`] (`--format`); per stream it resolves to
-//! a [`WireFormat`] (what the outlet announces); chunks travel in [`Samples`] buffers of
-//! that format, viewed as [`Values`] when pushed.
+//! The transport-neutral side of outputs: the [`Output`] and [`Outlet`] traits, the sample
+//! formats, and the null output (vocabulary in [`super`]).
 
 use crate::error::Result;
 use player_api::{ChannelInfo, SampleFormat};
@@ -258,12 +255,45 @@ pub trait Outlet: Send {
     fn push(&mut self, values: Values<'_>, stamps: &[f64]) -> Result<()>;
     /// Whether at least one consumer is connected.
     fn have_consumers(&self) -> bool;
-    /// Bytes pushed but not yet taken by the connected consumers, when the transport can
-    /// tell (`None`: unknown), given the process's sockets as read once for all outlets
-    /// (`None` when the system does not say). See [`Linger`].
-    fn backlog(&self, sockets: Option<&crate::sockets::SocketTable>) -> Option<u64> {
-        let _ = sockets;
+    /// Bytes pushed but not yet taken by the connected consumers, as `census` (taken by
+    /// this outlet's [`Output::census`] once for all outlets) shows them; `None` when the
+    /// transport cannot tell. See [`Linger`].
+    fn backlog(&self, census: &Census) -> Option<u64> {
+        let _ = census;
         None
+    }
+}
+
+/// A look at a transport's queues at one moment, taken once for all its outlets (each
+/// outlet finds its own [`backlog`](Outlet::backlog) in it): what an output knows of its
+/// consumers, in the output's own terms (for LSL, the process's TCP send queues).
+#[derive(Default)]
+pub struct Census(Option<Box<dyn std::any::Any + Send>>);
+
+impl Census {
+    /// A census that knows nothing: every backlog is unknown.
+    pub fn unknown() -> Self {
+        Census(None)
+    }
+
+    /// A census holding what the output read.
+    pub fn new<T: std::any::Any + Send>(look: T) -> Self {
+        Census(Some(Box::new(look)))
+    }
+
+    /// What the output read, if it is a `T`.
+    pub fn get<T: std::any::Any>(&self) -> Option<&T> {
+        self.0.as_ref().and_then(|b| b.downcast_ref())
+    }
+}
+
+impl std::fmt::Debug for Census {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Census(..)"
+        } else {
+            "Census(unknown)"
+        })
     }
 }
 
@@ -301,6 +331,11 @@ pub trait Output: Send + Sync {
     fn linger(&self) -> Linger {
         Linger::NONE
     }
+    /// A look at the transport's queues now, for its outlets'
+    /// [`backlog`](Outlet::backlog)s (by default: nothing is known).
+    fn census(&self) -> Census {
+        Census::unknown()
+    }
 }
 
 /// Discards every chunk (but counts it like any outlet): `--output null`.
@@ -317,7 +352,7 @@ impl Outlet for NullOutlet {
     fn have_consumers(&self) -> bool {
         true
     }
-    fn backlog(&self, _: Option<&crate::sockets::SocketTable>) -> Option<u64> {
+    fn backlog(&self, _: &Census) -> Option<u64> {
         Some(0)
     }
 }
@@ -327,6 +362,6 @@ impl Output for NullOutput {
         Ok(Box::new(NullOutlet))
     }
     fn now(&self) -> f64 {
-        crate::clock::local_clock()
+        crate::transport::clock::local_clock()
     }
 }

@@ -1,5 +1,7 @@
 use super::*;
-use crate::test_steer::MockSteer;
+use crate::control::mock_steer::MockSteer;
+use crate::control::protocol::{answer, Request};
+use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::sync::atomic::AtomicU32;

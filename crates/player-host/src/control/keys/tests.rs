@@ -1,5 +1,5 @@
 use super::*;
-use crate::test_steer::MockSteer;
+use crate::control::mock_steer::MockSteer;
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -253,14 +253,12 @@ fn a_panic_restores_the_terminal() {
 const ROLE: &str = "PLAYER_KEYS_TEST_ROLE";
 
 fn rerun(role: &str) -> Command {
+    // The test's name is its module path without the crate's name.
+    let module = module_path!().split_once("::").map_or("", |(_, m)| m);
+    let name = format!("{module}::role_in_a_terminal_session");
     let mut cmd = Command::new(std::env::current_exe().expect("test binary"));
-    cmd.args([
-        "--exact",
-        "keys::tests::role_in_a_terminal_session",
-        "--test-threads=1",
-        "--nocapture",
-    ])
-    .env(ROLE, role);
+    cmd.args(["--exact", name.as_str(), "--test-threads=1", "--nocapture"])
+        .env(ROLE, role);
     cmd
 }
 
@@ -328,4 +326,45 @@ fn keys_are_read_only_in_the_foreground() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("1 passed"), "the role ran: {stdout}");
     drop(pty.master);
+}
+
+/// Waits (a safety net of 20 s, not a timing check) until `done`.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let end = Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(Instant::now() < end, "still not {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn keys_typed_on_a_terminal_steer_a_playing_player() {
+    let tone = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/fixtures/wav/demo-tone-8k-mono.wav");
+    let mut entry = crate::StreamEntry::new(tone);
+    entry.name = Some("tone".into());
+    let mut scenario = crate::Scenario::single(entry);
+    scenario.repeat = crate::Repeat::Forever;
+    let mut player = crate::Session::new(scenario)
+        .plugin_path_env(false)
+        .output(crate::OutputChoice::Null)
+        .open()
+        .expect("open");
+    let steer: Arc<dyn Steer> = Arc::new(player.controller());
+    player.start().expect("start");
+    wait_until("playing", || steer.status().state == PlayState::Playing);
+    let mut pty = pty();
+    let keys = Keys::start_on(pty.slave.as_raw_fd(), steer.clone())
+        .expect("keys")
+        .expect("a terminal");
+    pty.master.write_all(b" ").expect("type");
+    wait_until("paused", || steer.status().state == PlayState::Paused);
+    pty.master.write_all(b"+").expect("type");
+    wait_until("at speed 2", || steer.status().speed == 2.0);
+    pty.master.write_all(b"0").expect("type");
+    wait_until("at the start", || steer.status().position == 0.0);
+    pty.master.write_all(b"q").expect("type");
+    let summary = player.wait().expect("summary");
+    assert!(summary.interrupted, "q stops the run");
+    drop(keys);
 }

@@ -1,6 +1,6 @@
 use super::*;
-use crate::control_socket::serve;
-use crate::test_steer::MockSteer;
+use crate::control::mock_steer::MockSteer;
+use crate::control::socket::serve;
 use clap::Parser;
 use std::os::unix::net::UnixListener;
 use std::sync::atomic::{AtomicU32, Ordering};

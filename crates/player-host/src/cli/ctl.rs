@@ -1,11 +1,11 @@
 //! `player-host ctl SOCKET COMMAND`: the client of the control socket
-//! ([`crate::control_socket`]). It turns a command line (`seek -5`) into one JSON request,
+//! ([`crate::control::socket`]). It turns a command line (`seek -5`) into one JSON request,
 //! sends it, and prints the answer.
 //!
 //! Exit status ([`run`]): 0 when the player carried the request out, 1 when it refused it
 //! or could not be reached, 2 for a usage mistake (nothing is sent).
 
-use crate::control_socket::Request;
+use crate::control::protocol::Request;
 use crate::error::{HostError, Result};
 use serde_json::Value;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -123,6 +123,7 @@ fn usage(message: &str) -> HostError {
 ///
 /// Errors: a usage mistake ([`HostError::Config`], nothing sent), or the socket could not
 /// be reached or did not answer ([`HostError::Io`]).
+#[cfg(test)]
 pub fn ctl(path: &Path, command: &[String]) -> Result<String> {
     let request = parse_command(command)?;
     exchange(path, &request)

@@ -17,8 +17,8 @@
 //! process runs in the background of its terminal (`player-host play … &`: reading or
 //! changing the terminal would stop it with SIGTTIN/SIGTTOU).
 
+use crate::control::wake::{wait_readable, Waited, Wake};
 use crate::engine::control::{PlayState, Refusal, Status, Steer, SPEED_RANGE};
-use crate::wake::{wait_readable, Waited, Wake};
 use std::io;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -103,6 +103,7 @@ impl KeyDecoder {
 }
 
 /// The actions of a complete input (see [`KeyDecoder`]).
+#[cfg(test)]
 pub fn decode(bytes: &[u8]) -> Vec<Action> {
     KeyDecoder::new().feed(bytes)
 }

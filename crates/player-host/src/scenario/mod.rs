@@ -25,12 +25,13 @@
 //! options of `player-host play` and `run` (clap `Args`): one definition for both.
 
 use crate::error::{HostError, Result};
-use crate::output::ValueFormat;
+use crate::transport::ValueFormat;
 use player_api::quote;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub(crate) mod start_at;
 mod values;
 
 pub use values::{
@@ -200,8 +201,8 @@ pub struct RunSettings {
     /// Start at this wall-clock instant: RFC 3339 (2026-11-27T19:30:00Z) or Unix seconds,
     /// within the next 24 h; t0 is then the same instant on every host whose clock is
     /// synchronized (NTP, PTP), see docs/control.md [run: the scenario's `start_at`].
-    #[arg(long, value_name = "TIME", value_parser = crate::start_at::parse_arg)]
-    pub start_at: Option<crate::start_at::StartAt>,
+    #[arg(long, value_name = "TIME", value_parser = crate::scenario::start_at::parse_arg)]
+    pub start_at: Option<crate::scenario::start_at::StartAt>,
 }
 
 /// A whole scenario.
@@ -225,13 +226,13 @@ pub struct Scenario {
     pub format: ValueFormat,
     /// Reader plugin libraries, or directories of them, to load for this scenario
     /// (relative paths are relative to the scenario file). They come after
-    /// `--plugin-dir` and `PLAYER_PLUGIN_PATH`; see [`crate::registry`] for the rules.
+    /// `--plugin-dir` and `PLAYER_PLUGIN_PATH`; see [`crate::plugins::registry`] for the rules.
     #[serde(default)]
     pub plugins: Vec<PathBuf>,
     /// The wall-clock instant of t0 (instead of the start plus `start_delay`), to start
     /// several hosts together.
     #[serde(default)]
-    pub start_at: Option<crate::start_at::StartAt>,
+    pub start_at: Option<crate::scenario::start_at::StartAt>,
     /// Play every recording from this second (each stream's `from` wins).
     #[serde(default, deserialize_with = "values::de_opt_seconds")]
     pub from: Option<f64>,

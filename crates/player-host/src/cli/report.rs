@@ -2,7 +2,7 @@
 
 use crate::engine::control::{PlayState, Status};
 use crate::engine::{Phase, StreamPlan, StreamStats, Summary};
-use crate::registry::Registry;
+use crate::plugins::registry::Registry;
 use crate::scenario::Scenario;
 use player_api::RecordingInfo;
 use std::fmt::Write as _;

@@ -115,7 +115,7 @@ fn t0_is_the_lsl_clock_shifted_by_the_wait() {
     // With the real clocks: ten minutes ahead is about ten minutes of LSL clock ahead.
     let target = unix_now().expect("clock") + 600.0;
     let start = StartAt::parse(&target.to_string()).expect("parse");
-    let wait = start.lsl_t0().expect("t0") - crate::clock::local_clock();
+    let wait = start.lsl_t0().expect("t0") - crate::transport::clock::local_clock();
     assert!(wait > 590.0 && wait <= 600.0, "{wait}");
 }
 

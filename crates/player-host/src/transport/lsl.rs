@@ -4,12 +4,13 @@
 //! length mismatch; the engine pushes whole chunks with one timestamp per sample from
 //! reused buffers, so it calls the C API (`lsl_push_chunk_*tnp`) directly here, behind a
 //! small safe type. Every call goes through the table of the liblsl in use
-//! ([`crate::liblsl`]: a current one when available, the bundled 1.13 otherwise).
+//! ([`crate::transport::liblsl`]: a current one when available, the bundled 1.13 otherwise).
 
-use crate::clock::local_clock;
 use crate::error::{HostError, Result};
-use crate::liblsl::{self, Api};
-use crate::output::{Linger, Outlet, OutletSpec, Output, Values, WireFormat};
+use crate::transport::clock::local_clock;
+use crate::transport::liblsl::{self, Api};
+use crate::transport::sockets::SocketTable;
+use crate::transport::{Census, Linger, Outlet, OutletSpec, Output, Values, WireFormat};
 use lsl_sys as sys;
 use std::ffi::{c_char, CStr, CString};
 use std::time::Duration;
@@ -38,7 +39,7 @@ pub struct LslOutput {
 }
 
 /// How long outlets wait at most, after a run, for their consumers to take the last
-/// chunks ([`LslOutput::linger_max`]).
+/// chunks.
 pub const DEFAULT_LINGER_MAX: Duration = Duration::from_secs(10);
 
 /// What an outlet may hold for one consumer that stops taking data, by default: 64 MiB.
@@ -70,13 +71,6 @@ impl Default for LslOutput {
 }
 
 impl LslOutput {
-    /// Waits at most `max` after a run for consumers to take the last chunks (default
-    /// [`DEFAULT_LINGER_MAX`]).
-    pub fn linger_max(mut self, max: Duration) -> Self {
-        self.linger_max = max;
-        self
-    }
-
     /// Bounds what each outlet keeps for a consumer that stops taking data (default
     /// [`DEFAULT_MAX_BUFFERED`]; e.g. `MaxBuffered::Seconds(s)` for `--max-buffered S`).
     pub fn max_buffered(mut self, bound: MaxBuffered) -> Self {
@@ -151,7 +145,7 @@ impl Output for LslOutput {
     }
     /// liblsl sends asynchronously: the last chunks may still be queued for a consumer
     /// that lags. The outlets' data connections say when they have been taken
-    /// ([`crate::sockets`]); a short settle time covers liblsl's hand-off from its queue
+    /// ([`crate::transport::sockets`]); a short settle time covers liblsl's hand-off from its queue
     /// to the connection, and the old fixed second is kept where the system cannot tell.
     fn linger(&self) -> Linger {
         Linger {
@@ -159,6 +153,10 @@ impl Output for LslOutput {
             blind: Duration::from_secs(1),
             max: self.linger_max,
         }
+    }
+    /// The process's TCP sockets, read once for all outlets (each finds its data ports').
+    fn census(&self) -> Census {
+        SocketTable::read().map_or_else(Census::unknown, Census::new)
     }
 }
 
@@ -515,11 +513,13 @@ impl Outlet for LslOutlet {
         unsafe { (api().lsl_have_consumers)(self.handle) != 0 }
     }
 
-    fn backlog(&self, sockets: Option<&crate::sockets::SocketTable>) -> Option<u64> {
+    fn backlog(&self, census: &Census) -> Option<u64> {
         if self.data_ports.is_empty() {
             return None;
         }
-        sockets.map(|t| t.unsent(&self.data_ports))
+        census
+            .get::<SocketTable>()
+            .map(|t| t.unsent(&self.data_ports))
     }
 }
 
@@ -624,7 +624,7 @@ mod tests {
 
     #[test]
     fn the_bundled_liblsl_refuses_outlets_over_its_pool_limit_by_name() {
-        let bundled = crate::liblsl::get_bundled();
+        let bundled = crate::transport::liblsl::get_bundled();
         let err = check_pool(bundled, &wide(4096, 30_000.0, WireFormat::Float32))
             .expect_err("4096 float32 channels at 30 kHz overflow 1.13's pool");
         let text = err.to_string();
@@ -649,9 +649,6 @@ mod tests {
         let outlet = LslOutlet::new(lib().expect("liblsl"), &spec(&name), 100).expect("outlet");
         assert!(!outlet.data_ports.is_empty());
         #[cfg(target_os = "linux")]
-        assert_eq!(
-            outlet.backlog(crate::sockets::SocketTable::read().as_ref()),
-            Some(0)
-        );
+        assert_eq!(outlet.backlog(&LslOutput::default().census()), Some(0));
     }
 }

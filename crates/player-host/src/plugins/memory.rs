@@ -3,23 +3,23 @@
 //! A [`MemoryRecording`] owns one regular stream's values (frames-major: all channels of
 //! frame 0, then frame 1, ...), its channels and its annotations. A [`MemoryReader`]
 //! serves it through the ordinary reader contract, so the engine replays it exactly as a
-//! file: add the reader to a [`Registry`](crate::Registry) with
-//! [`add_reader`](crate::Registry::add_reader) and name it in the scenario entry
-//! (`reader: memory`, `file: memory:<name>`; the path is only a label, shown as the
-//! stream's `source_file`, and is never opened).
+//! file: give the reader to a [`Session`](crate::Session) with
+//! [`reader`](crate::Session::reader) and name it in the scenario entry (`reader:
+//! memory`, `file: memory:<name>`; the path is only a label, shown as the stream's
+//! `source_file`, and is never opened).
 //!
 //! ```
 //! use player_api::ChannelInfo;
-//! use player_host::{MemoryReader, MemoryRecording, Origin, Registry, Scenario, StreamEntry};
+//! use player_host::{MemoryReader, MemoryRecording, Scenario, Session, StreamEntry};
 //! let channels = vec![ChannelInfo::new("Fz", "eeg", "V"), ChannelInfo::new("Cz", "eeg", "V")];
 //! let data = vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]; // 3 frames × 2 channels
 //! let recording = MemoryRecording::new("EEG", 100.0, channels, data, Vec::new())?;
-//! let mut registry = Registry::builtin();
-//! registry.add_reader(Box::new(MemoryReader::new(recording)), Origin::Memory);
 //! let mut entry = StreamEntry::new("memory:demo");
 //! entry.reader = Some(player_host::MEMORY_READER_ID.into());
 //! entry.name = Some("demo".into()); // else the pseudo path's stem, "memory:demo"
-//! let player = player_host::Player::with_registry(&Scenario::single(entry), &registry)?;
+//! let player = Session::new(Scenario::single(entry))
+//!     .reader(Box::new(MemoryReader::new(recording)))
+//!     .open()?;
 //! assert_eq!(player.stream_names(), ["demo"]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -261,7 +261,7 @@ mod tests {
 
     #[test]
     fn a_registry_chooses_it_by_id_without_touching_the_file_system() {
-        let mut registry = crate::Registry::builtin();
+        let mut registry = crate::plugins::registry::Registry::builtin();
         registry.add_reader(
             Box::new(MemoryReader::new(recording())),
             crate::Origin::Memory,

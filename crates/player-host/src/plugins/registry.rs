@@ -17,7 +17,7 @@
 //! # Trust
 //!
 //! Every library, and every directory given, must pass the trust rule of
-//! [`crate::trust`] (owned by root or the user, in directories only they can write, up to
+//! [`crate::plugins::trust`] (owned by root or the user, in directories only they can write, up to
 //! `/`) before anything is loaded, and is loaded by its absolute resolved path. A library
 //! that fails it is refused with the offending path and the `chmod`/`chown` that fixes it;
 //! with `PLAYER_PLUGIN_UNSAFE=1` it is loaded anyway, with one warning line on stderr.
@@ -30,9 +30,9 @@
 //! commands. When two readers have the same id, **built-ins win, then the library loaded
 //! first**; the later library is refused with a reason that names the winner.
 
-use crate::dynamic::{self, LIBRARY_EXTENSION};
 use crate::error::{HostError, Result};
-use crate::trust::{self, Trusted, Untrusted};
+use crate::plugins::dynamic::{self, LIBRARY_EXTENSION};
+use crate::plugins::trust::{self, Trusted, Untrusted};
 use player_api::abi::LoadError;
 use player_api::{quote, registered_readers, Probe, ReadError, ReaderPlugin, PROBE_HEADER_LEN};
 use std::collections::BTreeSet;
@@ -52,7 +52,7 @@ pub enum Origin {
     /// Loaded from this plugin library.
     Library(PathBuf),
     /// Added by the program embedding the host (a reader of data held in memory, see
-    /// [`crate::memory`]).
+    /// [`crate::plugins::memory`]).
     Memory,
 }
 
@@ -131,12 +131,45 @@ impl Held {
     }
 }
 
+/// Where a run's plugin libraries come from, in the order of the module docs.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PluginSources<'a> {
+    /// `--plugin-dir` paths, in command-line order.
+    pub dirs: &'a [PathBuf],
+    /// Whether [`PLUGIN_PATH_ENV`] is read.
+    pub env: bool,
+    /// The scenario's `plugins:`.
+    pub scenario: &'a [PathBuf],
+}
+
+impl PluginSources<'_> {
+    /// The readers of a run: built-ins, then every `dirs` path, then [`PLUGIN_PATH_ENV`]
+    /// when `env`, then the scenario's `plugins:`. The one place where a registry of
+    /// plugins is built.
+    pub(crate) fn registry(&self) -> Registry {
+        let mut registry = Registry::builtin();
+        for dir in self.dirs {
+            registry.add_plugin_path(dir);
+        }
+        if self.env {
+            registry.add_plugin_path_env();
+        }
+        for path in self.scenario {
+            registry.add_plugin_path(path);
+        }
+        registry
+    }
+}
+
 /// The set of readers a host can use: built-ins first, then plugin libraries.
-pub struct Registry {
+pub(crate) struct Registry {
     readers: Vec<(Held, Origin)>,
     refused: Vec<Refused>,
     /// Canonical paths of every library tried (loaded or refused).
     tried: BTreeSet<PathBuf>,
+    /// Libraries that failed the trust rule and were loaded anyway (`PLAYER_PLUGIN_UNSAFE`),
+    /// with why they failed it.
+    unsafe_loads: Vec<(PathBuf, String)>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -159,24 +192,8 @@ impl Registry {
                 .collect(),
             refused: Vec::new(),
             tried: BTreeSet::new(),
+            unsafe_loads: Vec::new(),
         }
-    }
-
-    /// The readers of a run, in the order of the module docs: built-ins, then every
-    /// `plugin_dirs` path (`--plugin-dir`), then [`PLUGIN_PATH_ENV`] when `env`, then the
-    /// scenario's `plugins:`. The one place where a run's registry is built.
-    pub fn for_run(plugin_dirs: &[PathBuf], env: bool, scenario_plugins: &[PathBuf]) -> Self {
-        let mut registry = Registry::builtin();
-        for dir in plugin_dirs {
-            registry.add_plugin_path(dir);
-        }
-        if env {
-            registry.add_plugin_path_env();
-        }
-        for path in scenario_plugins {
-            registry.add_plugin_path(path);
-        }
-        registry
     }
 
     /// Adds the plugins of a library file or of a directory's libraries (see the module
@@ -256,12 +273,8 @@ impl Registry {
             return;
         }
         if let Some(u) = untrusted {
-            eprintln!(
-                "warning: {}=1: loading untrusted plugin {}: {}",
-                trust::UNSAFE_ENV,
-                library.path().display(),
-                u.summary(),
-            );
+            self.unsafe_loads
+                .push((library.path().to_path_buf(), u.summary()));
         }
         match dynamic::load(&library) {
             Ok(reader) => self.add_loaded(library.path(), Box::new(reader)),
@@ -308,6 +321,32 @@ impl Registry {
     /// Libraries that were not added, with the reason, in discovery order.
     pub fn refused(&self) -> &[Refused] {
         &self.refused
+    }
+
+    /// What a user should be told about the libraries: those loaded despite the trust rule
+    /// (`PLAYER_PLUGIN_UNSAFE=1`, [`unsafe_warnings`](Registry::unsafe_warnings)), then
+    /// those refused, one line each (the one wording of these warnings, printed by the
+    /// front ends).
+    pub fn warnings(&self) -> Vec<String> {
+        let refused = self
+            .refused
+            .iter()
+            .map(|r| format!("plugin {} refused: {}", r.path.display(), r.reason));
+        self.unsafe_warnings().into_iter().chain(refused).collect()
+    }
+
+    /// One line per library loaded despite the trust rule (`PLAYER_PLUGIN_UNSAFE=1`).
+    pub fn unsafe_warnings(&self) -> Vec<String> {
+        self.unsafe_loads
+            .iter()
+            .map(|(path, why)| {
+                format!(
+                    "{}=1: loading untrusted plugin {}: {why}",
+                    trust::UNSAFE_ENV,
+                    path.display()
+                )
+            })
+            .collect()
     }
 
     /// Every reader, in order of precedence.
