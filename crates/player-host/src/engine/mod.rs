@@ -26,6 +26,7 @@ mod picks;
 pub(crate) mod plan;
 mod pool;
 pub(crate) mod prefetch;
+mod punctual;
 pub mod stats;
 pub mod steering;
 pub(crate) mod timing;
