@@ -5,6 +5,7 @@
 //! Exit status ([`run`]): 0 when the player carried the request out, 1 when it refused it
 //! or could not be reached, 2 for a usage mistake (nothing is sent).
 
+use super::Ended;
 use crate::control::protocol::Request;
 use crate::error::{HostError, Result};
 use serde_json::Value;
@@ -112,7 +113,7 @@ fn number(text: &str, original: &str, what: &str) -> Result<f64> {
 const SECONDS: &str = "a number of seconds (seek 12.5, seek +5, seek -5)";
 
 fn usage(message: &str) -> HostError {
-    HostError::config(format!(
+    HostError::Usage(format!(
         "{message}; usage: player-host ctl SOCKET {COMMANDS}"
     ))
 }
@@ -184,20 +185,21 @@ pub fn describe_status(status: &Value) -> String {
     format!("{state}  {position:.3}{duration} s  speed {speed}{pass}")
 }
 
-/// What `ctl` prints and its exit status, for an answer line.
-fn report(answer: &str, json: bool) -> (Option<String>, Option<String>, u8) {
+/// What `ctl` prints (on stdout, on stderr) for an answer line, and whether the player
+/// carried the request out.
+fn report(answer: &str, json: bool) -> (Option<String>, Option<String>, bool) {
     let parsed: Option<Value> = serde_json::from_str(answer).ok();
     let ok = parsed.as_ref().and_then(|v| v["ok"].as_bool());
     match (ok, parsed) {
-        (Some(true), _) if json => (Some(answer.to_string()), None, 0),
-        (Some(true), Some(v)) => (Some(describe_status(&v["status"])), None, 0),
-        (Some(false), _) if json => (Some(answer.to_string()), None, 1),
+        (Some(true), _) if json => (Some(answer.to_string()), None, true),
+        (Some(true), Some(v)) => (Some(describe_status(&v["status"])), None, true),
+        (Some(false), _) if json => (Some(answer.to_string()), None, false),
         (Some(false), Some(v)) => {
             let message = v["error"].as_str().unwrap_or("(no message)");
             (
                 None,
                 Some(format!("error: the player refused: {message}")),
-                1,
+                false,
             )
         }
         _ => (
@@ -206,37 +208,29 @@ fn report(answer: &str, json: bool) -> (Option<String>, Option<String>, u8) {
                 "error: not an answer of the control protocol: {}",
                 player_api::quote(answer)
             )),
-            1,
+            false,
         ),
     }
 }
 
-/// Runs `player-host ctl`: prints the answer (stdout) or the error (stderr) and returns
-/// the exit status: 0 ok, 1 refused or unreachable, 2 usage mistake.
-pub fn run(args: &CtlArgs) -> u8 {
-    let request = match parse_command(&args.command) {
-        Ok(request) => request,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
-    match exchange(&args.socket, &request) {
-        Ok(answer) => {
-            let (out, err, code) = report(&answer, args.json);
-            if let Some(out) = out {
-                println!("{out}");
-            }
-            if let Some(err) = err {
-                eprintln!("{err}");
-            }
-            code
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            1
-        }
+/// Runs `player-host ctl`: prints the answer (stdout, or the refusal on stderr) and says
+/// how it ended: done, refused (exit 1), or an error (unreachable: 1; a usage mistake,
+/// nothing sent: 2), the status chosen by [`super::exit_status`].
+pub(crate) fn run(args: &CtlArgs) -> Result<Ended> {
+    let request = parse_command(&args.command)?;
+    let answer = exchange(&args.socket, &request)?;
+    let (out, err, carried_out) = report(&answer, args.json);
+    if let Some(out) = out {
+        out!("{out}")?;
     }
+    if let Some(err) = err {
+        note!("{err}");
+    }
+    Ok(if carried_out {
+        Ended::Done
+    } else {
+        Ended::Refused
+    })
 }
 
 #[cfg(test)]

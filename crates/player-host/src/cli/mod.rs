@@ -163,13 +163,15 @@ pub(crate) enum Ended {
     StreamsFailed,
     /// It was stopped by this signal.
     Signal(i32),
+    /// The player refused the request (`ctl`).
+    Refused,
 }
 
 /// The one place where an exit status is chosen (see [`EXIT_STATUS_HELP`]).
 pub(crate) fn exit_status(result: &Result<Ended, HostError>) -> u8 {
     match result {
         Ok(Ended::Done) => 0,
-        Ok(Ended::StreamsFailed) => 1,
+        Ok(Ended::StreamsFailed | Ended::Refused) => 1,
         Ok(Ended::Signal(n)) => u8::try_from(128 + n).unwrap_or(1),
         Err(e) if out::is_broken_pipe(e) => 141,
         Err(HostError::Usage(_)) => 2,
@@ -210,9 +212,6 @@ fn dispatch(cli: Cli) -> u8 {
             note!("error: {e}");
             return exit_status(&Err(e));
         }
-    }
-    if let Command::Ctl(args) = &cli.command {
-        return ctl::run(args);
     }
     let result = execute(cli);
     if let Err(e) = &result {
@@ -266,7 +265,7 @@ fn execute(cli: Cli) -> Result<Ended, HostError> {
             let parsed = Scenario::load(&scenario)?;
             info::validate(&scenario, &parsed, &registry(dirs, Some(&parsed), false))
         }
-        Command::Ctl(_) => Ok(Ended::Done), // answered in main(), before anything else
+        Command::Ctl(args) => ctl::run(&args),
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::cli::exit_status;
 use crate::control::mock_steer::MockSteer;
 use crate::control::socket::serve;
 use clap::Parser;
@@ -154,7 +155,10 @@ fn exit_status_is_0_ok_1_refused_or_unreachable_2_usage() {
     let dir = Dir::new();
     let steer = Arc::new(MockSteer::new());
     let path = dir.sock().display().to_string();
-    assert_eq!(run(&cli(&format!("ctl {path} status")).expect("args")), 1);
+    assert_eq!(
+        exit_status(&run(&cli(&format!("ctl {path} status")).expect("args"))),
+        1
+    );
     let e = ctl(&dir.sock(), &words("status")).expect_err("nobody there");
     assert_eq!(
         e.to_string(),
@@ -171,20 +175,28 @@ fn exit_status_is_0_ok_1_refused_or_unreachable_2_usage() {
         "{e}"
     );
     let _server = serve(&dir.sock(), steer.clone()).expect("serve");
-    assert_eq!(run(&cli(&format!("ctl {path} pause")).expect("args")), 0);
     assert_eq!(
-        run(&cli(&format!("ctl {path} seek 5000 --json")).expect("args")),
+        exit_status(&run(&cli(&format!("ctl {path} pause")).expect("args"))),
+        0
+    );
+    assert_eq!(
+        exit_status(&run(
+            &cli(&format!("ctl {path} seek 5000 --json")).expect("args")
+        )),
         1
     );
     assert_eq!(
-        run(&cli(&format!("ctl {path} seek 5000")).expect("args")),
+        exit_status(&run(&cli(&format!("ctl {path} seek 5000")).expect("args"))),
         1
     );
     assert_eq!(
-        run(&cli(&format!("ctl {path} speed 500")).expect("args")),
+        exit_status(&run(&cli(&format!("ctl {path} speed 500")).expect("args"))),
         2
     );
-    assert_eq!(run(&cli(&format!("ctl {path} jump")).expect("args")), 2);
+    assert_eq!(
+        exit_status(&run(&cli(&format!("ctl {path} jump")).expect("args"))),
+        2
+    );
     assert_eq!(steer.calls(), ["pause"]);
 }
 
@@ -196,10 +208,10 @@ fn answers_are_printed_for_people_or_as_json() {
         (
             Some("paused  12.500 / 60.000 s  speed 0.5  pass 1/2".into()),
             None,
-            0
+            true
         )
     );
-    assert_eq!(report(ok, true), (Some(ok.into()), None, 0));
+    assert_eq!(report(ok, true), (Some(ok.into()), None, true));
     let forever = r#"{"ok":true,"status":{"state":"playing","position":1,"duration":null,"pass":[3,null],"speed":1}}"#;
     assert_eq!(
         report(forever, false).0.as_deref(),
@@ -208,11 +220,11 @@ fn answers_are_printed_for_people_or_as_json() {
     let refused = r#"{"ok":false,"error":"no"}"#;
     assert_eq!(
         report(refused, false),
-        (None, Some("error: the player refused: no".into()), 1)
+        (None, Some("error: the player refused: no".into()), false)
     );
-    assert_eq!(report(refused, true), (Some(refused.into()), None, 1));
+    assert_eq!(report(refused, true), (Some(refused.into()), None, false));
     let (out, err, code) = report("hello", false);
-    assert_eq!((out, code), (None, 1));
+    assert_eq!((out, code), (None, false));
     assert!(err
         .expect("message")
         .contains("not an answer of the control protocol"));
