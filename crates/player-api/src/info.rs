@@ -18,13 +18,16 @@ pub const IRREGULAR_RATE: f64 = 0.0;
 /// opening (without reading sample data).
 ///
 /// Fields added after ABI version 1 have serde defaults, so the JSON of a plugin built
-/// against an older `player-api` still reads (see the crate's `abi` module).
+/// against an older `player-api` still reads: fields are only added, with defaults, under
+/// the same JSON schema version (the rule is in the crate's `abi` module, "Versioning of
+/// the JSON documents").
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct RecordingInfo {
-    /// The streams of the recording, in a stable order; [`Recording::open_stream`]
-    /// (crate::Recording::open_stream) takes an index into this list. Never empty.
+    /// The streams of the recording, in a stable order;
+    /// [`Recording::open_stream`](crate::Recording::open_stream) takes an index into this
+    /// list. Never empty.
     pub streams: Vec<StreamInfo>,
     /// Annotations (events with a text), ordered by onset.
     pub annotations: Vec<Annotation>,

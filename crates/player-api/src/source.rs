@@ -1,6 +1,6 @@
 //! Reading sample data: a cursor over one stream.
 
-use crate::{Block, ReadError};
+use crate::{Block, ReadError, StreamKind};
 
 /// A cursor over the frames of one stream.
 ///
@@ -33,6 +33,12 @@ pub trait SampleSource: Send {
 /// The easy way to write a [`SampleSource`] for a regular stream: fill interleaved frames.
 /// Every `FrameSource` is a `SampleSource` (its `read` fills the block's free space and
 /// commits what was filled).
+///
+/// Only for [`StreamKind::Regular`] streams: a `FrameSource` gives no times, so its `read`
+/// refuses a block of another kind with a [`Contract`](crate::ReadErrorKind::Contract)
+/// error instead of committing frames without their times. A stamped stream's source
+/// implements [`SampleSource::read`] and gives each frame's time
+/// ([`Block::spare`], [`Block::push_frame`]).
 ///
 /// ```
 /// use player_api::{Block, FrameSource, ReadError, SampleSource, StreamKind};
@@ -69,11 +75,65 @@ pub trait FrameSource: Send {
 
 impl<T: FrameSource> SampleSource for T {
     fn read(&mut self, block: &mut Block) -> Result<(), ReadError> {
+        if block.kind() != StreamKind::Regular {
+            return Err(ReadError::contract(format!(
+                "a FrameSource reads regular streams only, but was given a block of a {} \
+                 stream (its frames need times: implement SampleSource::read instead)",
+                block.kind().as_str()
+            )));
+        }
         let n = self.fill(block.spare().0)?;
         block.commit(n)
     }
 
     fn seek(&mut self, frame: u64) -> Result<(), ReadError> {
         self.seek_frame(frame)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::ReadErrorKind;
+
+    /// Fills every frame it is given with 7.0, without end.
+    struct Sevens;
+
+    impl FrameSource for Sevens {
+        fn fill(&mut self, out: &mut [f64]) -> Result<usize, ReadError> {
+            out.fill(7.0);
+            Ok(out.len())
+        }
+        fn seek_frame(&mut self, _: u64) -> Result<(), ReadError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_frame_source_fills_regular_blocks() {
+        let mut block = Block::new(StreamKind::Regular, 1, 3);
+        Sevens.read(&mut block).unwrap();
+        assert_eq!(block.values(), [7.0; 3]);
+    }
+
+    /// Stamped and text blocks need each frame's time, which a `FrameSource` does not
+    /// give: refused, with nothing committed (no frame at a zeroed time).
+    #[test]
+    fn a_frame_source_refuses_blocks_that_are_not_regular() {
+        for kind in [StreamKind::Stamped, StreamKind::Text] {
+            let mut block = Block::new(kind, 1, 3);
+            let e = Sevens.read(&mut block).unwrap_err();
+            assert_eq!(e.kind(), ReadErrorKind::Contract);
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "a FrameSource reads regular streams only, but was given a block of a {} \
+                     stream (its frames need times: implement SampleSource::read instead)",
+                    kind.as_str()
+                )
+            );
+            assert!(block.is_empty(), "{kind:?}: nothing committed");
+        }
     }
 }

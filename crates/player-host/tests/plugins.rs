@@ -11,11 +11,16 @@
 mod support;
 use support::*;
 
+use player_api::abi::{
+    read_table, AbiBuf, AbiError, DynamicReader, EntryFn, PluginTable, TableHeader, TableLayout,
+    ABI2_TABLE_SIZE, ENTRY_SYMBOL, SCHEMA_KEY, STATUS_OK,
+};
 use player_api::{Block, OpenOptions, ReaderPlugin, StreamKind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Arc;
 
-const BUILD: &str = "cargo build -p player-brainvision -p player-template -p player-test-faults -p player-test-wrong-abi -p player-test-not-a-plugin";
+const BUILD: &str = "cargo build -p player-brainvision -p player-template -p player-test-faults -p player-test-wrong-abi -p player-test-not-a-plugin -p player-test-abi2";
 
 fn fixture(name: &str) -> PathBuf {
     repo().join("examples/fixtures/brainvision").join(name)
@@ -91,27 +96,19 @@ fn trusted(dir: &Path) -> bool {
 /// Loads the plugin library at `path` as the host does (by its absolute path, its table
 /// checked), for tests of a reader behind the C ABI; the host's own loading is tested
 /// through the binary.
-fn load_plugin(path: &Path) -> player_api::abi::DynamicReader {
+fn load_plugin(path: &Path) -> DynamicReader {
     let path = path.canonicalize().unwrap();
     // SAFETY: a library built from this workspace's plugins, copied into a trusted
     // directory by the test.
     let library = unsafe { libloading::Library::new(&path) }.unwrap();
     // SAFETY: the entry point of the plugin ABI, `extern "C" fn() -> *const PluginTable`.
-    let entry = unsafe { library.get::<player_api::abi::EntryFn>(player_api::abi::ENTRY_SYMBOL) }
-        .map(|symbol| *symbol)
-        .unwrap();
+    let entry: EntryFn = *unsafe { library.get::<EntryFn>(ENTRY_SYMBOL) }.unwrap();
     // SAFETY: the entry point catches its own panics and returns a static table or null.
     let table = unsafe { entry() };
     // SAFETY: the table is a static of `library`, which the reader keeps loaded;
     // `from_table` checks its header before any call.
-    unsafe {
-        player_api::abi::DynamicReader::from_table(
-            table,
-            path.display().to_string(),
-            std::sync::Arc::new(library),
-        )
-    }
-    .unwrap()
+    unsafe { DynamicReader::from_table(table, path.display().to_string(), Arc::new(library)) }
+        .unwrap()
 }
 
 fn temp_dir(tag: &str) -> PathBuf {
@@ -547,6 +544,153 @@ fn a_plugin_for_another_abi_version_is_refused_naming_both_versions() {
         ),
         "{line}"
     );
+}
+
+/// A plugin frozen at ABI 2 (plugins/test-faults/abi2: a table of exactly ABI 2's size,
+/// JSON without a schema version, as plugins built before them) loads and plays.
+#[test]
+fn an_abi_2_plugin_built_before_schema_versions_loads_and_plays() {
+    let plugins = plugin_dir("abi2", &["player_test_abi2"]);
+    let out = host(&["plugins", "--json", "--plugin-dir", s(&plugins)]);
+    assert_ok(&out);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(
+        json["readers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "abi2"),
+        "{json}"
+    );
+    assert_eq!(json["refused"], serde_json::json!([]), "{json}");
+    let d = temp_dir("abi2-data");
+    let file = d.join("rec.abi2");
+    std::fs::write(&file, "frames=40\n").unwrap();
+    let stats = d.join("stats.json");
+    let out = host(&[
+        "play",
+        s(&file),
+        "--name",
+        "Old",
+        "--output",
+        "null",
+        "--stats-json",
+        s(&stats),
+        "--plugin-dir",
+        s(&plugins),
+    ]);
+    assert_ok(&out);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let streams: Vec<_> = json["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|st| {
+            assert!(st["error"].is_null() && st["finished"] == true, "{json}");
+            (
+                st["name"].as_str().unwrap(),
+                st["samples"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        streams,
+        [("Old-ramp", 40), ("Old-events", 3), ("Old-markers", 1)]
+    );
+}
+
+/// The host table of a hypothetical ABI 3: ABI 2's table and one field appended as the
+/// rule says (an `Option` of a function pointer): a second copy of the layout, as a host
+/// built after a field was appended has it.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+struct HostTableV3 {
+    v2: PluginTable,
+    appended: Option<unsafe extern "C" fn() -> u32>,
+}
+
+// SAFETY: `#[repr(C)]`, ABI 2's table first, then one nullable function pointer.
+unsafe impl TableLayout for HostTableV3 {
+    const ABI_VERSION: u32 = 3;
+}
+
+/// The compatibility rule across a real library boundary: the ABI 2 plugin's table loads in
+/// a host whose table has an appended field, which reads as absent, and nothing past the
+/// plugin's declared size is read.
+#[test]
+fn an_abi_2_plugin_loads_in_a_host_with_an_appended_field() {
+    let copy =
+        plugin_dir("abi2-direct", &["player_test_abi2"]).join(library_name("player_test_abi2"));
+    // SAFETY: a test plugin of this workspace, in a trusted directory.
+    let lib = unsafe { libloading::Library::new(copy.canonicalize().unwrap()) }.unwrap();
+    // SAFETY: the entry point of the plugin ABI.
+    let entry: EntryFn = *unsafe { lib.get::<EntryFn>(ENTRY_SYMBOL) }.unwrap();
+    // SAFETY: as above; it returns the plugin's static table.
+    let table = unsafe { entry() };
+    // SAFETY: a table starts with its header.
+    let header = unsafe { table.cast::<TableHeader>().read_unaligned() };
+    assert_eq!(header.abi_version, 2);
+    assert_eq!(
+        header.table_size as usize, ABI2_TABLE_SIZE,
+        "exactly ABI 2's size"
+    );
+    assert!(std::mem::size_of::<HostTableV3>() > ABI2_TABLE_SIZE);
+    // SAFETY: the library's table, of the size it declares.
+    let host: HostTableV3 = unsafe { read_table(table) }.unwrap();
+    assert!(host.appended.is_none(), "the appended field is absent");
+    // The same bytes followed by what would read as a function: still absent, since
+    // nothing past the declared size is read.
+    let mut bytes = vec![0xab_u8; ABI2_TABLE_SIZE + 64];
+    // SAFETY: the library's table has ABI2_TABLE_SIZE readable bytes.
+    unsafe {
+        std::ptr::copy_nonoverlapping(table.cast::<u8>(), bytes.as_mut_ptr(), ABI2_TABLE_SIZE)
+    };
+    // SAFETY: a copy of the table, with more readable bytes after it.
+    let copied: HostTableV3 = unsafe { read_table(bytes.as_ptr().cast()) }.unwrap();
+    assert!(copied.appended.is_none(), "nothing past the table was read");
+    assert_eq!(copied.v2.source_read as usize, host.v2.source_read as usize);
+    // The host's copy serves as the plugin's table, and the old JSON (no schema version)
+    // reads: the description, the recording info.
+    let mut json = AbiBuf::empty();
+    let mut err = AbiError::empty();
+    // SAFETY: the library's `describe`, with writable outputs; its buffer returned once.
+    let description = unsafe {
+        assert_eq!((host.v2.describe)(&mut json, &mut err), STATUS_OK);
+        let bytes = json.to_vec();
+        (host.v2.free_buf)(json);
+        bytes
+    };
+    let description: serde_json::Value = serde_json::from_slice(&description).unwrap();
+    assert!(description.get(SCHEMA_KEY).is_none(), "{description}");
+    let v2: &'static PluginTable = Box::leak(Box::new(host.v2));
+    // SAFETY: a copy of the library's table, kept loaded by the reader.
+    let reader = unsafe { DynamicReader::from_table(v2, "abi2", Arc::new(lib)) }.unwrap();
+    assert_eq!(reader.info().id(), "abi2");
+    let file = temp_dir("abi2-direct-data").join("rec.abi2");
+    std::fs::write(&file, "frames=30").unwrap();
+    let rec = reader.open(&file, &OpenOptions::default()).unwrap();
+    let info = rec.info();
+    assert_eq!(info.streams.len(), 2);
+    assert_eq!(info.streams[0].length, Some(30));
+    assert_eq!(info.annotations[0].description, "start");
+    let mut ramp = rec.open_stream(0).unwrap();
+    let mut values = Vec::new();
+    loop {
+        let mut b = Block::new(StreamKind::Regular, 2, 7);
+        ramp.read(&mut b).unwrap();
+        if b.is_empty() {
+            break;
+        }
+        values.extend_from_slice(b.values());
+    }
+    let want: Vec<f64> = (0..30).flat_map(|k| [k as f64, k as f64 + 0.1]).collect();
+    assert_eq!(values, want);
+    let mut events = rec.open_stream(1).unwrap();
+    let mut b = Block::new(StreamKind::Text, 1, 8);
+    events.read(&mut b).unwrap();
+    assert_eq!(b.text(), ["e0", "e1", "e2"]);
+    assert_eq!(b.stamps(), [0.0, 0.25, 0.5]);
 }
 
 #[test]

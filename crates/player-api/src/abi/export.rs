@@ -6,6 +6,7 @@
 //! the entry point keeps the panic's message and location for that error instead of
 //! printing it (other panics go to the previous hook, unchanged).
 
+use super::schema::{self, SchemaError, SCHEMA_VERSION};
 use super::types::*;
 use super::{ABI_MAGIC, ABI_VERSION};
 use crate::{
@@ -221,7 +222,7 @@ unsafe extern "C" fn describe<P: ExportedReader>(
             "extensions": r.extensions(),
             "api_version": env!("CARGO_PKG_VERSION"),
         });
-        let text = serde_json::to_vec(&json)
+        let text = schema::to_json(&json)
             .map_err(|e| ReadError::plugin(format!("cannot describe the reader: {e}")))?;
         put(out_json, AbiBuf::from_vec(text), "out_json")
     })
@@ -266,8 +267,14 @@ unsafe extern "C" fn open<P: ExportedReader>(
                 #[serde(default)]
                 reader_options: BTreeMap<String, String>,
             }
-            let parsed: Options = serde_json::from_str(options).map_err(|e| {
-                ReadError::invalid_argument(format!("the host's options are not valid: {e}"))
+            let parsed: Options = schema::from_json(options.as_bytes()).map_err(|e| match e {
+                SchemaError::Malformed(e) => {
+                    ReadError::invalid_argument(format!("the host's options are not valid: {e}"))
+                }
+                SchemaError::Newer(v) => ReadError::invalid_argument(format!(
+                    "the host's options have JSON schema version {v}, newer than this \
+                     plugin's {SCHEMA_VERSION}: rebuild the plugin against the host's player-api"
+                )),
             })?;
             open_options.reader_options = parsed.reader_options;
         }
@@ -323,7 +330,7 @@ unsafe extern "C" fn recording_info(
     call("info", out_error, || {
         // SAFETY: the host passes a live recording handle (ABI contract).
         let rec = unsafe { recording(handle) }?;
-        let text = serde_json::to_vec(rec.info()).map_err(|e| {
+        let text = schema::to_json(rec.info()).map_err(|e| {
             ReadError::plugin(format!("cannot serialize the recording's info: {e}"))
         })?;
         put(out_json, AbiBuf::from_vec(text), "out_json")

@@ -9,9 +9,15 @@
 //! contract is *poisoned*: every later call fails with the same error without calling the
 //! plugin again. Each wrapper holds the library (`keepalive`) so that it stays loaded
 //! while anything made from it lives.
+//!
+//! Every buffer the plugin hands over (JSON text, error texts) is copied and returned to
+//! the plugin's `free_buf` right after the call that handed it over, whatever the call's
+//! status and whether or not its contents are then accepted: nothing leaks on an error
+//! path, even from a plugin that sets outputs it should not.
 
+use super::schema::{self, SchemaError, SCHEMA_VERSION};
 use super::types::*;
-use super::{compatible, LoadError};
+use super::{read_table, LoadError};
 use crate::{
     Block, Confidence, OpenOptions, Probe, ReadError, ReadErrorKind, ReaderInfo, ReaderPlugin,
     Recording, RecordingInfo, SampleSource, StreamKind,
@@ -31,23 +37,23 @@ struct Shared {
 }
 
 impl Shared {
+    /// The outcome of a call: `Ok` on [`STATUS_OK`] (freeing any error texts a broken
+    /// plugin set anyway), else the error ([`Shared::error`]).
+    fn check(&self, status: Status, e: AbiError, what: &str) -> Result<(), ReadError> {
+        if status == STATUS_OK {
+            self.take_buf(e.message);
+            self.take_buf(e.path);
+            Ok(())
+        } else {
+            Err(self.error(status, e, what))
+        }
+    }
+
     /// Turns the outputs of a failed call into a [`ReadError`], freeing the plugin's
     /// buffers with the plugin's own `free_buf`.
-    fn error(&self, status: Status, mut e: AbiError, what: &str) -> ReadError {
-        // SAFETY: the plugin wrote `e` (or left it empty); its buffers are valid until
-        // freed below, on the plugin's side.
-        let message = unsafe { e.message.to_vec() };
-        // SAFETY: as above.
-        let path = unsafe { e.path.to_vec() };
-        for buf in [
-            std::mem::replace(&mut e.message, AbiBuf::empty()),
-            std::mem::replace(&mut e.path, AbiBuf::empty()),
-        ] {
-            if !buf.ptr.is_null() {
-                // SAFETY: a buffer the plugin allocated and handed over, returned once.
-                unsafe { (self.table.free_buf)(buf) };
-            }
-        }
+    fn error(&self, status: Status, e: AbiError, what: &str) -> ReadError {
+        let message = self.take_buf(e.message);
+        let path = self.take_buf(e.path);
         let message = String::from_utf8_lossy(&message).into_owned();
         let mut err = match status {
             STATUS_ERROR if !message.is_empty() => ReadError::new(kind_from(e.kind), message),
@@ -70,7 +76,8 @@ impl Shared {
         err
     }
 
-    /// Takes a JSON buffer from the plugin: copies it and frees it on the plugin's side.
+    /// Takes a buffer from the plugin: copies it and frees it on the plugin's side (the
+    /// empty value needs nothing).
     fn take_buf(&self, buf: AbiBuf) -> Vec<u8> {
         // SAFETY: the plugin handed over `len` readable bytes.
         let bytes = unsafe { buf.to_vec() };
@@ -119,30 +126,25 @@ impl fmt::Debug for DynamicReader {
 impl DynamicReader {
     /// Checks the table a plugin's entry point returned and wraps it.
     ///
-    /// Reads the [`TableHeader`] first and refuses the table, without calling anything,
-    /// when it breaks the compatibility rule ([`compatible`](super::compatible)); only
-    /// then calls the plugin's `describe`. `library` names the library in messages;
-    /// `keepalive` is kept (typically the loaded library) as long as the reader or
-    /// anything opened through it lives.
+    /// Reads the table with [`read_table`](super::read_table): the [`TableHeader`] first,
+    /// refusing the table without calling anything when it breaks the compatibility rule
+    /// ([`compatible`](super::compatible)), then at most the size the header declares,
+    /// fields past it being absent, and every required function must be set. Only then
+    /// calls the plugin's `describe`. `library` names the library in messages; `keepalive`
+    /// is kept (typically the loaded library) as long as the reader or anything opened
+    /// through it lives.
     ///
     /// # Safety
     /// `table` is null or points to memory that stays valid while `keepalive` lives, of at
-    /// least `size_of::<TableHeader>()` bytes, and the functions in it, once the header is
-    /// checked, follow the contract of [`PluginTable`].
+    /// least `size_of::<TableHeader>()` bytes and, once the header is checked, of the size
+    /// it declares; the functions in it follow the contract of [`PluginTable`].
     pub unsafe fn from_table(
         table: *const PluginTable,
         library: impl Into<String>,
         keepalive: Arc<dyn Any + Send + Sync>,
     ) -> Result<Self, LoadError> {
-        if table.is_null() {
-            return Err(LoadError::NoTable);
-        }
-        // SAFETY: non-null, and at least a header's worth of readable bytes (caller's
-        // promise); unaligned read in case a foreign table is oddly placed.
-        let header = unsafe { std::ptr::read_unaligned(table.cast::<TableHeader>()) };
-        compatible(&header)?;
-        // SAFETY: the header says this table has at least the fields of our version.
-        let table = unsafe { std::ptr::read_unaligned(table) };
+        // SAFETY: the caller's promise is `read_table`'s.
+        let table: PluginTable = unsafe { read_table(table) }?;
         let shared = Arc::new(Shared {
             table,
             _keepalive: keepalive,
@@ -175,13 +177,10 @@ fn describe(shared: &Shared) -> Result<(ReaderInfo, String), LoadError> {
     let mut err = AbiError::empty();
     // SAFETY: a checked table; the outputs are valid for writing.
     let status = unsafe { (shared.table.describe)(&mut json, &mut err) };
-    if status != STATUS_OK {
-        return Err(LoadError::BadDescription(format!(
-            "its `describe` failed: {}",
-            shared.error(status, err, "describe").message()
-        )));
-    }
     let bytes = shared.take_buf(json);
+    shared.check(status, err, "describe").map_err(|e| {
+        LoadError::BadDescription(format!("its `describe` failed: {}", e.message()))
+    })?;
     #[derive(serde::Deserialize)]
     struct Description {
         id: String,
@@ -191,8 +190,14 @@ fn describe(shared: &Shared) -> Result<(ReaderInfo, String), LoadError> {
         #[serde(default)]
         api_version: String,
     }
-    let d: Description =
-        serde_json::from_slice(&bytes).map_err(|e| LoadError::BadDescription(e.to_string()))?;
+    let d: Description = schema::from_json(&bytes).map_err(|e| match e {
+        SchemaError::Malformed(m) => LoadError::BadDescription(m),
+        SchemaError::Newer(version) => LoadError::NewerSchema {
+            document: "description",
+            version,
+            host: SCHEMA_VERSION,
+        },
+    })?;
     let id_ok = !d.id.is_empty()
         && d.id
             .bytes()
@@ -225,11 +230,8 @@ impl ReaderPlugin for DynamicReader {
                 &mut err,
             )
         };
-        if status != STATUS_OK {
-            // Probing never fails: a failing probe means "not mine" (buffers still freed).
-            let _ = self.shared.error(status, err, "probe");
-            return None;
-        }
+        // Probing never fails: a failing probe means "not mine" (buffers still freed).
+        self.shared.check(status, err, "probe").ok()?;
         match confidence {
             CONFIDENCE_EXTENSION => Some(Confidence::Extension),
             CONFIDENCE_MAGIC => Some(Confidence::Magic),
@@ -242,21 +244,22 @@ impl ReaderPlugin for DynamicReader {
             ReadError::unsupported("dynamic readers take UTF-8 paths only").in_file(path)
         })?;
         let options = serde_json::json!({ "reader_options": options.reader_options });
-        let options = options.to_string();
+        let options = schema::to_json(&options)
+            .map_err(|e| ReadError::plugin(format!("cannot write the options: {e}")))?;
         let mut handle: Handle = std::ptr::null_mut();
         let mut err = AbiError::empty();
         // SAFETY: a checked table; inputs live for the call, outputs are writable.
         let status = unsafe {
             (self.shared.table.open)(
                 AbiStr::new(text.as_bytes()),
-                AbiStr::new(options.as_bytes()),
+                AbiStr::new(&options),
                 &mut handle,
                 &mut err,
             )
         };
-        if status != STATUS_OK {
-            return Err(self.shared.error(status, err, "open").in_file(path));
-        }
+        self.shared
+            .check(status, err, "open")
+            .map_err(|e| e.in_file(path))?;
         if handle.is_null() {
             return Err(self
                 .shared
@@ -291,12 +294,16 @@ impl DynamicRecording {
         // SAFETY: a checked table and a live handle; outputs are writable.
         let status =
             unsafe { (self.shared.table.recording_info)(self.handle, &mut json, &mut err) };
-        if status != STATUS_OK {
-            return Err(self.shared.error(status, err, "info"));
-        }
         let bytes = self.shared.take_buf(json);
-        serde_json::from_slice(&bytes)
-            .map_err(|e| self.shared.broken(format!("malformed metadata: {e}")))
+        self.shared.check(status, err, "info")?;
+        schema::from_json(&bytes).map_err(|e| match e {
+            SchemaError::Malformed(m) => self.shared.broken(format!("malformed metadata: {m}")),
+            SchemaError::Newer(v) => ReadError::unsupported(format!(
+                "plugin {}: its recording info has JSON schema version {v}, newer than this \
+                 host's {SCHEMA_VERSION}: update player-host",
+                self.shared.library
+            )),
+        })
     }
 }
 
@@ -323,9 +330,7 @@ impl Recording for DynamicRecording {
                 &mut err,
             )
         };
-        if status != STATUS_OK {
-            return Err(self.shared.error(status, err, "open_stream"));
-        }
+        self.shared.check(status, err, "open_stream")?;
         if handle.is_null() {
             return Err(self
                 .shared
@@ -378,16 +383,15 @@ impl DynamicSource {
     }
 
     /// Takes the text samples of a read: `frames` frames of `channels` strings as a JSON
-    /// array, with their times.
+    /// array (`bytes`), with their times.
     fn take_text(
         &mut self,
-        json: AbiBuf,
+        bytes: &[u8],
         frames: usize,
         stamps: &[f64],
         block: &mut Block,
     ) -> Result<(), ReadError> {
-        let bytes = self.shared.take_buf(json);
-        let text: Vec<String> = serde_json::from_slice(&bytes)
+        let text: Vec<String> = serde_json::from_slice(bytes)
             .map_err(|e| self.shared.broken(format!("malformed text samples: {e}")))?;
         if text.len() != frames * self.channels {
             return Err(self.shared.broken(format!(
@@ -437,8 +441,9 @@ impl SampleSource for DynamicSource {
                 &mut err,
             )
         };
-        if status != STATUS_OK {
-            let e = self.shared.error(status, err, "read");
+        // Returned to the plugin now, whatever happens next.
+        let text = self.shared.take_buf(json);
+        if let Err(e) = self.shared.check(status, err, "read") {
             if status != STATUS_ERROR {
                 self.poison(&e);
             }
@@ -447,7 +452,7 @@ impl SampleSource for DynamicSource {
         let result = match usize::try_from(frames) {
             Ok(n) if n <= capacity => {
                 if self.kind == StreamKind::Text {
-                    self.take_text(json, n, &text_stamps, block)
+                    self.take_text(&text, n, &text_stamps, block)
                 } else {
                     block.commit(n)
                 }
@@ -464,14 +469,11 @@ impl SampleSource for DynamicSource {
         let mut err = AbiError::empty();
         // SAFETY: a checked table and a live handle.
         let status = unsafe { (self.shared.table.source_seek)(self.handle, frame, &mut err) };
-        if status != STATUS_OK {
-            let e = self.shared.error(status, err, "seek");
+        self.shared.check(status, err, "seek").inspect_err(|e| {
             if status != STATUS_ERROR {
-                self.poison(&e);
+                self.poison(e);
             }
-            return Err(e);
-        }
-        Ok(())
+        })
     }
 }
 

@@ -1,8 +1,8 @@
 //! Why a library is refused as a plugin ([`LoadError`]), and the compatibility rule
 //! ([`compatible`]).
 
-use super::types::{PluginTable, TableHeader};
-use super::{ABI_MAGIC, ABI_VERSION, OLDEST_ABI_VERSION};
+use super::types::TableHeader;
+use super::{ABI2_TABLE_SIZE, ABI_MAGIC, ABI_VERSION, OLDEST_ABI_VERSION};
 use std::fmt;
 
 /// Why a library was refused as a plugin: one variant per reason, so that hosts and tests
@@ -37,6 +37,21 @@ pub enum LoadError {
         size: u32,
         /// The size that version's table has.
         needed: usize,
+    },
+    /// A required function of the table (one of ABI 2's) is a null pointer.
+    NullFunction {
+        /// The field's name (`source_read`).
+        name: &'static str,
+    },
+    /// A JSON document from the plugin has a newer schema version than this host reads
+    /// (see [`SCHEMA_VERSION`](super::SCHEMA_VERSION)).
+    NewerSchema {
+        /// What the document is (`description`).
+        document: &'static str,
+        /// Its schema version.
+        version: u32,
+        /// The newest schema version this host reads.
+        host: u32,
     },
     /// The plugin's `describe` failed or described it badly.
     BadDescription(String),
@@ -96,6 +111,19 @@ impl fmt::Display for LoadError {
                 f,
                 "its function table is {size} bytes, but ABI version {version} needs {needed}"
             ),
+            LoadError::NullFunction { name } => write!(
+                f,
+                "its function table has no `{name}` (a null pointer where every plugin has one)"
+            ),
+            LoadError::NewerSchema {
+                document,
+                version,
+                host,
+            } => write!(
+                f,
+                "its {document} has JSON schema version {version}, newer than this host's \
+                 {host}: update player-host"
+            ),
             LoadError::BadDescription(m) => write!(f, "its description is not valid: {m}"),
             LoadError::IdClash { id, winner } => write!(
                 f,
@@ -126,6 +154,8 @@ impl LoadError {
             LoadError::BadMagic => "bad-magic",
             LoadError::IncompatibleVersion { .. } => "incompatible-version",
             LoadError::TableTooSmall { .. } => "table-too-small",
+            LoadError::NullFunction { .. } => "null-function",
+            LoadError::NewerSchema { .. } => "newer-schema",
             LoadError::BadDescription(_) => "bad-description",
             LoadError::IdClash { .. } => "id-clash",
             LoadError::Untrusted(_) => "untrusted",
@@ -134,31 +164,40 @@ impl LoadError {
     }
 }
 
-/// The size of the table of ABI `version`, for the versions this host knows.
+/// The size of the table of ABI `version`, for the versions this host knows. (When a
+/// field is appended, the new version's line gives the new size; the older lines stay.)
 pub fn table_size(version: u32) -> Option<usize> {
     match version {
-        2 => Some(std::mem::size_of::<PluginTable>()),
+        2 => Some(ABI2_TABLE_SIZE),
         _ => None,
     }
 }
 
 /// The compatibility rule: a table with this header can be used by this host (magic
 /// right; version from [`OLDEST_ABI_VERSION`] to [`ABI_VERSION`]; table at least that
-/// version's size).
+/// version's size). The host then reads only the fields the table's size covers (see
+/// [`read_table`](super::read_table)).
 pub fn compatible(header: &TableHeader) -> Result<(), LoadError> {
+    check_header(header, ABI_VERSION)
+}
+
+/// The compatibility rule for a host of ABI version `host`. A version newer than this
+/// crate's (a test's layout) needs at least ABI 2's size.
+pub(super) fn check_header(header: &TableHeader, host: u32) -> Result<(), LoadError> {
     if header.magic != ABI_MAGIC {
         return Err(LoadError::BadMagic);
     }
     let version = header.abi_version;
-    let incompatible = LoadError::IncompatibleVersion {
-        plugin: version,
-        host: ABI_VERSION,
-        oldest: OLDEST_ABI_VERSION,
-    };
-    if !(OLDEST_ABI_VERSION..=ABI_VERSION).contains(&version) {
-        return Err(incompatible);
+    if !(OLDEST_ABI_VERSION..=host).contains(&version) {
+        return Err(LoadError::IncompatibleVersion {
+            plugin: version,
+            host,
+            oldest: OLDEST_ABI_VERSION,
+        });
     }
-    let needed = table_size(version).ok_or(incompatible)?;
+    let needed = table_size(version)
+        .unwrap_or(ABI2_TABLE_SIZE)
+        .max(ABI2_TABLE_SIZE);
     if (header.table_size as usize) < needed {
         return Err(LoadError::TableTooSmall {
             version,

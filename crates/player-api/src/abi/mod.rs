@@ -19,8 +19,8 @@
 //! * Only plain C types cross: integers, `f64` buffers, UTF-8 text as pointer + length
 //!   ([`AbiStr`] in, [`AbiBuf`] out), opaque handles. Metadata
 //!   ([`RecordingInfo`](crate::RecordingInfo), reader options, text samples) crosses as
-//!   JSON text in the
-//!   serde form of this crate's types. No Rust trait object, `String` or `Vec` crosses,
+//!   JSON text in the serde form of this crate's types, each document with its schema
+//!   version ([`SCHEMA_VERSION`]). No Rust trait object, `String` or `Vec` crosses,
 //!   so a plugin built with another compiler version loads, or is refused clearly.
 //! * Every call returns a [`Status`]. Errors come back as an [`AbiError`]: the
 //!   [`ReadErrorKind`](crate::ReadErrorKind) as a number, the message, the file and the
@@ -36,34 +36,81 @@
 //!
 //! [`ABI_VERSION`] is versioned separately from this crate: it changes only when the
 //! layout or meaning of the table changes, not when the Rust API gains a helper. From
-//! version 2 on, fields are only ever **appended** to [`PluginTable`] (as abi_stable's
-//! prefix types), so a host accepts a plugin whose ABI version is at most its own and at
-//! least [`OLDEST_ABI_VERSION`], when the plugin's table is at least as large as that
-//! version's table: a future host keeps loading today's plugins, reading only the fields
-//! they have. A plugin newer than the host, or older than [`OLDEST_ABI_VERSION`] (ABI 1,
-//! whose read functions were different), is refused with both version numbers and what to
-//! rebuild ([`LoadError::IncompatibleVersion`]).
+//! version 2 on, [`PluginTable`] is a *prefix type* (as abi_stable's): fields are only ever
+//! **appended**, each appended field is optional (nullable) for the host, and the host
+//! reads a field only when the size the plugin declares covers it ([`read_table`]; see
+//! [the rule of the table](self#the-rule-of-the-table) below). So a host accepts a plugin
+//! whose ABI version is at most its own and at least [`OLDEST_ABI_VERSION`], when the
+//! plugin's table is at least as large as that version's table ([`compatible`]), and
+//! whose required functions (ABI 2's) are all set: a future host keeps loading today's
+//! plugins, and the fields they lack read as absent. A plugin newer than the host, or
+//! older than [`OLDEST_ABI_VERSION`] (ABI 1, whose read functions were different), is
+//! refused with both version numbers and what to rebuild
+//! ([`LoadError::IncompatibleVersion`]).
+//!
+//! # The rule of the table
+//!
+//! * Fields are only ever appended to [`PluginTable`], each addition bumping
+//!   [`ABI_VERSION`]; nothing is removed, moved or retyped.
+//! * ABI 2's fields (the first [`ABI2_TABLE_SIZE`] bytes) are required: non-null in every
+//!   table, checked at load ([`LoadError::NullFunction`]).
+//! * Every field appended after ABI 2 is an `Option` of an `extern "C"` function pointer:
+//!   optional for the host, which treats `None` as "the plugin does not have it".
+//! * The host copies at most the plugin's declared size ([`TableHeader::table_size`]) into
+//!   a zero-filled table of its own layout, whole fields only: a field past the plugin's
+//!   table reads as `None`, and nothing past it is read.
+//!
+//! # Versioning of the JSON documents
+//!
+//! Three documents cross as JSON objects: the reader's description (`describe`, plugin to
+//! host), the [`RecordingInfo`](crate::RecordingInfo) (`recording_info`, plugin to host)
+//! and the open options (`open`, host to plugin). Each carries its schema version,
+//! [`SCHEMA_VERSION`], under [`SCHEMA_KEY`] (`"schema_version": 1`). The strings of a text
+//! read are a bare JSON array whose form is fixed by the ABI version, like the other
+//! arguments of `source_read`. The rule for reading them:
+//!
+//! * Fields are only ever added to a document, each with a default, and readers ignore
+//!   fields they do not know: that does not change the version. A document with fewer
+//!   fields than the reader knows reads, with the defaults for the missing ones.
+//! * The version changes only when a document changes incompatibly (a field removed,
+//!   renamed, or given another meaning).
+//! * A document without [`SCHEMA_KEY`] is version 1 (plugins built before the key existed
+//!   send none, and still load).
+//! * A reader takes documents of its [`SCHEMA_VERSION`] or older and refuses newer ones,
+//!   saying which side to update: a host refuses a plugin's description with
+//!   [`LoadError::NewerSchema`] and its recording info with a
+//!   [`ReadError`](crate::ReadError) of kind
+//!   [`Unsupported`](crate::ReadErrorKind::Unsupported) (both say "update player-host"); a
+//!   plugin refuses the host's options with an
+//!   [`InvalidArgument`](crate::ReadErrorKind::InvalidArgument) error ("rebuild the
+//!   plugin").
 //!
 //! # The host side
 //!
-//! [`DynamicReader::from_table`] checks a table and wraps it back into a
+//! [`DynamicReader::from_table`] reads a table ([`read_table`]) and wraps it back into a
 //! [`ReaderPlugin`](crate::ReaderPlugin): recordings and sources opened through it behave
 //! like a built-in reader's, with the plugin's answers checked (malformed metadata, more
-//! frames than the buffer holds) and a panicking source poisoned. Loading the library
-//! itself (`libloading`) is the host's business.
+//! frames than the buffer holds) and a panicking source poisoned; every buffer the plugin
+//! hands over is returned to it, on every path. Loading the library itself
+//! (`libloading`) is the host's business.
 
 mod export;
 mod host;
 mod load;
+mod prefix;
+mod schema;
 mod types;
 
 pub use export::{entry, table, ExportedReader};
 pub use host::DynamicReader;
 pub use load::{compatible, table_size, LoadError};
+pub use prefix::{read_table, TableLayout, ABI2_TABLE_SIZE};
+pub use schema::{SCHEMA_KEY, SCHEMA_VERSION};
 pub use types::*;
 
 /// The version of this C ABI (not of the crate). Bumped when fields are appended to
-/// [`PluginTable`] (never for other changes: see the compatibility rule above).
+/// [`PluginTable`] (never for other changes: see the compatibility rule above). Not to be
+/// confused with [`SCHEMA_VERSION`], the version of the JSON documents.
 pub const ABI_VERSION: u32 = 2;
 
 /// The oldest ABI version this host loads (ABI 1 had three read functions; version 2

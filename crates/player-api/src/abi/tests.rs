@@ -12,6 +12,11 @@ use crate::{
 use std::path::Path;
 use std::sync::Arc;
 
+mod leaks;
+#[cfg(unix)]
+mod prefix;
+mod schema;
+
 const FRAMES: u64 = 25;
 
 /// A reader whose behaviour is chosen by the file name (nothing is read from disk).

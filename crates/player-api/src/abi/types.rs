@@ -196,9 +196,15 @@ pub type EntryFn = unsafe extern "C" fn() -> *const PluginTable;
 ///
 /// All functions are safe to call from any thread; a recording or source handle is used by
 /// one thread at a time. Every function catches panics. Outputs (`out_*`) are written
-/// only on the status that documents them. Layout rules: fields are only ever appended,
-/// each addition bumps [`ABI_VERSION`](super::ABI_VERSION), and the host reads nothing
-/// past [`TableHeader`] before checking version and size (see [`super::compatible`]).
+/// only on the status that documents them (a host frees any buffer it is handed anyway).
+///
+/// Layout rules (a prefix type, as abi_stable's): fields are only ever appended, each
+/// addition bumps [`ABI_VERSION`](super::ABI_VERSION); the fields below (ABI 2's) are
+/// required and non-null; every field appended later is an `Option` of an `extern "C"`
+/// function pointer, absent (`None`) in the host's copy of an older plugin's table. The
+/// host reads nothing past [`TableHeader`] before checking version and size (see
+/// [`super::compatible`]), and nothing past the size the header declares
+/// ([`super::read_table`]).
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct PluginTable {
