@@ -34,9 +34,12 @@ fn t0_of(mut player: Player) -> f64 {
     player.wait().unwrap().t0.unwrap()
 }
 
+/// A way to open a scenario.
+type Open = fn(Scenario) -> Player;
+
 #[test]
 fn a_scenarios_start_at_sets_t0_from_rust() {
-    let opened: [(&str, fn(Scenario) -> Player); 2] = [
+    let opened: [(&str, Open); 2] = [
         ("Session::open", |s| {
             Session::new(s)
                 .plugin_path_env(false)
