@@ -19,20 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pytest
 import soundfile as sf
 
 from conftest import FIXTURES, Player, player_host, unique
 
 TONE = FIXTURES / "wav" / "demo-tone-8k-mono.wav"
-
-
-@pytest.fixture(autouse=True)
-def _needs_ctl() -> None:
-    """Skips when the binary has no `ctl` command (the control layer is not wired in)."""
-    probe = subprocess.run([player_host(), "ctl", "--help"], capture_output=True, text=True)
-    if probe.returncode != 0:
-        pytest.skip("this player-host has no `ctl` command")
 
 
 def ctl(sock: Path, *command: str) -> tuple[int, str, str]:

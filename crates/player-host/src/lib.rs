@@ -43,10 +43,9 @@ pub use scenario::{
 pub use session::{OutputChoice, Session};
 pub use transport::clock::local_clock;
 
-/// Where chunks go: the [`Output`](output::Output) trait a program implements to receive
+/// Where chunks go: the [`Output`] trait a program implements to receive
 /// every chunk itself (tests, simulations), and the types it sees.
 pub mod output {
-    pub use crate::transport::lsl::MaxBuffered;
     pub use crate::transport::{
         Census, Linger, NullOutput, Outlet, OutletSpec, Output, ValueFormat, Values, WireFormat,
     };

@@ -241,7 +241,7 @@ pub struct Controller {
 
 impl Controller {
     /// A controller of the player sharing `shared`.
-    pub fn new(shared: Arc<Shared>) -> Self {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Controller { shared }
     }
 

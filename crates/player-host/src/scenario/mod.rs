@@ -425,7 +425,7 @@ impl Scenario {
     }
 
     /// The section of `entry` to play: its `from`/`to`, else the scenario's.
-    pub fn section(&self, entry: &StreamEntry) -> Section {
+    pub(crate) fn section(&self, entry: &StreamEntry) -> Section {
         Section {
             from: entry.from.or(self.from).unwrap_or(0.0),
             to: entry.to.or(self.to),
