@@ -39,7 +39,7 @@ setup_venv() {
 }
 
 # A directory for the plugin libraries the tests load, that passes the plugin trust rule
-# (README, Reliability: owned by root or us, no directory from it up to / writable by
+# (docs/reliability.md: owned by root or us, no directory from it up to / writable by
 # group or others). The checkout's target/ when it does; else (a checkout under /tmp, say)
 # a private directory under $HOME. Prints its path; exits 1 when none is found.
 trusted_test_dir() {
@@ -63,6 +63,6 @@ trusted_test_dir() {
         fi
     done
     echo "error: no directory for the plugin tests passes the plugin trust rule (checked" \
-        "$repo/target and \$HOME/.cache): see README, Reliability" >&2
+        "$repo/target and \$HOME/.cache): see docs/reliability.md" >&2
     return 1
 }

@@ -147,7 +147,7 @@ def play(path, name: str, *options: str, streams: list[str] | None = None,
 def trusted_tmp() -> Iterator[Path]:
     """A fresh directory for plugin libraries, removed after the test.
 
-    Plugin libraries must pass the trust rule (README, Reliability): pytest's ``tmp_path``
+    Plugin libraries must pass the trust rule (docs/reliability.md): pytest's ``tmp_path``
     lies under ``/tmp``, which every user can write, so plugins there are refused. This
     directory lies under ``$PLAYER_TEST_TRUSTED_DIR`` (what ``scripts/test`` chooses: the
     repository's ``target/``, or a private directory under ``$HOME`` when the checkout

@@ -1,6 +1,6 @@
 """The mutation runner (tests/fuzz/mutate.py) on a few hundred mutants per reader: no
 crash, no hang, no huge allocation, no unclear error, no wrong-length output. The full run
-(3000 per reader) is `python tests/fuzz/mutate.py --per-reader 3000 ...` (README)."""
+(3000 per reader) is `python tests/fuzz/mutate.py --per-reader 3000 ...` (docs/reliability.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The README's "Coming from MNE-LSL": its `player-host play` command publishes what
+"""docs/mne-lsl.md, "Coming from MNE-LSL": its `player-host play` command publishes what
 `mne-lsl player FILE -c 10` publishes (MNE-LSL's own player, run side by side): the same
 channels, rate, float64 samples, no annotation stream, and it loops until stopped."""
 
@@ -17,17 +17,16 @@ FILE = FIXTURES / "fif" / "short_raw.fif"  # 510 frames at 250 Hz, with annotati
 
 
 def readme_command() -> list[str]:
-    """The `player-host play` line of the README's "Coming from MNE-LSL" section.
+    """The `player-host play` line of docs/mne-lsl.md ("Coming from MNE-LSL").
 
     Returns
     -------
     list of str
         Its arguments after ``player-host``.
     """
-    text = (REPO / "README.md").read_text()
-    section = text.split("## Coming from MNE-LSL\n", 1)[1].split("\n## ", 1)[0]
+    section = (REPO / "docs" / "mne-lsl.md").read_text()
     line = re.search(r"^player-host (play .*)$", section, re.MULTILINE)
-    assert line, "no `player-host play` line in the README's MNE-LSL section"
+    assert line, "no `player-host play` line in docs/mne-lsl.md"
     return line.group(1).split()
 
 

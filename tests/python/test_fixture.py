@@ -1,5 +1,5 @@
 """A scenario played from a pytest fixture, as a user testing a real-time pipeline would
-write it (the README's example)."""
+write it (the example of docs/python.md)."""
 
 from __future__ import annotations
 

@@ -221,7 +221,7 @@ impl Session {
         }
         if let Some(path) = &self.control_socket {
             let server = socket::serve(path, Arc::new(player.controller()))?;
-            player = player.with_control_server(server);
+            player = player.with_companion(Box::new(server));
         }
         Ok(player)
     }

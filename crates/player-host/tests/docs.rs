@@ -1,29 +1,21 @@
-//! Docs that hold: claims of the README and docs/ checked against the code and the
-//! repository (the formats table against the registered readers, every cited file,
-//! the dependency notes against the manifests, the MNE-LSL equivalents against the binary,
-//! the crate's description against the built-in readers).
+//! Docs that hold: claims of the README, ARCHITECTURE.md and docs/ checked against the
+//! code and the repository (the formats table against the registered readers, every link
+//! and every cited path, the dependency notes against the manifests, the MNE-LSL
+//! equivalents against the binary, the crate's description against the built-in readers,
+//! the README's Rust program against the guide's).
 //!
-//! The README's Rust example is built outside the workspace by `scripts/test-outside`.
+//! The Rust example of docs/rust.md is built outside the workspace by
+//! `scripts/test-outside`.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod support;
+use support::repo;
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(repo().join(path)).unwrap()
-}
-
-/// The text of the README's `## TITLE` section, up to the next `## ` heading.
-fn section(text: &str, title: &str) -> String {
-    let head = format!("## {title}\n");
-    let start = text.find(&head).unwrap_or_else(|| panic!("no {head:?}")) + head.len();
-    let rest = &text[start..];
-    rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
 }
 
 /// The fenced code blocks of `text` whose fence line is "```" + `lang`.
@@ -45,11 +37,7 @@ fn code_blocks(text: &str, lang: &str) -> Vec<String> {
 
 /// The ids of the readers built into the binary, from `player-host plugins --json`.
 fn builtin_ids() -> BTreeSet<String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_player-host"))
-        .args(["plugins", "--json"])
-        .env_remove("PLAYER_PLUGIN_PATH")
-        .output()
-        .unwrap();
+    let out = support::host(&["plugins", "--json"]);
     assert!(out.status.success());
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     json["readers"]
@@ -63,7 +51,7 @@ fn builtin_ids() -> BTreeSet<String> {
 
 #[test]
 fn the_formats_table_is_one_table_with_every_reader() {
-    let formats = section(&read("README.md"), "Formats");
+    let formats = read("docs/formats.md");
     // The table: the first run of consecutive `|` lines (a blank line would end it).
     let rows: Vec<&str> = formats
         .lines()
@@ -87,46 +75,128 @@ fn the_formats_table_is_one_table_with_every_reader() {
     }
 }
 
-/// Markdown links `](target)` and backticked `*.md` names that point into the repository.
-fn cited_paths(text: &str) -> Vec<String> {
-    let mut cited = Vec::new();
-    for part in text.split("](").skip(1) {
-        let target = part.split(')').next().unwrap_or("");
-        if !target.contains("://") && !target.starts_with('#') && !target.is_empty() {
-            cited.push(target.split('#').next().unwrap_or("").to_string());
-        }
-    }
-    for (k, part) in text.split('`').enumerate() {
-        if k % 2 == 1 && part.ends_with(".md") && !part.contains(' ') {
-            cited.push(part.to_string());
-        }
-    }
-    cited
-}
-
-#[test]
-fn every_file_the_docs_cite_exists() {
-    let mut docs = vec![
-        PathBuf::from("README.md"),
-        PathBuf::from("plugins/README.md"),
-    ];
-    for entry in std::fs::read_dir(repo().join("docs/readers")).unwrap() {
-        docs.push(Path::new("docs/readers").join(entry.unwrap().file_name()));
-    }
-    let mut missing = Vec::new();
-    for doc in &docs {
-        let text = read(doc.to_str().unwrap());
-        let dir = repo().join(doc.parent().unwrap());
-        for cited in cited_paths(&text) {
-            // Relative to the citing file, or (for a backticked name) to the repository.
-            if !dir.join(&cited).exists() && !repo().join(&cited).exists() {
-                missing.push(format!("{}: {cited}", doc.display()));
+/// The documents: the README, ARCHITECTURE.md, every page of docs/, and the guides of
+/// the plugins, the benchmarks and the Python package.
+fn documents() -> Vec<PathBuf> {
+    fn pages(dir: &Path, into: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(repo().join(dir)).unwrap() {
+            let path = dir.join(entry.unwrap().file_name());
+            if repo().join(&path).is_dir() {
+                pages(&path, into);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                into.push(path);
             }
         }
     }
+    let mut docs: Vec<PathBuf> = [
+        "README.md",
+        "ARCHITECTURE.md",
+        "plugins/README.md",
+        "bench/README.md",
+        "crates/player-py/README.md",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
+    pages(Path::new("docs"), &mut docs);
+    docs
+}
+
+/// The targets of the Markdown links `](target)` of `text` that point into the
+/// repository (not to the web, not to an anchor of the same page).
+fn links(text: &str) -> Vec<String> {
+    text.split("](")
+        .skip(1)
+        .map(|part| part.split(')').next().unwrap_or(""))
+        .filter(|t| !t.contains("://") && !t.starts_with('#') && !t.is_empty())
+        .map(|t| t.split('#').next().unwrap_or("").to_string())
+        .collect()
+}
+
+/// The directories at the top of the repository: a backticked word that starts with one
+/// of them is a cited path.
+const TOP: &[&str] = &[
+    "crates/",
+    "plugins/",
+    "tests/",
+    "docs/",
+    "examples/",
+    "bench/",
+    "scripts/",
+    "tools/",
+    "fuzz/",
+    ".ci/",
+    ".cargo/",
+];
+
+/// Paths the docs name that runs create (outputs), not files of the repository.
+const GENERATED: &[&str] = &["bench/results/"];
+
+/// The paths of the repository cited in backticks (`crates/...`, `scripts/test`,
+/// `ARCHITECTURE.md`), as far as they are plain paths (no spaces, no wildcards).
+fn cited_paths(text: &str) -> Vec<String> {
+    text.split('`')
+        .enumerate()
+        .filter(|(k, _)| k % 2 == 1)
+        .map(|(_, part)| part.trim_end_matches(['.', ',', ':']))
+        .filter(|p| !p.contains([' ', '*', '{', '<', '$', '(', '=']))
+        .filter(|p| {
+            TOP.iter().any(|t| p.starts_with(t)) || (p.ends_with(".md") && !p.contains('/'))
+        })
+        .filter(|p| !GENERATED.contains(p))
+        .map(|p| p.split('#').next().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn every_link_and_every_cited_path_exists() {
+    let mut missing = Vec::new();
+    for doc in documents() {
+        let text = read(doc.to_str().unwrap());
+        let dir = repo().join(doc.parent().unwrap());
+        // A link is followed from the page that holds it, as a reader's browser does.
+        for link in links(&text) {
+            if !dir.join(&link).exists() {
+                missing.push(format!("{}: link {link}", doc.display()));
+            }
+        }
+        // A backticked path is the repository's (a bare `NAME.md`: a page beside it, or
+        // at the top).
+        for cited in cited_paths(&text) {
+            if !repo().join(&cited).exists() && !dir.join(&cited).exists() {
+                missing.push(format!("{}: `{cited}`", doc.display()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "not in the repository: {missing:#?}");
+}
+
+#[test]
+fn the_guide_indexes_every_page() {
+    let index = read("docs/README.md");
+    for doc in documents() {
+        let Ok(page) = doc.strip_prefix("docs") else {
+            continue;
+        };
+        let page = page.to_str().unwrap();
+        if page == "README.md" || page.starts_with("readers/") {
+            continue;
+        }
+        assert!(
+            index.contains(&format!("]({page})")),
+            "docs/README.md does not link {page}"
+        );
+    }
+}
+
+#[test]
+fn the_readmes_rust_program_is_the_guides() {
+    let readme = code_blocks(&read("README.md"), "rust");
+    let guide = code_blocks(&read("docs/rust.md"), "rust");
+    assert_eq!(readme.len(), 1, "one Rust block in the README");
     assert!(
-        missing.is_empty(),
-        "cited but not in the repository: {missing:#?}"
+        guide.contains(&readme[0]),
+        "the README's Rust program differs from docs/rust.md's"
     );
 }
 
@@ -145,7 +215,7 @@ fn external_dependencies(manifest: &Path) -> Vec<String> {
 
 #[test]
 fn the_dependency_notes_name_every_dependency() {
-    let notes = section(&read("README.md"), "Dependency notes");
+    let notes = read("docs/dependencies.md");
     let mut manifests = Vec::new();
     for dir in ["crates", "plugins"] {
         for entry in std::fs::read_dir(repo().join(dir)).unwrap() {
@@ -167,13 +237,13 @@ fn the_dependency_notes_name_every_dependency() {
         .collect();
     assert!(
         unnamed.is_empty(),
-        "not in README's dependency notes: {unnamed:?}"
+        "not in docs/dependencies.md: {unnamed:?}"
     );
 }
 
 #[test]
 fn the_mne_lsl_equivalents_are_accepted_by_the_binary() {
-    let coming = section(&read("README.md"), "Coming from MNE-LSL");
+    let coming = read("docs/mne-lsl.md");
     let fixture = repo().join("examples/fixtures/fif/short_raw.fif");
     let mut commands: Vec<Vec<String>> = code_blocks(&coming, "sh")
         .iter()
@@ -200,11 +270,7 @@ fn the_mne_lsl_equivalents_are_accepted_by_the_binary() {
                 _ => a,
             })
             .collect();
-        let out = Command::new(env!("CARGO_BIN_EXE_player-host"))
-            .args(&args)
-            .arg("--dry-run")
-            .output()
-            .unwrap();
+        let out = support::Host::new().args(&args).args(["--dry-run"]).run();
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "player-host {args:?}: {err}");
     }

@@ -16,7 +16,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The exit status table, shown by `--help` (and in the README).
+/// The exit status table, shown by `--help` (and in docs/command-line.md).
 macro_rules! exit_status_table {
     () => {
         "Exit status:

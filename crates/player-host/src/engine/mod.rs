@@ -31,7 +31,6 @@ pub mod stats;
 pub mod steering;
 pub(crate) mod timing;
 
-use crate::control::socket::ControlServer;
 use crate::error::{HostError, Result};
 use crate::plugins::registry::Registry;
 use crate::scenario::{Repeat, Scenario, WaitFor, WaitForConsumers};
@@ -118,8 +117,8 @@ pub struct Player {
     t0_at: Option<f64>,
     phase: Arc<Mutex<Phase>>,
     thread: Option<JoinHandle<Result<Summary>>>,
-    /// The control socket served for this player, closed with it.
-    control: Option<ControlServer>,
+    /// What lives as long as the player (the control socket a session serves for it).
+    companions: Vec<Box<dyn Send>>,
 }
 
 /// What one stream will publish and how (`--dry-run`).
@@ -237,7 +236,7 @@ impl Player {
             running: Arc::new(AtomicBool::new(false)),
             shared: Arc::new(Mutex::new(Vec::new())),
             thread: None,
-            control: None,
+            companions: Vec::new(),
         })
     }
 
@@ -247,9 +246,10 @@ impl Player {
         self
     }
 
-    /// Keeps `server` (the control socket) open for as long as the player.
-    pub(crate) fn with_control_server(mut self, server: ControlServer) -> Self {
-        self.control = Some(server);
+    /// Keeps `companion` (e.g. the control socket served for this player) for as long as
+    /// the player; it is dropped after the run.
+    pub(crate) fn with_companion(mut self, companion: Box<dyn Send>) -> Self {
+        self.companions.push(companion);
         self
     }
 
