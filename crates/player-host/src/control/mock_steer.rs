@@ -1,4 +1,5 @@
-//! A [`Steer`] for tests: records every call, plays nothing.
+//! Test doubles of the control layer: a [`Steer`] that records every call and plays
+//! nothing, and a directory for a test's control socket.
 
 use crate::engine::control::{check_speed, PlayState, Refusal, Status, Steer};
 use std::sync::{Condvar, Mutex};
@@ -96,5 +97,21 @@ impl Steer for MockSteer {
 
     fn stop(&self) {
         self.record("stop".into(), |s| s.state = PlayState::Finished);
+    }
+}
+
+/// A fresh directory for one test's control socket, removed (with the socket) when
+/// dropped.
+#[derive(Debug)]
+pub(crate) struct SocketDir(player_api::conformance::TempDir);
+
+impl SocketDir {
+    pub(crate) fn new() -> SocketDir {
+        SocketDir(player_api::conformance::TempDir::new("control"))
+    }
+
+    /// The socket's path.
+    pub(crate) fn sock(&self) -> std::path::PathBuf {
+        self.0.join("control.sock")
     }
 }

@@ -1,38 +1,14 @@
 use super::*;
 use crate::cli::exit_status;
-use crate::control::mock_steer::MockSteer;
+use crate::control::mock_steer::{MockSteer, SocketDir};
 use crate::control::socket::serve;
 use clap::Parser;
 use std::os::unix::net::UnixListener;
-use std::sync::atomic::{AtomicU32, Ordering};
+
 use std::sync::Arc;
 
 fn words(line: &str) -> Vec<String> {
     line.split_whitespace().map(String::from).collect()
-}
-
-/// A fresh directory for one test's socket, removed when dropped.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new() -> Dir {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let n = N.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("player-ctlc-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Dir(dir)
-    }
-
-    fn sock(&self) -> PathBuf {
-        self.0.join("c.sock")
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// The command line as `main.rs` wires it.
@@ -122,7 +98,7 @@ fn the_clap_arguments_take_negative_seeks_and_json_anywhere() {
 
 #[test]
 fn ctl_talks_to_a_control_socket() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     let steer = Arc::new(MockSteer::new());
     let _server = serve(&dir.sock(), steer.clone()).expect("serve");
     for line in [
@@ -152,7 +128,7 @@ fn ctl_talks_to_a_control_socket() {
 
 #[test]
 fn exit_status_is_0_ok_1_refused_or_unreachable_2_usage() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     let steer = Arc::new(MockSteer::new());
     let path = dir.sock().display().to_string();
     assert_eq!(
@@ -232,7 +208,7 @@ fn answers_are_printed_for_people_or_as_json() {
 
 #[test]
 fn a_server_that_hangs_up_without_answering_is_an_error() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     let listener = UnixListener::bind(dir.sock()).expect("bind");
     let server = std::thread::spawn(move || {
         let (mut s, _) = listener.accept().expect("accept");

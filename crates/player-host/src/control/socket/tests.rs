@@ -1,40 +1,15 @@
 use super::*;
-use crate::control::mock_steer::MockSteer;
+use crate::control::mock_steer::{MockSteer, SocketDir};
 use crate::control::protocol::{answer, Request};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
-use std::sync::atomic::AtomicU32;
 
-/// A fresh directory for one test's socket, removed when dropped.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new() -> Dir {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let n = N.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("player-ctl-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Dir(dir)
-    }
-
-    fn sock(&self) -> PathBuf {
-        self.0.join("control.sock")
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn start(dir: &Dir) -> (Arc<MockSteer>, ControlServer) {
+fn start(dir: &SocketDir) -> (Arc<MockSteer>, ControlServer) {
     start_with(dir, ServeOptions::default())
 }
 
-fn start_with(dir: &Dir, options: ServeOptions) -> (Arc<MockSteer>, ControlServer) {
+fn start_with(dir: &SocketDir, options: ServeOptions) -> (Arc<MockSteer>, ControlServer) {
     let steer = Arc::new(MockSteer::new());
     let server = serve_with(&dir.sock(), steer.clone(), options).expect("serve");
     (steer, server)
@@ -57,7 +32,7 @@ fn read_answer(stream: &UnixStream) -> Value {
     serde_json::from_str(&answer).expect("JSON answer")
 }
 
-fn connect(dir: &Dir) -> UnixStream {
+fn connect(dir: &SocketDir) -> UnixStream {
     UnixStream::connect(dir.sock()).expect("connect")
 }
 
@@ -176,7 +151,7 @@ fn answers_carry_the_status_or_the_error_and_refusals_change_nothing() {
 
 #[test]
 fn each_command_over_the_socket_reaches_the_player() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     let (steer, _server) = start(&dir);
     let mut c = connect(&dir);
     assert_eq!(
@@ -219,7 +194,7 @@ fn each_command_over_the_socket_reaches_the_player() {
 
 #[test]
 fn bad_lines_get_an_error_answer_and_the_connection_stays_usable() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     let (steer, _server) = start(&dir);
     let mut c = connect(&dir);
     for bad in [
@@ -249,7 +224,7 @@ fn bad_lines_get_an_error_answer_and_the_connection_stays_usable() {
 
 #[test]
 fn a_last_request_without_newline_is_answered_at_end_of_input() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     let (steer, _server) = start(&dir);
     let mut c = connect(&dir);
     c.write_all(br#"{"cmd": "pause"}"#).expect("send");
@@ -262,7 +237,7 @@ fn a_last_request_without_newline_is_answered_at_end_of_input() {
 
 #[test]
 fn silent_and_endless_clients_do_not_stall_the_others() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     let (steer, _server) = start(&dir);
     let _silent = connect(&dir);
     let flood = connect(&dir);
@@ -290,7 +265,7 @@ fn silent_and_endless_clients_do_not_stall_the_others() {
 
 #[test]
 fn an_overlong_line_is_refused_even_with_its_newline() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     let options = ServeOptions {
         max_line: 100,
         ..ServeOptions::default()
@@ -306,7 +281,7 @@ fn an_overlong_line_is_refused_even_with_its_newline() {
 
 #[test]
 fn clients_beyond_the_limit_are_turned_away() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     let options = ServeOptions {
         max_clients: 2,
         ..ServeOptions::default()
@@ -340,7 +315,7 @@ fn clients_beyond_the_limit_are_turned_away() {
 
 #[test]
 fn an_idle_client_is_disconnected() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     let options = ServeOptions {
         idle_timeout: Duration::from_millis(20),
         ..ServeOptions::default()
@@ -353,7 +328,7 @@ fn an_idle_client_is_disconnected() {
 
 #[test]
 fn the_socket_is_private_to_its_owner() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     let (_steer, _server) = start(&dir);
     let meta = std::fs::symlink_metadata(dir.sock()).expect("socket");
     assert!(meta.file_type().is_socket());
@@ -362,7 +337,7 @@ fn the_socket_is_private_to_its_owner() {
 
 #[test]
 fn dropping_the_server_closes_clients_and_removes_the_socket() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     let (_steer, server) = start(&dir);
     let silent = connect(&dir);
     let mut talking = connect(&dir);
@@ -375,7 +350,7 @@ fn dropping_the_server_closes_clients_and_removes_the_socket() {
 
 #[test]
 fn a_stale_socket_is_replaced() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     drop(UnixListener::bind(dir.sock()).expect("bind"));
     assert!(dir.sock().exists(), "std leaves the file behind");
     let (steer, server) = start(&dir);
@@ -387,7 +362,7 @@ fn a_stale_socket_is_replaced() {
 
 #[test]
 fn a_live_socket_is_refused_and_keeps_working() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     let (steer, _server) = start(&dir);
     let e = serve(&dir.sock(), Arc::new(MockSteer::new())).expect_err("live");
     let message = e.to_string();
@@ -403,7 +378,7 @@ fn a_live_socket_is_refused_and_keeps_working() {
 
 #[test]
 fn a_regular_file_is_refused_and_left_alone() {
-    let dir = Dir::new();
+    let dir = SocketDir::new();
     std::fs::write(dir.sock(), "precious").expect("file");
     let e = serve(&dir.sock(), Arc::new(MockSteer::new())).expect_err("file");
     let message = e.to_string();
@@ -420,8 +395,8 @@ fn a_regular_file_is_refused_and_left_alone() {
 
 #[test]
 fn an_overlong_path_is_refused() {
-    let dir = Dir::new();
-    let path = dir.0.join("x".repeat(200));
+    let dir = SocketDir::new();
+    let path = dir.sock().with_file_name("x".repeat(200));
     let e = serve(&path, Arc::new(MockSteer::new())).expect_err("long");
     assert!(e.to_string().contains("must be shorter than"), "{e}");
 }
