@@ -36,6 +36,7 @@ pub use error::{HostError, Result};
 pub use plugins::{
     MemoryReader, MemoryRecording, Origin, Refused, MEMORY_READER_ID, PLUGIN_PATH_ENV,
 };
+pub use scenario::bids::BidsSelection;
 pub use scenario::start_at::StartAt;
 pub use scenario::{
     AnnotationMode, Repeat, RunSettings, Scenario, StreamEntry, WaitFor, WaitForConsumers,

@@ -290,7 +290,7 @@ fn run(
 /// `player-host play FILE`: a scenario of one recording.
 fn play_file(
     dirs: &[PathBuf],
-    stream: StreamEntry,
+    mut stream: StreamEntry,
     settings: &RunSettings,
     options: &PlayOptions,
 ) -> Result<Ended, HostError> {
@@ -301,6 +301,10 @@ fn play_file(
                 "--to {to} must be after --from {from}: the section would be empty"
             )));
         }
+    }
+    // `play ROOT --bids ENTITIES`: FILE is the data set's root.
+    if let Some(bids) = &mut stream.bids {
+        bids.root = std::mem::take(&mut stream.file);
     }
     let mut scenario = Scenario::single(stream);
     scenario.apply(settings);

@@ -9,6 +9,7 @@
 use super::crop::{Cropped, Section};
 use crate::error::{HostError, Result};
 use crate::plugins::registry::Registry;
+use crate::scenario::bids::{self, BidsRecording, BidsSelection};
 use crate::scenario::{AnnotationMode, Repeat, Scenario, StreamEntry};
 use crate::transport::{OutletSpec, ValueFormat, WireFormat};
 use player_api::validate::{open_checked, CheckedRecording};
@@ -95,7 +96,10 @@ const MAX_CHUNK_VALUES: usize = 1 << 26;
 pub fn build(scenario: &Scenario, registry: &Registry) -> Result<Plan> {
     let mut plan = Plan::default();
     for entry in &scenario.streams {
-        add_entry(&mut plan, entry, scenario, registry)?;
+        match &entry.bids {
+            None => add_entry(&mut plan, entry, scenario, registry, None)?,
+            Some(selection) => add_bids_run(&mut plan, entry, selection, scenario, registry)?,
+        }
     }
     let mut seen = BTreeSet::new();
     for stream in &plan.streams {
@@ -109,12 +113,41 @@ pub fn build(scenario: &Scenario, registry: &Registry) -> Result<Plan> {
     Ok(plan)
 }
 
-/// One recording of the scenario: its streams and markers.
+/// Every recording of the BIDS run `selection` names, as entries of their own: named
+/// `NAME-<datatype>` when the run has several (`NAME` is the entry's `name`, else the
+/// selection's entities), offset by their acquisition times, with their sidecars.
+fn add_bids_run(
+    plan: &mut Plan,
+    entry: &StreamEntry,
+    selection: &BidsSelection,
+    scenario: &Scenario,
+    registry: &Registry,
+) -> Result<()> {
+    let run = bids::resolve(selection)?;
+    plan.warnings.extend(run.warnings.iter().cloned());
+    let several = run.recordings.len() > 1;
+    for recording in &run.recordings {
+        let mut one = entry.clone();
+        one.bids = None;
+        one.file = recording.path.clone();
+        one.name = Some(match several {
+            true => format!("{}-{}", entry.base_name(), recording.datatype),
+            false => entry.base_name(),
+        });
+        one.offset = entry.offset + recording.offset;
+        add_entry(plan, &one, scenario, registry, Some(recording))?;
+    }
+    Ok(())
+}
+
+/// One recording of the scenario: its streams and markers (with what a BIDS run's
+/// sidecars say of it, when it is one).
 fn add_entry(
     plan: &mut Plan,
     entry: &StreamEntry,
     scenario: &Scenario,
     registry: &Registry,
+    sidecars: Option<&BidsRecording>,
 ) -> Result<()> {
     let path = &entry.file;
     let reader = registry.choose(path, entry.reader.as_deref())?;
@@ -122,10 +155,14 @@ fn add_entry(
     options.reader_options = entry.reader_options_map();
     let recording = open_checked(reader, path, &options)?;
     let section = scenario.section(entry);
+    let mut info = recording.info().clone();
+    if let Some(sidecars) = sidecars {
+        apply_sidecars(&mut info, sidecars);
+    }
     let opened = Opened {
         entry,
         reader,
-        info: recording.info().clone(),
+        info,
         period: section.period(pass_duration(recording.info())),
         section,
     };
@@ -361,4 +398,33 @@ fn add_markers(plan: &mut Plan, opened: &Opened<'_>) {
         offset: entry.offset,
         input: Input::Markers(Markers { events, period }),
     });
+}
+
+/// What a BIDS recording's sidecars say, over what its reader says: `channels.tsv` sets
+/// the channels' kinds, units and status (a bad channel is kept, its `status` and
+/// `status_description` published in `desc`), and `events.tsv` replaces the recording's
+/// own annotations (BIDS' events are the curated ones).
+fn apply_sidecars(info: &mut RecordingInfo, sidecars: &BidsRecording) {
+    for channel in info.streams.iter_mut().flat_map(|s| s.channels.iter_mut()) {
+        let Some(row) = sidecars.channels.iter().find(|r| r.name == channel.label) else {
+            continue;
+        };
+        if let Some(kind) = &row.kind {
+            channel.kind = kind.clone();
+        }
+        if let Some(unit) = &row.unit {
+            channel.unit = unit.clone();
+        }
+        if let Some(status) = &row.status {
+            channel.extra.insert("status".into(), status.clone());
+        }
+        if let Some(why) = &row.status_description {
+            channel
+                .extra
+                .insert("status_description".into(), why.clone());
+        }
+    }
+    if let Some(events) = &sidecars.events {
+        info.annotations = events.clone();
+    }
 }

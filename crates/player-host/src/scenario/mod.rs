@@ -31,6 +31,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub(crate) mod bids;
 pub(crate) mod start_at;
 mod text;
 mod values;
@@ -80,9 +81,17 @@ fn default_chunk_size() -> usize {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, clap::Args)]
 #[serde(deny_unknown_fields)]
 pub struct StreamEntry {
-    /// The recording (in a scenario, relative to the scenario file).
+    /// The recording (in a scenario, relative to the scenario file); with --bids, the
+    /// BIDS data set's root.
     #[arg(value_name = "FILE")]
+    #[serde(default)]
     pub file: PathBuf,
+    /// Play a run of a BIDS data set (FILE is its root): the run's entities,
+    /// `sub-01_ses-1_task-rest_run-1` (a trailing `_eeg` keeps one datatype); every
+    /// recording of the run plays, with its channels.tsv and events.tsv (docs/bids.md).
+    #[arg(long, value_name = "ENTITIES", value_parser = bids::parse_arg)]
+    #[serde(default)]
+    pub bids: Option<bids::BidsSelection>,
     /// LSL stream name [default: the file's stem]. A recording with several streams
     /// publishes `NAME-<stream>`, its annotations `NAME-markers`.
     #[arg(long, short, value_parser = parse_name)]
@@ -147,6 +156,7 @@ impl StreamEntry {
     pub fn new(file: impl Into<PathBuf>) -> Self {
         StreamEntry {
             file: file.into(),
+            bids: None,
             name: None,
             content_type: None,
             chunk_size: DEFAULT_CHUNK_SIZE,
@@ -162,14 +172,19 @@ impl StreamEntry {
         }
     }
 
-    /// The LSL base name: `name`, else the file's stem.
+    /// The LSL base name: `name`, else the BIDS run's entities as given, else the file's
+    /// stem.
     pub fn base_name(&self) -> String {
-        self.name.clone().unwrap_or_else(|| {
-            self.file
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "stream".to_string())
-        })
+        if let Some(name) = &self.name {
+            return name.clone();
+        }
+        if let Some(bids) = &self.bids {
+            return bids.label();
+        }
+        self.file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "stream".to_string())
     }
 
     /// The reader options as the reader receives them (a later key wins).
@@ -342,8 +357,13 @@ impl Scenario {
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         for s in &mut scenario.streams {
-            if s.file.is_relative() {
+            if s.file.is_relative() && !s.file.as_os_str().is_empty() {
                 s.file = base.join(&s.file);
+            }
+            if let Some(bids) = &mut s.bids {
+                if bids.root.is_relative() && !bids.root.as_os_str().is_empty() {
+                    bids.root = base.join(&bids.root);
+                }
             }
         }
         for p in &mut scenario.plugins {
@@ -395,7 +415,28 @@ impl Scenario {
             )));
         }
         for (i, s) in self.streams.iter().enumerate() {
-            let which = format!("streams[{i}] ({})", s.file.display());
+            let which = match &s.bids {
+                Some(b) => format!("streams[{i}] (bids {})", b.label()),
+                None => format!("streams[{i}] ({})", s.file.display()),
+            };
+            match (&s.bids, s.file.as_os_str().is_empty()) {
+                (None, true) => {
+                    return Err(HostError::config(format!(
+                        "{which}: give `file:` (a recording) or `bids:` (a run of a BIDS data set)"
+                    )))
+                }
+                (Some(_), false) => {
+                    return Err(HostError::config(format!(
+                        "{which}: give `file:` or `bids:`, not both"
+                    )))
+                }
+                (Some(b), true) if b.root.as_os_str().is_empty() => {
+                    return Err(HostError::config(format!(
+                        "{which}: `bids:` needs `root:` (the data set's directory)"
+                    )))
+                }
+                _ => {}
+            }
             if s.chunk_size == 0 {
                 return Err(HostError::config(format!(
                     "{which}: chunk_size must be at least 1"
