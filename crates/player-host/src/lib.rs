@@ -41,7 +41,7 @@ mod wake;
 pub use engine::control::{PlayState, Refusal, Status, Steer};
 pub use engine::{Phase, Player, StopHandle, StreamPlan, StreamStats, Summary};
 pub use error::{HostError, Result};
-pub use memory::{MemoryReader, MemoryRecording, MEMORY_READER_ID};
+pub use memory::{EventValues, MemoryReader, MemoryRecording, MEMORY_READER_ID};
 pub use output::{Linger, NullOutput, Output, ValueFormat, WireFormat};
 pub use registry::{Origin, Refused, Registry, PLUGIN_PATH_ENV};
 pub use scenario::{
