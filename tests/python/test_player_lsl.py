@@ -65,8 +65,11 @@ def test_float64_on_the_wire_stream_lsl_gets_mne_data(source):
         data, _ = stream.get_data()
         stream.disconnect()
     finally:
-        player.stop()
+        if player.running:
+            player.stop()
     assert not player.running
+    with pytest.raises(RuntimeError, match="The player is not started"):
+        player.stop()  # it played its one pass: as MNE-LSL's
     n = data.shape[1]
     np.testing.assert_array_equal(data, raw.get_data()[:, -n:])
 
