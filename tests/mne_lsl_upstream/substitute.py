@@ -45,7 +45,10 @@ def sample_eeg_ant_raw(seed: int = 0) -> mne.io.RawArray:
     rng = np.random.default_rng(seed)
     data = rng.standard_normal((len(names), 2049)) * 20e-6
     raw = mne.io.RawArray(data, info, verbose="error")
-    raw.set_montage("standard_1005", on_missing="ignore", verbose="error")
+    # MNE renamed its 10-05 template (standard_1005 is deprecated since MNE 1.13).
+    montage = "colin27_1005" if "colin27_1005" in mne.channels.get_builtin_montages() else (
+        "standard_1005")
+    raw.set_montage(montage, on_missing="ignore", verbose="error")
     return raw
 
 

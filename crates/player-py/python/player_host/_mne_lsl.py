@@ -23,12 +23,14 @@ from mne._fiff.meas_info import ContainsMixin, SetChannelsMixin
 from mne._fiff.pick import _picks_to_idx
 
 from . import _mne, _options
-from ._errors import PlayerWarning, StreamError
+from ._errors import StreamError
 from ._native import MemoryStream, NativePlayer, open_memory
 from ._results import warn_each
 
 if TYPE_CHECKING:  # pragma: no cover
     from datetime import datetime
+
+    from ._native import Channel
 
 #: MNE-LSL's default stream name.
 DEFAULT_NAME = "MNE-LSL-Player"
@@ -496,7 +498,7 @@ class PlayerLSL(ContainsMixin, SetChannelsMixin):  # type: ignore[misc]
         raw = self._raw
         data = raw._data if raw.preload else raw.get_data()
         info = self.info
-        channels = [
+        channels: List[Channel] = [
             (ch["ch_name"], kind, str(int(ch["unit_mul"])), [])
             for ch, kind in zip(info["chs"], info.get_channel_types(unique=False))
         ]
@@ -580,8 +582,8 @@ class PlayerLSL(ContainsMixin, SetChannelsMixin):  # type: ignore[misc]
     def __exit__(
         self,
         exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
+        exc_value: Optional[BaseException],
+        exc_traceback: Optional[TracebackType],
     ) -> None:
         """Stop the player, if it still plays."""
         if self.running:

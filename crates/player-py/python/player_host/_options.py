@@ -54,7 +54,7 @@ def settings(
     *,
     repeat: Union[int, float, str],
     start_delay: float,
-    wait_for_consumers: Union[bool, float],
+    wait_for_consumers: Union[bool, float, str],
     format: str,
     crop: Crop = None,
 ) -> Dict[str, Any]:
@@ -97,7 +97,7 @@ def changed_from_defaults(given: Dict[str, Any]) -> List[str]:
 
 
 def _is_inf(value: object) -> bool:
-    return isinstance(value, (float, np.floating)) and math.isinf(value) and value > 0
+    return bool(isinstance(value, (float, np.floating)) and math.isinf(value) and value > 0)
 
 
 def _crop(crop: Crop) -> Dict[str, Any]:
