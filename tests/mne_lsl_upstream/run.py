@@ -21,6 +21,13 @@ stand-in (``player_conftest.py``, ``substitute.py``), runs pytest, and reports e
 PASS, FAIL, SKIP (counted as a failure: a test that did not run did not pass) or
 EXCLUDED with the private attribute of MNE-LSL's player that it reads.
 
+Then it runs MNE-LSL's tutorials and examples that use ``PlayerLSL`` and download no
+dataset (``tutorials/20_player_annotations.py`` at 1.14.0), with the same import swap,
+``python -W error`` and matplotlib's ``Agg`` backend: PASS when they run to their end
+without a warning. Those that need MNE-LSL's downloaded datasets are listed as such (the
+one on running the player in a separate process has a test of ours on a local stand-in:
+tests/python/test_mne_lsl_tutorial.py).
+
 ``--reference`` runs the same tree with MNE-LSL's own player (no swap, no exclusion):
 a check of the stand-in dataset, which MNE-LSL's player must pass as it passes with the
 downloaded one.
@@ -112,6 +119,46 @@ def read_sources(given: Optional[str], ref: str) -> Tuple[str, str, str]:
         f"MNE_LSL_SOURCE=PATH (a source tree or a git clone of mne-tools/mne-lsl, tag "
         f"{PINNED_REF})"
     )
+
+
+def read_scripts(given: Optional[str], ref: str) -> Dict[str, str]:
+    """MNE-LSL's tutorials and examples (``tutorials/*.py``, ``examples/*.py``), by path."""
+    for path in candidates(given):
+        if (path / TEST_FILE).is_file():
+            return {str(f.relative_to(path)): f.read_text()
+                    for d in ("tutorials", "examples") for f in sorted((path / d).glob("*.py"))}
+        if path.exists() and is_git(path):
+            listed = subprocess.run(
+                ["git", "-C", str(path), "ls-tree", "--name-only", ref, "tutorials/",
+                 "examples/"], capture_output=True, text=True, check=True).stdout.split()
+            return {f: git_show(path, ref, f) for f in listed if f.endswith(".py")}
+    return {}
+
+
+def run_scripts(scripts: Dict[str, str], reference: bool) -> Tuple[List[str], List[str]]:
+    """Runs each script that uses PlayerLSL and downloads nothing; (report lines, failed)."""
+    lines, failed = [], []
+    for path, text in scripts.items():
+        if not IMPORT.search(text):
+            continue
+        if "data_path()" in text:
+            lines.append(f"  NEEDS-DATA {path}: reads MNE-LSL's downloaded dataset")
+            continue
+        script = text if reference else swap_imports(text)[0]
+        with tempfile.TemporaryDirectory(prefix="mne-lsl-tutorial-") as tmp:
+            file = Path(tmp) / Path(path).name
+            file.write_text(script)
+            env = dict(os.environ, MPLBACKEND="Agg")
+            try:
+                done = subprocess.run([sys.executable, "-W", "error", str(file)], cwd=tmp,
+                                      env=env, capture_output=True, text=True, timeout=600)
+                ok, detail = done.returncode == 0, (done.stderr.strip().splitlines() or [""])[-1]
+            except subprocess.TimeoutExpired:
+                ok, detail = False, "did not end within 600 s"
+        lines.append(f"  {'PASS' if ok else 'FAIL':8}  {path}" + ("" if ok else f": {detail}"))
+        if not ok:
+            failed.append(path)
+    return lines, failed
 
 
 def is_git(path: Path) -> bool:
@@ -240,6 +287,11 @@ def run(
     passed = len(names) - len(excluded) - len(failed)
     print(f"\n{passed} passed, {len(failed)} failed, {len(excluded)} excluded "
           f"(of {len(names)}); pytest exited with {status}")
+    script_lines, script_failures = run_scripts(read_scripts(source, ref), reference)
+    print(f"\nMNE-LSL's tutorials and examples that use PlayerLSL, against {who} "
+          "(python -W error):")
+    print("\n".join(script_lines) or "  (none found)")
+    failed += script_failures
     for p in problems:
         print(f"problem: {p}")
     return 0 if not failed and not problems and status in (0, 5) else 1

@@ -15,8 +15,9 @@ kind with MNE, as far as the tests and the tutorial depend on them:
     positions. The values are seeded noise of EEG amplitude (tens of microvolts): the
     tests compare what is received with the file, never with fixed numbers.
 ``sample_ecg_raw``
-    An ECG recording (one ``ECG`` channel, one ``STI 014`` trigger) at 512 Hz, 10 s:
-    the tutorial crops 3 s of it and plays them with ``chunk_size=200``.
+    An ECG recording: a single channel of type ``misc`` holding a bipolar ECG (as
+    MNE-LSL's examples describe theirs), 512 Hz, 10 s; the tutorial crops 3 s of it and
+    plays them with ``chunk_size=200``.
 
 Nothing of MNE-LSL is copied here; the file names are theirs so that messages match.
 """
@@ -59,10 +60,8 @@ def sample_ecg_raw(seed: int = 1) -> mne.io.RawArray:
     beat = np.exp(-(((times % 0.8) - 0.2) ** 2) / (2 * 0.01**2)) * 1e-3  # ~75 beats/min
     rng = np.random.default_rng(seed)
     ecg = beat + rng.standard_normal(times.size) * 2e-5
-    trigger = np.zeros(times.size)
-    trigger[(np.arange(times.size) % int(sfreq)) == 0] = 1
-    info = mne.create_info(["ECG", "STI 014"], sfreq, ["ecg", "stim"])
-    return mne.io.RawArray(np.vstack([ecg, trigger]), info, verbose="error")
+    info = mne.create_info(["ECG"], sfreq, ["misc"])
+    return mne.io.RawArray(ecg[np.newaxis], info, verbose="error")
 
 
 def save(raw: mne.io.BaseRaw, path: Path) -> Path:

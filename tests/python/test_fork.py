@@ -62,6 +62,7 @@ CHILD_CALLS = textwrap.dedent(
         attempt("with", leave_with)
         attempt("lsl_running", lambda: wrapped.running)
         attempt("lsl_stop", wrapped.stop)
+        attempt("lsl_start", wrapped.start)
         attempt("lsl_repr", lambda: repr(wrapped))
         def drop():
             global player, wrapped
@@ -111,7 +112,8 @@ def test_a_forked_child_finds_the_players_inert_and_the_parent_plays_on():
     assert child["lsl_running"] == ["ok", "False"]
     assert child["lsl_repr"][0] == "ok" and "| OFF" in child["lsl_repr"][1]
     # What cannot be done raises a PlayerError that says why.
-    for call in ("wait", "wait_timeout", "start", "status", "stats", "pause", "lsl_stop"):
+    for call in ("wait", "wait_timeout", "start", "status", "stats", "pause", "lsl_stop",
+                 "lsl_start"):
         kind, message = child[call]
         assert kind == "PlayerError", (call, child[call])
         assert "a child made by os.fork()" in message and "create a new player" in message

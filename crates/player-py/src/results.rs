@@ -6,6 +6,7 @@
 use player_host::{PlayState, Status};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+use pyo3::BoundObject;
 
 /// What one stream has pushed so far, and how late.
 ///
@@ -96,50 +97,30 @@ impl PyStreamStats {
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let (py, s) = (slf.py(), slf.get());
-        repr_of(
-            py,
-            "StreamStats",
-            vec![
-                ("name", s.name.clone().into_pyobject(py)?.into_any()),
-                ("samples", s.samples.into_pyobject(py)?.into_any()),
-                ("chunks", s.chunks.into_pyobject(py)?.into_any()),
-                ("late_chunks", s.late_chunks.into_pyobject(py)?.into_any()),
-                ("lateness_p50", s.lateness_p50.into_pyobject(py)?.into_any()),
-                ("lateness_p99", s.lateness_p99.into_pyobject(py)?.into_any()),
-                ("lateness_max", s.lateness_max.into_pyobject(py)?.into_any()),
-                ("position", s.position.into_pyobject(py)?.into_any()),
-                (
-                    "finished",
-                    s.finished.into_pyobject(py)?.to_owned().into_any(),
-                ),
-                ("error", s.error.clone().into_pyobject(py)?.into_any()),
-            ],
-        )
+        repr_of("StreamStats", slf.get().fields(slf.py())?)
     }
 
     /// Pickling: the class and the arguments of its constructor.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let s = slf.get();
-        let args = (
-            s.name.clone(),
-            s.samples,
-            s.chunks,
-            s.late_chunks,
-            s.lateness_p50,
-            s.lateness_p99,
-            s.lateness_max,
-            s.position,
-            s.finished,
-            s.error.clone(),
-        );
-        PyTuple::new(
-            slf.py(),
-            [
-                slf.get_type().into_any(),
-                args.into_pyobject(slf.py())?.into_any(),
-            ],
-        )
+        reduce(slf, slf.get().fields(slf.py())?)
+    }
+}
+
+impl PyStreamStats {
+    /// The constructor's arguments, by name, in order.
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Fields<'py>> {
+        Ok(vec![
+            ("name", any(py, self.name.clone())?),
+            ("samples", any(py, self.samples)?),
+            ("chunks", any(py, self.chunks)?),
+            ("late_chunks", any(py, self.late_chunks)?),
+            ("lateness_p50", any(py, self.lateness_p50)?),
+            ("lateness_p99", any(py, self.lateness_p99)?),
+            ("lateness_max", any(py, self.lateness_max)?),
+            ("position", any(py, self.position)?),
+            ("finished", any(py, self.finished)?),
+            ("error", any(py, self.error.clone())?),
+        ])
     }
 }
 
@@ -255,41 +236,25 @@ impl PySummary {
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let (py, s) = (slf.py(), slf.get());
-        repr_of(
-            py,
-            "Summary",
-            vec![
-                ("t0", s.t0.into_pyobject(py)?.into_any()),
-                ("wall_seconds", s.wall_seconds.into_pyobject(py)?.into_any()),
-                (
-                    "interrupted",
-                    s.interrupted.into_pyobject(py)?.to_owned().into_any(),
-                ),
-                ("streams", s.streams(py).into_pyobject(py)?.into_any()),
-                ("warnings", s.warnings.clone().into_pyobject(py)?.into_any()),
-            ],
-        )
+        repr_of("Summary", slf.get().fields(slf.py())?)
     }
 
     /// Pickling: the class and the arguments of its constructor.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let s = slf.get();
-        let args = (
-            s.t0,
-            s.wall_seconds,
-            s.interrupted,
-            s.streams(py),
-            s.warnings.clone(),
-        );
-        PyTuple::new(
-            py,
-            [
-                slf.get_type().into_any(),
-                args.into_pyobject(py)?.into_any(),
-            ],
-        )
+        reduce(slf, slf.get().fields(slf.py())?)
+    }
+}
+
+impl PySummary {
+    /// The constructor's arguments, by name, in order.
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Fields<'py>> {
+        Ok(vec![
+            ("t0", any(py, self.t0)?),
+            ("wall_seconds", any(py, self.wall_seconds)?),
+            ("interrupted", any(py, self.interrupted)?),
+            ("streams", any(py, self.streams(py))?),
+            ("warnings", any(py, self.warnings.clone())?),
+        ])
     }
 }
 
@@ -371,52 +336,55 @@ impl PyPlayStatus {
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let (py, s) = (slf.py(), slf.get());
-        repr_of(
-            py,
-            "PlayStatus",
-            vec![
-                ("state", s.state.clone().into_pyobject(py)?.into_any()),
-                ("position", s.position.into_pyobject(py)?.into_any()),
-                ("duration", s.duration.into_pyobject(py)?.into_any()),
-                ("pass_number", s.pass_number.into_pyobject(py)?.into_any()),
-                ("passes", s.passes.into_pyobject(py)?.into_any()),
-                ("speed", s.speed.into_pyobject(py)?.into_any()),
-            ],
-        )
+        repr_of("PlayStatus", slf.get().fields(slf.py())?)
     }
 
     /// Pickling: the class and the arguments of its constructor.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let s = slf.get();
-        let args = (
-            s.state.clone(),
-            s.position,
-            s.duration,
-            s.pass_number,
-            s.passes,
-            s.speed,
-        );
-        PyTuple::new(
-            slf.py(),
-            [
-                slf.get_type().into_any(),
-                args.into_pyobject(slf.py())?.into_any(),
-            ],
-        )
+        reduce(slf, slf.get().fields(slf.py())?)
     }
 }
 
+impl PyPlayStatus {
+    /// The constructor's arguments, by name, in order.
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Fields<'py>> {
+        Ok(vec![
+            ("state", any(py, self.state.clone())?),
+            ("position", any(py, self.position)?),
+            ("duration", any(py, self.duration)?),
+            ("pass_number", any(py, self.pass_number)?),
+            ("passes", any(py, self.passes)?),
+            ("speed", any(py, self.speed)?),
+        ])
+    }
+}
+
+/// A class's constructor arguments, by name, as Python objects.
+type Fields<'py> = Vec<(&'static str, Bound<'py, PyAny>)>;
+
+/// A value as a Python object.
+fn any<'py, T: IntoPyObject<'py>>(py: Python<'py>, value: T) -> PyResult<Bound<'py, PyAny>>
+where
+    PyErr: From<T::Error>,
+{
+    Ok(value.into_pyobject(py)?.into_any().into_bound())
+}
+
 /// `Class(field=repr(value), ...)`, each value written by Python's own `repr`.
-fn repr_of<'py>(
-    py: Python<'py>,
-    class: &str,
-    fields: Vec<(&str, Bound<'py, PyAny>)>,
-) -> PyResult<String> {
+fn repr_of(class: &str, fields: Fields<'_>) -> PyResult<String> {
     let parts = fields
         .into_iter()
         .map(|(k, v)| Ok(format!("{k}={}", v.repr()?)))
         .collect::<PyResult<Vec<String>>>()?;
-    let _ = py;
     Ok(format!("{class}({})", parts.join(", ")))
+}
+
+/// What pickling needs: the class and its constructor's arguments.
+fn reduce<'py, T: pyo3::PyClass>(
+    slf: &Bound<'py, T>,
+    fields: Fields<'py>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let py = slf.py();
+    let args = PyTuple::new(py, fields.into_iter().map(|(_, v)| v))?;
+    PyTuple::new(py, [slf.as_any().get_type().into_any(), args.into_any()])
 }

@@ -137,10 +137,11 @@ class PlayerLSL(ContainsMixin, SetChannelsMixin):  # type: ignore[misc]
     - Small leniencies: ``n_repeat`` also takes ``float('inf')``, ``set_channel_units``
       unit names in any case (``"uV"``), and the "already started" message names the
       method correctly.
-    - **Processes.** A player belongs to the process that created it: in a child made
-      by ``os.fork()`` it is not :attr:`running` and :meth:`stop` raises
-      :class:`PlayerError` (its replay goes on in the parent); a player made in the
-      child plays there.
+    - **Processes.** A replay belongs to the process that started it: in a child made
+      by ``os.fork()`` while the parent plays, the player is not :attr:`running`, and
+      :meth:`start` and :meth:`stop` raise :class:`PlayerError` (the replay goes on in
+      the parent; garbage collection and exit do nothing); a player made, or first
+      started, in the child plays there.
 
     Examples
     --------
@@ -437,12 +438,18 @@ class PlayerLSL(ContainsMixin, SetChannelsMixin):  # type: ignore[misc]
         ------
         StreamError
             An outlet could not be created.
+        PlayerError
+            In a child made by ``os.fork()`` while the parent played it (its replay goes
+            on in the parent; create a new player in the child).
 
         Warns
         -----
         RuntimeWarning
             The player is already started (nothing changes).
         """
+        native = self._native
+        if native is not None and not native.in_owner_process:
+            native.check_owner("start the player")
         if self.running:
             warnings.warn(
                 f"{self._name}: The player is already started. Use Player.stop() to stop "

@@ -300,30 +300,55 @@ class Player:
         )
         return cls._from_memory(
             stream,
-            _options.settings(
-                repeat=repeat,
-                start_delay=start_delay,
-                wait_for_consumers=wait_for_consumers,
-                format=format,
-                crop=crop,
-            ),
+            output,
+            name=name,
+            chunk_size=chunk_size,
+            repeat=repeat,
+            start_delay=start_delay,
+            wait_for_consumers=wait_for_consumers,
+            picks=picks,
+            annotations="auto",
+            format=format,
+            source_id=source_id,
+            crop=crop,
+        )
+
+    @classmethod
+    def _from_memory(
+        cls,
+        stream: MemoryStream,
+        output: str,
+        *,
+        name: Optional[str],
+        chunk_size: int,
+        repeat: Union[int, float, str],
+        start_delay: float,
+        wait_for_consumers: Union[bool, float, str],
+        picks: Picks,
+        annotations: str,
+        format: str,
+        source_id: Optional[str],
+        crop: Crop,
+    ) -> "Player":
+        """A player of one in-memory recording, with the options of :class:`Player`."""
+        scenario = _options.settings(
+            repeat=repeat,
+            start_delay=start_delay,
+            wait_for_consumers=wait_for_consumers,
+            format=format,
+            crop=crop,
+        )
+        scenario["streams"] = [
             _options.entry(
                 stream.path,
                 name=name,
                 chunk_size=chunk_size,
                 picks=picks,
-                annotations="auto",
+                annotations=annotations,
                 reader="memory",
                 source_id=source_id,
-            ),
-            output,
-        )
-
-    @classmethod
-    def _from_memory(
-        cls, stream: MemoryStream, scenario: Dict[str, Any], entry: Dict[str, Any], output: str
-    ) -> "Player":
-        scenario["streams"] = [entry]
+            )
+        ]
         return cls._opened(open_memory(_options.to_json(scenario), [stream], output), 5)
 
     @classmethod
@@ -389,23 +414,17 @@ class Player:
         )
         return cls._from_memory(
             stream,
-            _options.settings(
-                repeat=repeat,
-                start_delay=start_delay,
-                wait_for_consumers=wait_for_consumers,
-                format=format,
-                crop=crop,
-            ),
-            _options.entry(
-                stream.path,
-                name=name,
-                chunk_size=chunk_size,
-                picks=picks,
-                annotations=annotations,
-                reader="memory",
-                source_id=source_id,
-            ),
             output,
+            name=name,
+            chunk_size=chunk_size,
+            repeat=repeat,
+            start_delay=start_delay,
+            wait_for_consumers=wait_for_consumers,
+            picks=picks,
+            annotations=annotations,
+            format=format,
+            source_id=source_id,
+            crop=crop,
         )
 
     # -- playing -----------------------------------------------------------------------
