@@ -109,7 +109,7 @@ def test_scenario_errors_name_line_and_column(tmp_path):
     (dict(crop=(-1, None)), "crop: must be a number of seconds, 0 or more, not -1"),
     (dict(crop=(2, 1)), "crop: to must be a number of seconds after from (2 s), not 1"),
     (dict(crop=5), "crop: must be (tmin, tmax), seconds or None for either end, not 5"),
-    (dict(output="file"), "output must be one of lsl, null, not 'file'"),
+    (dict(output="file"), "output: must be one of lsl, null, not 'file'"),
 ])
 def test_setting_errors_name_the_python_keyword(kwargs, message):
     """Settings are checked once, by the scenario's rules in the native side, and the

@@ -332,3 +332,26 @@ def test_argument_checks_speak_as_mne_lsl(tmp_path):
     with pytest.warns(RuntimeWarning, match="player is already started"):
         player.start()
     player.stop()
+
+
+def test_the_package_works_without_mne_and_says_what_playerlsl_needs():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "sys.modules['mne'] = None  # as if MNE were not installed\n"
+        "import numpy as np\n"
+        "from player_host import Player\n"
+        "s = Player.from_array(np.zeros((5, 1)), 10.0, ['a'], output='null').start().wait()\n"
+        "assert s.streams[0].samples == 5\n"
+        "try:\n"
+        "    from player_host import PlayerLSL\n"
+        "except ImportError as e:\n"
+        "    print(e)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "player_host.PlayerLSL is built on MNE" in done.stdout
+    assert "pip install 'player-host[mne]'" in done.stdout

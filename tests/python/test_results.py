@@ -17,6 +17,7 @@ from player_host import (
     PlayerError,
     PlayerWarning,
     PlayStatus,
+    ScenarioError,
     StreamError,
     StreamStats,
     Summary,
@@ -86,6 +87,8 @@ def test_a_finished_run_returns_the_same_summary_every_time():
     with pytest.raises(PlayerError, match="not started"):
         player.wait()
     player.start()
+    with pytest.raises(ScenarioError, match="timeout: must be a number of seconds, 0 or more"):
+        player.wait(timeout=-1)
     first = player.wait()
     assert player.wait() is first and player.wait(timeout=0) is first
     assert player.stats == first.streams

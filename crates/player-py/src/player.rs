@@ -71,7 +71,7 @@ impl NativePlayer {
                 return Err(raise(
                     py,
                     "ScenarioError",
-                    format!("output must be one of lsl, null, not '{other}'"),
+                    format!("output: must be one of lsl, null, not '{other}'"),
                 ))
             }
         };
@@ -279,7 +279,7 @@ impl NativePlayer {
                 return Err(raise(
                     py,
                     "ScenarioError",
-                    format!("timeout must be a number of seconds >= 0 or None, not {t}"),
+                    format!("timeout: must be a number of seconds, 0 or more, or None, not {t}"),
                 ))
             }
             Some(t) => Instant::now().checked_add(Duration::from_secs_f64(t.min(1e9))),

@@ -36,7 +36,12 @@ def __getattr__(name: str) -> Any:
     """``PlayerLSL`` is built on MNE: it is imported when first asked for, so that the
     rest of the package works without MNE."""
     if name == "PlayerLSL":
-        from ._mne_lsl import PlayerLSL
-
+        try:
+            from ._mne_lsl import PlayerLSL
+        except ImportError as e:
+            raise ImportError(
+                f"player_host.PlayerLSL is built on MNE, which cannot be imported ({e}): "
+                "pip install 'player-host[mne]'"
+            ) from e
         return PlayerLSL
     raise AttributeError(f"module 'player_host' has no attribute {name!r}")
