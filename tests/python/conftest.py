@@ -47,7 +47,8 @@ def inlets(names: List[str], timeout: float = 20.0) -> Dict[str, pylsl.StreamInl
     return out
 
 
-def receive(player: player_host.Player, names: List[str], timeout: float = 60.0) -> Dict[str, Received]:
+def receive(player: player_host.Player, names: List[str],
+            timeout: float = 60.0) -> Dict[str, Received]:
     """Starts `player` (made with ``wait_for_consumers``), connects a pylsl inlet to each
     stream, receives until the player ends and the inlets are drained, waits for it."""
     player.start()

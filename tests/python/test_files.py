@@ -8,7 +8,7 @@ import mne
 import numpy as np
 import pytest
 from conftest import (FIXTURES, assert_never_early, assert_regular_stamps, desc_channels,
-                      inlets, receive, unique)
+                      receive, unique)
 from mne_lsl.stream import StreamLSL
 
 from player_host import Player

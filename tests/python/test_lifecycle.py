@@ -95,13 +95,40 @@ def test_scenario_errors_name_line_and_column(tmp_path):
         Player.from_scenario(bad)
     assert cli_error("run", str(bad)).startswith(str(e.value))
     assert "line 3 column 5" in str(e.value)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(chunk_size=0), "chunk_size: must be a whole number of frames, at least 1, not 0"),
+    (dict(chunk_size=2.5), "chunk_size: must be a whole number of frames, at least 1, not 2.5"),
+    (dict(chunk_size="ten"), 'chunk_size: must be a whole number of frames, at least 1, not "ten"'),
+    (dict(repeat=0), 'repeat: must be a number of passes (1 or more) or "forever", not 0'),
+    (dict(start_delay=-1), "start_delay: must be a number of seconds, 0 or more, not -1"),
+    (dict(format="int7"), "format: must be one of float32, float64, native, not `int7`"),
+    (dict(annotations="maybe"), "annotations: must be one of auto, markers, none, not `maybe`"),
+    (dict(name=" "), 'name: must be a stream name that is not empty or only spaces, not " "'),
+    (dict(crop=(-1, None)), "crop: must be a number of seconds, 0 or more, not -1"),
+    (dict(crop=(2, 1)), "crop: to must be a number of seconds after from (2 s), not 1"),
+    (dict(crop=5), "crop: must be (tmin, tmax), seconds or None for either end, not 5"),
+    (dict(output="file"), "output: must be one of lsl, null, not 'file'"),
+])
+def test_setting_errors_name_the_python_keyword(kwargs, message):
+    """Settings are checked once, by the scenario's rules in the native side, and the
+    message names the keyword argument, not the scenario's key path."""
     with pytest.raises(ScenarioError) as e:
-        Player(FIF, chunk_size=0)
-    assert str(e.value) == "streams[0].chunk_size: must be a whole number of frames, at least 1, not 0"
-    with pytest.raises(ValueError, match="format must be one of"):
-        Player(FIF, format="int7")
-    with pytest.raises(ScenarioError, match="repeat must be"):
-        Player(FIF, repeat=0)
+        Player(FIF, **kwargs)
+    assert str(e.value) == message
+    assert isinstance(e.value, ValueError)
+    if "annotations" in kwargs:
+        return  # from_array's `annotations` are the events themselves
+    with pytest.raises(ScenarioError) as e:
+        Player.from_array(np.zeros((10, 1)), 10.0, ["a"], **kwargs)
+    assert str(e.value) == message
+
+
+def test_numpy_values_are_accepted_as_numbers():
+    player = Player(FIF, chunk_size=np.int64(5), repeat=np.int32(2), start_delay=np.float64(0),
+                    output="null")
+    assert player.stream_names == ["short_raw", "short_raw-markers"]
 
 
 def test_nobody_connecting_in_time_is_a_stream_error():

@@ -50,7 +50,7 @@ def test_array_argument_mistakes_are_value_errors():
         Player.from_array(np.zeros(10), 100.0, ["a"])
     with pytest.raises(ValueError, match="sampling rate"):
         Player.from_array(np.zeros((10, 1)), 0.0, ["a"])
-    with pytest.raises(ValueError, match="layout must be one of"):
+    with pytest.raises(ValueError, match="layout: must be one of"):
         Player.from_array(np.zeros((10, 1)), 10.0, ["a"], layout="rows")
 
 

@@ -47,8 +47,10 @@ pub struct RecordingInfo {
     pub recorded_lsl: bool,
 }
 
-/// The [`StreamInfo::metadata`] key holding a recorded LSL stream's `<desc>` element as
-/// XML text (see [`RecordingInfo::recorded_lsl`]).
+/// The [`StreamInfo::metadata`] key holding a stream's own LSL `<desc>` element as XML
+/// text, which hosts publish as it is when the stream is published whole (not picked):
+/// a recorded LSL stream's (see [`RecordingInfo::recorded_lsl`]), or the description an
+/// in-memory stream brings (MNE-LSL's layout, for `player_host.PlayerLSL`).
 pub const DESC_XML: &str = "desc_xml";
 
 impl RecordingInfo {

@@ -34,7 +34,7 @@ pub use engine::steering::Controller;
 pub use engine::{Phase, Player, StopHandle, StreamPlan, StreamStats, Summary};
 pub use error::{HostError, Result};
 pub use plugins::{
-    MemoryReader, MemoryRecording, Origin, Refused, MEMORY_READER_ID, PLUGIN_PATH_ENV,
+    EventValues, MemoryReader, MemoryRecording, Origin, Refused, MEMORY_READER_ID, PLUGIN_PATH_ENV,
 };
 pub use scenario::bids::BidsSelection;
 pub use scenario::start_at::StartAt;

@@ -281,10 +281,11 @@ impl Opened<'_> {
             None => stream.channels.clone(),
             Some(cols) => cols.iter().map(|&c| stream.channels[c].clone()).collect(),
         };
-        // A recorded stream's own <desc> describes all its channels: kept unless picked.
-        let desc_xml = match (&input.picks, self.info.recorded_lsl) {
-            (None, true) => stream.metadata.get(player_api::DESC_XML).cloned(),
-            _ => None,
+        // A stream's own <desc> (a recorded LSL stream's, an in-memory stream's that
+        // describes itself) describes all its channels: kept unless picked.
+        let desc_xml = match &input.picks {
+            None => stream.metadata.get(player_api::DESC_XML).cloned(),
+            Some(_) => None,
         };
         let source_id = match &self.entry.source_id {
             Some(s) if self.info.streams.len() > 1 => format!("{s}-{}", stream.name),

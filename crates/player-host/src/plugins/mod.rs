@@ -18,5 +18,5 @@ pub(crate) mod memory;
 pub(crate) mod registry;
 pub(crate) mod trust;
 
-pub use memory::{MemoryReader, MemoryRecording, MEMORY_READER_ID};
+pub use memory::{EventValues, MemoryReader, MemoryRecording, MEMORY_READER_ID};
 pub use registry::{Origin, Refused, PLUGIN_PATH_ENV};

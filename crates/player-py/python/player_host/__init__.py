@@ -2,20 +2,27 @@
 
 The engine is native (Rust): its pacing threads never need the Python interpreter, so a
 replay is exact even while this process is busy. See :class:`Player` (files, scenarios,
-arrays, MNE Raw objects) and :class:`PlayerLSL` (a drop-in for MNE-LSL's player).
+arrays, MNE Raw objects) and :class:`PlayerLSL` (a drop-in for MNE-LSL's player, which
+needs MNE: it is imported on first use, ``from player_host import PlayerLSL``).
 The ``player-host`` command comes with the package.
 """
 
-from ._errors import FileFormatError, PlayerError, ScenarioError, StreamError
+from typing import TYPE_CHECKING, Any
+
+from ._errors import FileFormatError, PlayerError, PlayerWarning, ScenarioError, StreamError
 from ._native import __version__
-from ._lsl import PlayerLSL
-from ._player import PlayStatus, Player, StreamStats, Summary
+from ._player import Player
+from ._results import PlayStatus, StreamStats, Summary
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._mne_lsl import PlayerLSL
 
 __all__ = [
     "FileFormatError",
     "Player",
     "PlayerError",
     "PlayerLSL",
+    "PlayerWarning",
     "PlayStatus",
     "ScenarioError",
     "StreamError",
@@ -23,3 +30,18 @@ __all__ = [
     "Summary",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``PlayerLSL`` is built on MNE: it is imported when first asked for, so that the
+    rest of the package works without MNE."""
+    if name == "PlayerLSL":
+        try:
+            from ._mne_lsl import PlayerLSL
+        except ImportError as e:
+            raise ImportError(
+                f"player_host.PlayerLSL is built on MNE, which cannot be imported ({e}): "
+                "pip install 'player-host[mne]'"
+            ) from e
+        return PlayerLSL
+    raise AttributeError(f"module 'player_host' has no attribute {name!r}")
