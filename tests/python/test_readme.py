@@ -16,7 +16,7 @@ import run as upstream  # noqa: E402
 
 
 def test_every_cited_file_exists():
-    upstream_file = "tests/player/test_player_lsl.py"  # MNE-LSL's, not in this repository
+    upstream_file = "mne-lsl/tests/player/test_player_lsl.py"  # MNE-LSL's, not ours
     cited = {c for c in re.findall(r"`([\w./-]+\.(?:py|rs|ini|toml))`", README)
              if "/" in c and c != upstream_file}
     assert len(cited) >= 5
