@@ -180,6 +180,32 @@ def edf_units(data: bytes) -> list[tuple[int, int]]:
     return [(header, max(1, (len(data) - header) // 4))]
 
 
+def text_lines(data: bytes) -> list[tuple[int, int]]:
+    """(offset, length with its line end) of each line of a text format (CSV, OpenBCI)."""
+    out, pos = [], 0
+    while pos < len(data) and len(out) < 100000:
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end + 1
+        out.append((pos, end - pos))
+        pos = end
+    return out
+
+
+def text_cuts(data: bytes) -> list[int]:
+    """Line starts and the points inside the first lines (headers)."""
+    lines = text_lines(data)
+    return [o for o, _ in lines[:2000]] + [o + t // 2 for o, t in lines[:20]]
+
+
+def text_numbers(data: bytes) -> list[tuple[int, str]]:
+    """The numbers of the first 64 KiB as ASCII fields ("<width>a"): header values (the
+    OpenBCI sample rate and channel count) and cells."""
+    import re
+
+    pattern = rb"-?\d+(\.\d+)?([eE][-+]?\d+)?"
+    return [(m.start(), f"{m.end() - m.start()}a") for m in re.finditer(pattern, data[:65536])]
+
+
 # ---------------------------------------------------------------------------------------
 # Mutations
 
@@ -325,6 +351,10 @@ READERS: dict[str, Binary | FileSet] = {
                   fif_tags, fif_cuts, fif_fields),
     "xdf": Binary(fixtures("xdf", "*.xdf"), xdf_chunks, xdf_cuts, xdf_fields),
     "brainvision": FileSet(fixtures("brainvision", "*.vhdr"), mutate_brainvision),
+    # The tables that need no reader option (a rate): OpenBCI recordings, time columns.
+    "csv": Binary(fixtures("csv", "*.csv", "*.txt",
+                           keep=lambda p: p.name not in ("no_header.csv",)),
+                  text_lines, text_cuts, text_numbers),
 }
 
 
@@ -420,7 +450,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--per-reader", type=int, default=300, help="mutants per reader")
     parser.add_argument("--seed", type=int, default=1, help="random seed (deterministic)")
-    parser.add_argument("--readers", default="wav,edf,fif,xdf",
+    parser.add_argument("--readers", default="wav,edf,fif,xdf,csv",
                         help="comma-separated reader ids (brainvision needs --plugin-dir)")
     parser.add_argument("--host", default=os.environ.get("PLAYER_HOST", str(REPO / "target/release/player-host")))
     parser.add_argument("--plugin-dir", action="append", default=[], help="passed to player-host")
