@@ -206,6 +206,71 @@ def text_numbers(data: bytes) -> list[tuple[int, str]]:
     return [(m.start(), f"{m.end() - m.start()}a") for m in re.finditer(pattern, data[:65536])]
 
 
+def mat_elements(data: bytes) -> list[tuple[int, int, int]]:
+    """(offset, total size, depth) of the data elements of a level 5 MAT-file: the
+    top-level variables (depth 0) and, inside uncompressed matrices, every sub-element."""
+    out: list[tuple[int, int, int]] = []
+
+    def walk(pos: int, end: int, depth: int, padded: bool) -> None:
+        while pos + 8 <= end and len(out) < 20000:
+            ty, size = struct.unpack_from("<II", data, pos)
+            if ty >> 16:  # small element: 2 bytes of size, 2 of type, 4 of data
+                out.append((pos, 8, depth))
+                pos += 8
+                continue
+            total = 8 + size
+            if padded:
+                total += -total % 8
+            if pos + total > end or total <= 0:
+                return
+            out.append((pos, total, depth))
+            if ty == 14 and depth < 8:
+                walk(pos + 8, pos + 8 + size, depth + 1, True)
+            pos += total
+
+    walk(128, len(data), 0, False)
+    return out
+
+
+def mat_units(data: bytes) -> list[tuple[int, int]]:
+    """The top-level variables, for duplication and swaps."""
+    return [(o, t) for o, t, d in mat_elements(data) if d == 0]
+
+
+def mat_cuts(data: bytes) -> list[int]:
+    cuts = [0, 64, 124, 126, 128]
+    for o, t, _ in mat_elements(data)[:500]:
+        cuts += [o, o + 4, o + 8, o + t - 1]
+    return cuts
+
+
+def mat_fields(data: bytes) -> list[tuple[int, str]]:
+    """Every element's type and size words, and the header's version and byte order."""
+    fields = [(124, "<H"), (126, "<H")]
+    for o, t, _ in mat_elements(data)[:2000]:
+        fields += [(o, "<I")] if t == 8 else [(o, "<I"), (o + 4, "<I")]
+    return fields
+
+
+def mutate_eeglab(set_path: Path, rng: random.Random, tmpdir: Path) -> tuple[str, Path]:
+    """Copies an EEGLAB dataset (.set, and its .fdt when it has one) into tmpdir and
+    mutates the .set (mostly) or the .fdt."""
+    stem = set_path.stem
+    fdt = set_path.with_suffix(".fdt")
+    (tmpdir / f"{stem}.set").write_bytes(set_path.read_bytes())
+    if fdt.exists():
+        (tmpdir / f"{stem}.fdt").write_bytes(fdt.read_bytes())
+    if fdt.exists() and rng.random() < 0.15:
+        data = fdt.read_bytes()
+        cut = rng.randrange(len(data) + 1)
+        (tmpdir / f"{stem}.fdt").write_bytes(data[:cut])
+        return f"fdt truncate@{cut}", tmpdir / f"{stem}.set"
+    fmt = Binary(lambda: [], mat_units, mat_cuts, mat_fields)
+    what, data = mutate(fmt, set_path.read_bytes(), rng)
+    (tmpdir / f"{stem}.set").write_bytes(data)
+    return f"set {what}", tmpdir / f"{stem}.set"
+
+
 # ---------------------------------------------------------------------------------------
 # Mutations
 
@@ -351,6 +416,7 @@ READERS: dict[str, Binary | FileSet] = {
                   fif_tags, fif_cuts, fif_fields),
     "xdf": Binary(fixtures("xdf", "*.xdf"), xdf_chunks, xdf_cuts, xdf_fields),
     "brainvision": FileSet(fixtures("brainvision", "*.vhdr"), mutate_brainvision),
+    "eeglab": FileSet(fixtures("eeglab", "*.set"), mutate_eeglab),
     # The tables that need no reader option (a rate): OpenBCI recordings, time columns.
     "csv": Binary(fixtures("csv", "*.csv", "*.txt",
                            keep=lambda p: p.name not in ("no_header.csv",)),
@@ -450,7 +516,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--per-reader", type=int, default=300, help="mutants per reader")
     parser.add_argument("--seed", type=int, default=1, help="random seed (deterministic)")
-    parser.add_argument("--readers", default="wav,edf,fif,xdf,csv",
+    parser.add_argument("--readers", default="wav,edf,fif,xdf,csv,eeglab",
                         help="comma-separated reader ids (brainvision needs --plugin-dir)")
     parser.add_argument("--host", default=os.environ.get("PLAYER_HOST", str(REPO / "target/release/player-host")))
     parser.add_argument("--plugin-dir", action="append", default=[], help="passed to player-host")

@@ -24,6 +24,16 @@ impl FileReader {
         }
     }
 
+    /// Reads `[start, end)`.
+    pub(crate) fn range(file: SourceFile, start: u64, end: u64) -> Self {
+        let end = end.min(file.len());
+        FileReader {
+            file,
+            position: start,
+            end,
+        }
+    }
+
     /// Gives the file back.
     pub(crate) fn into_file(self) -> SourceFile {
         self.file
