@@ -13,6 +13,7 @@ pub mod fif;
 pub mod wav;
 pub mod xdf;
 
+mod dates;
 mod file_read;
 mod numbers;
 mod units;

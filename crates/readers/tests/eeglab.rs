@@ -6,9 +6,7 @@
 
 mod common;
 
-use common::{
-    assert_values_close, fixture_dir, fixtures_with_truth, load_truth, read_all, read_into, Truth,
-};
+use common::{fixture_dir, fixtures_with_truth, load_truth, read_into, Truth};
 use player_api::conformance::TempDir;
 use player_api::{
     Confidence, OpenOptions, Probe, ReadErrorKind, ReaderPlugin, Recording, PROBE_HEADER_LEN,
@@ -85,28 +83,8 @@ fn every_fixture_matches_mne_with_any_block_size_and_after_seeks() {
         let truth = load_truth(&path);
         let rec = open(&path);
         check_info(&name, rec.as_ref(), &truth);
-        let t = &truth.streams[0];
-        let nch = t.channels.len();
-        assert_eq!(t.values.len(), t.frames * nch, "{name}: truth size");
-        for block in [1, 17, 10000] {
-            let mut src = rec.open_stream(0).unwrap();
-            let got = read_all(src.as_mut(), nch, block);
-            // Exact: f64(float32 value) × 1e-6, MNE's one multiplication.
-            assert_values_close(&got, &t.values, nch, 0.0, 0.0);
-        }
-        let mut src = rec.open_stream(0).unwrap();
-        for start in [t.frames / 3, 0, t.frames - 1, t.frames * 2 / 3] {
-            src.seek(start as u64).unwrap();
-            let got = read_all(src.as_mut(), nch, 7);
-            assert_values_close(&got, &t.values[start * nch..], nch, 0.0, 0.0);
-        }
-        src.seek(t.frames as u64).unwrap();
-        assert_eq!(
-            read_into(src.as_mut(), nch, &mut vec![0.0; nch * 4]).unwrap(),
-            0
-        );
-        let err = src.seek(t.frames as u64 + 1).unwrap_err();
-        assert_eq!(err.kind(), ReadErrorKind::InvalidArgument);
+        // Exact (tolerance 0): f64(float32 value) × 1e-6, MNE's one multiplication.
+        common::assert_stream_matches(rec.as_ref(), 0, &truth.streams[0], &name);
     }
 }
 

@@ -226,22 +226,6 @@ fn openbci_rate(text: &str) -> Option<f64> {
         .filter(|r| r.is_finite() && *r > 0.0)
 }
 
-/// Unix seconds as RFC 3339 text in UTC, to the second.
-fn rfc3339(unix: f64) -> Option<String> {
-    if !(0.0..1e11).contains(&unix) {
-        return None;
-    }
-    let secs = unix.floor() as i64;
-    let (y, mo, d) = player_api::calendar::civil_from_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    Some(format!(
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    ))
-}
-
 fn recording_info(
     table: &Table,
     columns: &Columns,
@@ -260,7 +244,11 @@ fn recording_info(
         .iter()
         .map(|(row, text)| Annotation::new(*row as f64 / rate, 0.0, text.clone()))
         .collect();
-    info.meas_date = scanned.unix_start.and_then(rfc3339);
+    // A Unix time before 1970 is not a recording date: no date.
+    info.meas_date = scanned
+        .unix_start
+        .filter(|t| *t >= 0.0)
+        .and_then(crate::dates::rfc3339_of_unix);
     let format = match (&table.openbci, table.delimiter) {
         (Some(_), _) => "OpenBCI GUI",
         (None, b'\t') => "TSV",
@@ -324,16 +312,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rates_and_dates() {
+    fn openbci_rates() {
         assert_eq!(openbci_rate("250 Hz"), Some(250.0));
         assert_eq!(openbci_rate("250.0 Hz"), Some(250.0));
         assert_eq!(openbci_rate("125Hz"), Some(125.0));
         assert_eq!(openbci_rate("fast"), None);
-        assert_eq!(rfc3339(0.0).as_deref(), Some("1970-01-01T00:00:00Z"));
-        assert_eq!(
-            rfc3339(1_612_345_678.9).as_deref(),
-            Some("2021-02-03T09:47:58Z")
-        );
-        assert_eq!(rfc3339(-1.0), None);
     }
 }
