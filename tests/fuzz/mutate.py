@@ -182,7 +182,8 @@ def edf_units(data: bytes) -> list[tuple[int, int]]:
 
 def text_lines(data: bytes) -> list[tuple[int, int]]:
     """(offset, length with its line end) of each line of a text format (CSV, OpenBCI)."""
-    out, pos = [], 0
+    out: list[tuple[int, int]] = []
+    pos = 0
     while pos < len(data) and len(out) < 100000:
         end = data.find(b"\n", pos)
         end = len(data) if end < 0 else end + 1
@@ -269,6 +270,47 @@ def mutate_eeglab(set_path: Path, rng: random.Random, tmpdir: Path) -> tuple[str
     what, data = mutate(fmt, set_path.read_bytes(), rng)
     (tmpdir / f"{stem}.set").write_bytes(data)
     return f"set {what}", tmpdir / f"{stem}.set"
+
+
+def gdf_layout(data: bytes) -> tuple[int, int, bool]:
+    """(header bytes, channels, version 2) read leniently from a GDF header."""
+    if len(data) < 256:
+        return 256, 0, False
+    v2 = data[4:5] == b"2"
+    if v2:
+        return struct.unpack_from("<H", data, 184)[0] * 256, struct.unpack_from("<H", data, 252)[0], True
+    return struct.unpack_from("<q", data, 184)[0], struct.unpack_from("<I", data, 252)[0], False
+
+
+def gdf_fields(data: bytes) -> list[tuple[int, str]]:
+    """The fixed header's numbers, each channel's ranges, samples per record and type,
+    and the event table's header."""
+    header, ns, v2 = gdf_layout(data)
+    fields = [(184, "<H" if v2 else "<q"), (236, "<q"), (244, "<I"), (248, "<I"),
+              (252, "<H" if v2 else "<I")]
+    if not 0 < ns < 512:
+        return fields
+    if v2:
+        ranges = [(256 + ns * 104 + ns * 8 * k, "<d") for k in range(4)]
+        tail = [(256 + ns * 216 + 4 * i, "<I") for i in range(2 * ns)]
+    else:
+        ranges = [(256 + ns * 104 + ns * 8 * k, "<d" if k < 2 else "<q") for k in range(4)]
+        tail = [(256 + ns * 216 + 4 * i, "<I") for i in range(2 * ns)]
+    fields += [(o + 8 * i, f) for o, f in ranges for i in range(ns)] + tail
+    return [(o, f) for o, f in fields if o + struct.calcsize(f) <= min(len(data), max(header, 256))]
+
+
+def gdf_units(data: bytes) -> list[tuple[int, int]]:
+    """The data records as four blocks, and the event table."""
+    header = gdf_layout(data)[0]
+    body = max(1, (len(data) - header) // 4)
+    return [(header + i * body, body) for i in range(4)]
+
+
+def gdf_cuts(data: bytes) -> list[int]:
+    header, ns, _ = gdf_layout(data)
+    return [0, 8, 184, 236, 244, 252, 256, 256 + 16 * ns, header - 1, header, header + 1,
+            len(data) - 1, len(data) - 8]
 
 
 # ---------------------------------------------------------------------------------------
@@ -417,6 +459,7 @@ READERS: dict[str, Binary | FileSet] = {
     "xdf": Binary(fixtures("xdf", "*.xdf"), xdf_chunks, xdf_cuts, xdf_fields),
     "brainvision": FileSet(fixtures("brainvision", "*.vhdr"), mutate_brainvision),
     "eeglab": FileSet(fixtures("eeglab", "*.set"), mutate_eeglab),
+    "gdf": Binary(fixtures("gdf", "*.gdf"), gdf_units, gdf_cuts, gdf_fields),
     # The tables that need no reader option (a rate): OpenBCI recordings, time columns.
     "csv": Binary(fixtures("csv", "*.csv", "*.txt",
                            keep=lambda p: p.name not in ("no_header.csv",)),
@@ -516,7 +559,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--per-reader", type=int, default=300, help="mutants per reader")
     parser.add_argument("--seed", type=int, default=1, help="random seed (deterministic)")
-    parser.add_argument("--readers", default="wav,edf,fif,xdf,csv,eeglab",
+    parser.add_argument("--readers", default="wav,edf,fif,xdf,csv,eeglab,gdf",
                         help="comma-separated reader ids (brainvision needs --plugin-dir)")
     parser.add_argument("--host", default=os.environ.get("PLAYER_HOST", str(REPO / "target/release/player-host")))
     parser.add_argument("--plugin-dir", action="append", default=[], help="passed to player-host")

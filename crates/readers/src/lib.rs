@@ -1,4 +1,4 @@
-//! The built-in readers of `player` (FIF, EDF/BDF, WAV, XDF, EEGLAB, CSV/TSV and
+//! The built-in readers of `player` (FIF, EDF/BDF, GDF, WAV, XDF, EEGLAB, CSV/TSV and
 //! OpenBCI), one module per format, each registered with `player_api::inventory::submit!`.
 //! Adding a format is one new module (declared here) with its `submit!`: nothing else is
 //! edited.
@@ -10,6 +10,7 @@ pub mod csv;
 pub mod edf;
 pub mod eeglab;
 pub mod fif;
+pub mod gdf;
 pub mod wav;
 pub mod xdf;
 

@@ -12,6 +12,8 @@ pub(crate) enum RawType {
     U8,
     I16,
     U16,
+    I24,
+    U24,
     I32,
     U32,
     I64,
@@ -26,6 +28,7 @@ impl RawType {
         match self {
             RawType::I8 | RawType::U8 => 1,
             RawType::I16 | RawType::U16 => 2,
+            RawType::I24 | RawType::U24 => 3,
             RawType::I32 | RawType::U32 | RawType::F32 => 4,
             RawType::I64 | RawType::U64 | RawType::F64 => 8,
         }
@@ -38,6 +41,8 @@ impl RawType {
             RawType::U8 => "uint8",
             RawType::I16 => "int16",
             RawType::U16 => "uint16",
+            RawType::I24 => "int24",
+            RawType::U24 => "uint24",
             RawType::I32 => "int32",
             RawType::U32 => "uint32",
             RawType::I64 => "int64",
@@ -54,8 +59,8 @@ impl RawType {
             RawType::I8 => SampleFormat::Int8,
             RawType::U8 => SampleFormat::UInt8,
             RawType::I16 => SampleFormat::Int16,
-            RawType::U16 => SampleFormat::Int24,
-            RawType::I32 => SampleFormat::Int32,
+            RawType::U16 | RawType::I24 => SampleFormat::Int24,
+            RawType::U24 | RawType::I32 => SampleFormat::Int32,
             RawType::U32 | RawType::I64 => SampleFormat::Int64,
             RawType::F32 => SampleFormat::Float32,
             RawType::U64 | RawType::F64 => SampleFormat::Float64,
@@ -68,6 +73,7 @@ impl RawType {
             RawType::I8 => SampleFormat::Int8,
             RawType::U8 => SampleFormat::UInt8,
             RawType::I16 => SampleFormat::Int16,
+            RawType::I24 => SampleFormat::Int24,
             RawType::I32 => SampleFormat::Int32,
             RawType::I64 => SampleFormat::Int64,
             RawType::F32 => SampleFormat::Float32,
@@ -111,6 +117,10 @@ mod tests {
         assert_eq!((n, out), (2, [65535.0, 1.0]));
         RawType::U16.decode(&[0x00, 0x01, 0x80, 0x00], Endian::Big, &mut out);
         assert_eq!(out, [1.0, 32768.0]);
+        RawType::U24.decode(&[0xff, 0xff, 0xff, 1, 0, 0], Endian::Little, &mut out);
+        assert_eq!(out, [16_777_215.0, 1.0]);
+        RawType::I24.decode(&[0xff, 0xff, 0xff, 1, 0, 0], Endian::Little, &mut out);
+        assert_eq!(out, [-1.0, 1.0]);
         RawType::U32.decode(&u32::MAX.to_le_bytes(), Endian::Little, &mut out);
         assert_eq!(out[0], 4_294_967_295.0);
         RawType::U64.decode(&(1u64 << 63).to_be_bytes(), Endian::Big, &mut out);

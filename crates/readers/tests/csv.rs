@@ -132,6 +132,13 @@ fn openbci_metadata_and_ignored_columns_are_reported() {
     assert_eq!(exg.extra.get("unit_in_file").unwrap(), "uV");
     assert_eq!(exg.extra.get("column").unwrap(), "2");
     assert_eq!(rec.info().streams[0].content_type, "EEG");
+    // The rate option wins over the %Sample Rate line.
+    let rec = open_with(
+        &fixture("OpenBCI-RAW-2024-01-02_10-20-30.txt"),
+        &with(&[("rate", "125")]),
+    );
+    assert_eq!(rec.info().streams[0].nominal_rate, 125.0);
+    assert_eq!(rec.info().metadata["rate_from"], "reader_options");
 }
 
 #[test]

@@ -371,7 +371,8 @@ fn inside(
 /// it is not there, the `.set`'s own name with `.fdt` (a renamed dataset), as MNE does.
 fn fdt_path(set: &Path, name: &str) -> Result<PathBuf, String> {
     let dir = set.parent().unwrap_or(Path::new(""));
-    let file = Path::new(name.trim()).file_name().unwrap_or_default();
+    // The name after the last `/` or `\` (a path of the machine that saved it).
+    let file = std::ffi::OsStr::new(name.trim().rsplit(['/', '\\']).next().unwrap_or(""));
     let ext = Path::new(file)
         .extension()
         .and_then(|e| e.to_str())
@@ -461,5 +462,24 @@ mod tests {
         assert_eq!(kind_of(Some("MEG")), ("eeg", "V"));
         assert_eq!(kind_of(Some("misc")), ("misc", ""));
         assert_eq!(kind_of(None), ("eeg", "V"));
+    }
+
+    #[test]
+    fn fdt_files_are_found_by_name_beside_the_set() {
+        let dir = std::env::temp_dir().join(format!("player-fdt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let set = dir.join("x.set");
+        std::fs::write(dir.join("data.fdt"), b"").expect("fdt");
+        // A directory in EEG.data (the saving machine's) is ignored.
+        let found = fdt_path(&set, "C:\\study\\sub01/data.fdt").expect("found");
+        assert_eq!(found, dir.join("data.fdt"));
+        let err = fdt_path(&set, "old.DAT").expect_err("refused");
+        assert!(
+            err.contains("a .dat file of EEGLAB before version 6"),
+            "{err}"
+        );
+        let err = fdt_path(&set, "gone.fdt").expect_err("missing");
+        assert!(err.contains("gone.fdt") && err.contains("x.fdt"), "{err}");
+        std::fs::remove_dir_all(&dir).ok();
     }
 }
