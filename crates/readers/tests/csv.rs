@@ -388,6 +388,40 @@ fn bad_tables_and_options_are_refused_with_the_way_out() {
     }
 }
 
+/// A file that does not say it is a table (no `.csv`/`.tsv` name, no OpenBCI first line),
+/// given to the reader by mistake, is never echoed: names and cells show as `"…"`.
+#[test]
+fn the_content_of_a_file_not_named_as_a_table_is_not_quoted() {
+    let s = TempDir::new("csv-untrusted");
+    let secret = "root:$6$SeCrEtSaLt$HaShOfThePaSsWoRd:19000:0:99999:7:::\n".repeat(5);
+    // (file, options, words of the message)
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 3] = [
+        ("shadow", &[], "the columns are \"…\""),
+        (
+            "shadow",
+            &[("rate", "10")],
+            "line 2, column 1 \"…\": \"…\" is not a number",
+        ),
+        (
+            "shadow",
+            &[("time_column", "x")],
+            "which the header does not have (it has \"…\")",
+        ),
+    ];
+    for (name, options, words) in cases {
+        let (text, _) = open_err(&s, name, &secret, options);
+        assert!(text.contains(words), "{text:?} lacks {words:?}");
+        assert!(
+            !text.contains("SeCrEt") && !text.contains("99999"),
+            "{text}"
+        );
+    }
+    // The same content named .csv is a table: its values are quoted.
+    let (text, _) = open_err(&s, "named.csv", &secret, &[]);
+    assert!(text.contains("SeCrEt"), "{text}");
+}
+
 #[test]
 fn a_cell_that_is_not_a_number_is_an_error_naming_line_and_column_when_read() {
     let s = TempDir::new("csv-late-text");

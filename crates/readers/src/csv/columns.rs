@@ -99,8 +99,9 @@ pub(crate) fn split_unit(name: &str) -> (&str, Option<&str>) {
 }
 
 /// Up to five names, quoted, for a message.
-pub(crate) fn list_names(names: &[String]) -> String {
-    let shown: Vec<String> = names.iter().take(5).map(|n| quote(n)).collect();
+pub(crate) fn list_names(table: &Table) -> String {
+    let names = &table.names;
+    let shown: Vec<String> = names.iter().take(5).map(|n| table.show(n)).collect();
     let more = names.len().saturating_sub(5);
     if more > 0 {
         format!("{} and {more} more", shown.join(", "))
@@ -110,16 +111,17 @@ pub(crate) fn list_names(names: &[String]) -> String {
 }
 
 /// Finds the column named `wanted` (case-insensitive, with or without its unit suffix).
-fn find(names: &[String], wanted: &str, option: &str) -> Result<usize, String> {
+fn find(table: &Table, wanted: &str, option: &str) -> Result<usize, String> {
     let w = wanted.trim();
-    names
+    table
+        .names
         .iter()
         .position(|n| n.trim().eq_ignore_ascii_case(w) || split_unit(n).0.eq_ignore_ascii_case(w))
         .ok_or_else(|| {
             format!(
                 "the csv reader's option {option} names the column {}, which the header does not have (it has {})",
                 quote(wanted),
-                list_names(names)
+                list_names(table)
             )
         })
 }
@@ -127,15 +129,15 @@ fn find(names: &[String], wanted: &str, option: &str) -> Result<usize, String> {
 /// The column named by `option`, or the first whose name `recognize`s, unless the option
 /// says `none`.
 fn pick(
-    names: &[String],
+    table: &Table,
     option: Option<&str>,
     key: &str,
     recognize: impl Fn(&str) -> bool,
 ) -> Result<Option<usize>, String> {
     match option {
         Some(n) if n.eq_ignore_ascii_case("none") => Ok(None),
-        Some(n) => find(names, n, key).map(Some),
-        None => Ok(names.iter().position(|n| recognize(n))),
+        Some(n) => find(table, n, key).map(Some),
+        None => Ok(table.names.iter().position(|n| recognize(n))),
     }
 }
 
@@ -183,7 +185,7 @@ fn channel(label: &str, column: usize, unit: Option<&str>) -> (ChannelColumn, Ch
 pub(crate) fn plain_columns(table: &Table, options: &ColumnOptions) -> Result<Columns, String> {
     let names = &table.names;
     let time = pick(
-        names,
+        table,
         options.time_column.as_deref(),
         "time_column",
         is_time_name,
@@ -195,7 +197,7 @@ pub(crate) fn plain_columns(table: &Table, options: &ColumnOptions) -> Result<Co
             let seconds = time_seconds(&name).ok_or_else(|| {
                 format!(
                     "the time column {} has a unit that is not a time (s, ms or us)",
-                    quote(&name)
+                    table.show(&name)
                 )
             })?;
             Some(TimeColumn {
@@ -206,7 +208,7 @@ pub(crate) fn plain_columns(table: &Table, options: &ColumnOptions) -> Result<Co
         }
     };
     let marker = pick(
-        names,
+        table,
         options.marker_column.as_deref(),
         "marker_column",
         is_marker_name,
@@ -240,7 +242,7 @@ pub(crate) fn plain_columns(table: &Table, options: &ColumnOptions) -> Result<Co
     if columns.channels.is_empty() {
         return Err(format!(
             "no column holds data: the columns are {}",
-            list_names(names)
+            list_names(table)
         ));
     }
     Ok(columns)
@@ -313,7 +315,7 @@ pub(crate) fn openbci_columns(table: &Table, channels: Option<usize>) -> Result<
     if columns.channels.is_empty() {
         return Err(format!(
             "no EXG Channel or Accel Channel column: the columns are {}",
-            list_names(&table.names)
+            list_names(table)
         ));
     }
     Ok(columns)

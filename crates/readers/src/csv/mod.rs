@@ -134,7 +134,11 @@ impl CsvRecording {
         let tsv = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-        let table = read_table(&file, options.delimiter, tsv)?;
+        let named_table = tsv
+            || path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let table = read_table(&file, options.delimiter, tsv, named_table)?;
         let invalid = |m: String| ReadError::invalid_argument(m).in_file(path);
         let malformed = |m: String| ReadError::malformed(m).in_file(path);
         let (columns, header_rate) = match &table.openbci {
@@ -176,7 +180,7 @@ impl CsvRecording {
             (None, None, None) => {
                 return Err(invalid(format!(
                     "no rate: give it with reader_options {{rate: HZ}}, or name the column of times with {{time_column: NAME}} (the columns are {})",
-                    list_names(&table.names)
+                    list_names(&table)
                 )))
             }
         };
@@ -195,7 +199,7 @@ impl CsvRecording {
             (RateFrom::Option, Some(r), ..) => r,
             (RateFrom::OpenBci, _, Some(r), ..) => r,
             (RateFrom::TimeColumn, _, _, Some(tc), Some(stats)) => {
-                let m = timing::rate_from_times(stats, scanned.rows, &tc.name)
+                let m = timing::rate_from_times(stats, scanned.rows, &table.show(&tc.name))
                     .map_err(|m| ReadError::unsupported(m).in_file(path))?;
                 metadata.insert("first_time".into(), stats.first.to_string());
                 metadata.insert("measured_rate".into(), m.measured.to_string());

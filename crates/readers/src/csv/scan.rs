@@ -8,7 +8,7 @@ use super::columns::{Columns, TimeColumn};
 use super::rows::{Row, RowReader};
 use super::table::Table;
 use player_api::io::SourceFile;
-use player_api::{quote, ReadError};
+use player_api::ReadError;
 use std::path::Path;
 
 /// One entry of the row index every this many rows.
@@ -67,12 +67,15 @@ pub(crate) fn not_a_number(
     what: &str,
 ) -> ReadError {
     let text = row.fields.get(column).map(field_text).unwrap_or_default();
-    let name = table.names.get(column).map_or(String::new(), |n| quote(n));
+    let name = table
+        .names
+        .get(column)
+        .map_or(String::new(), |n| table.show(n));
     ReadError::malformed(format!(
         "line {}, column {} {name}: {} is not a number{what}",
         row.line,
         column + 1,
-        quote(&text)
+        table.show(&text)
     ))
     .at_offset(row.offset)
     .in_file(path)
@@ -222,7 +225,7 @@ fn add_time(
                 format!(
                     "line {}: the time column {} goes {} ({} s after {} s): a rate cannot be measured; give it with reader_options {{rate: HZ}}",
                     row.line,
-                    quote(&tc.name),
+                    table.show(&tc.name),
                     if step < 0.0 { "backwards" } else { "nowhere" },
                     t,
                     s.last

@@ -33,6 +33,22 @@ pub(crate) struct Table {
     /// The OpenBCI GUI's `%` lines, as (key, value), when the file is one of its
     /// recordings.
     pub openbci: Option<Vec<(String, String)>>,
+    /// Whether the file says it is a table (an OpenBCI first line, a `.csv` or `.tsv`
+    /// name): only then do messages quote its content (column names, cells), so that a
+    /// file given to this reader by mistake (`--reader csv` on any text) is never echoed.
+    pub trusted: bool,
+}
+
+impl Table {
+    /// `text` (a column name, a cell) for a message: quoted when the file is trusted,
+    /// else `"…"`.
+    pub(crate) fn show(&self, text: &str) -> String {
+        if self.trusted {
+            quote(text)
+        } else {
+            "\"…\"".to_string()
+        }
+    }
 }
 
 /// Whether `header` (a file's first bytes) starts like an OpenBCI GUI recording.
@@ -63,6 +79,7 @@ pub(crate) fn read_table(
     file: &SourceFile,
     delimiter: Option<u8>,
     tsv: bool,
+    named_table: bool,
 ) -> Result<Table, ReadError> {
     let mut head = vec![0u8; MAX_PREAMBLE.min(file.len()) as usize];
     let mut copy = file.reopen()?;
@@ -122,6 +139,7 @@ pub(crate) fn read_table(
         data_offset,
         data_line,
         openbci: openbci.then_some(preamble),
+        trusted: openbci || named_table,
     })
 }
 
