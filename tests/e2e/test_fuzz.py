@@ -42,7 +42,7 @@ def test_mutants_of_every_reader_fail_cleanly_or_play_exactly(
 ) -> None:
     out = subprocess.run(
         [sys.executable, str(REPO / "tests" / "fuzz" / "mutate.py"), "--per-reader", "200",
-         "--readers", "wav,edf,fif,xdf,brainvision", "--host", player_host(),
+         "--readers", "wav,edf,fif,xdf,csv,eeglab,gdf,brainvision", "--host", player_host(),
          "--plugin-dir", str(brainvision_plugin_dir(trusted_tmp)), "--keep", str(tmp_path / "bad")],
         capture_output=True, text=True, timeout=1800,
     )

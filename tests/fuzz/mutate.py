@@ -180,6 +180,139 @@ def edf_units(data: bytes) -> list[tuple[int, int]]:
     return [(header, max(1, (len(data) - header) // 4))]
 
 
+def text_lines(data: bytes) -> list[tuple[int, int]]:
+    """(offset, length with its line end) of each line of a text format (CSV, OpenBCI)."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while pos < len(data) and len(out) < 100000:
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end + 1
+        out.append((pos, end - pos))
+        pos = end
+    return out
+
+
+def text_cuts(data: bytes) -> list[int]:
+    """Line starts and the points inside the first lines (headers)."""
+    lines = text_lines(data)
+    return [o for o, _ in lines[:2000]] + [o + t // 2 for o, t in lines[:20]]
+
+
+def text_numbers(data: bytes) -> list[tuple[int, str]]:
+    """The numbers of the first 64 KiB as ASCII fields ("<width>a"): header values (the
+    OpenBCI sample rate and channel count) and cells."""
+    import re
+
+    pattern = rb"-?\d+(\.\d+)?([eE][-+]?\d+)?"
+    return [(m.start(), f"{m.end() - m.start()}a") for m in re.finditer(pattern, data[:65536])]
+
+
+def mat_elements(data: bytes) -> list[tuple[int, int, int]]:
+    """(offset, total size, depth) of the data elements of a level 5 MAT-file: the
+    top-level variables (depth 0) and, inside uncompressed matrices, every sub-element."""
+    out: list[tuple[int, int, int]] = []
+
+    def walk(pos: int, end: int, depth: int, padded: bool) -> None:
+        while pos + 8 <= end and len(out) < 20000:
+            ty, size = struct.unpack_from("<II", data, pos)
+            if ty >> 16:  # small element: 2 bytes of size, 2 of type, 4 of data
+                out.append((pos, 8, depth))
+                pos += 8
+                continue
+            total = 8 + size
+            if padded:
+                total += -total % 8
+            if pos + total > end or total <= 0:
+                return
+            out.append((pos, total, depth))
+            if ty == 14 and depth < 8:
+                walk(pos + 8, pos + 8 + size, depth + 1, True)
+            pos += total
+
+    walk(128, len(data), 0, False)
+    return out
+
+
+def mat_units(data: bytes) -> list[tuple[int, int]]:
+    """The top-level variables, for duplication and swaps."""
+    return [(o, t) for o, t, d in mat_elements(data) if d == 0]
+
+
+def mat_cuts(data: bytes) -> list[int]:
+    cuts = [0, 64, 124, 126, 128]
+    for o, t, _ in mat_elements(data)[:500]:
+        cuts += [o, o + 4, o + 8, o + t - 1]
+    return cuts
+
+
+def mat_fields(data: bytes) -> list[tuple[int, str]]:
+    """Every element's type and size words, and the header's version and byte order."""
+    fields = [(124, "<H"), (126, "<H")]
+    for o, t, _ in mat_elements(data)[:2000]:
+        fields += [(o, "<I")] if t == 8 else [(o, "<I"), (o + 4, "<I")]
+    return fields
+
+
+def mutate_eeglab(set_path: Path, rng: random.Random, tmpdir: Path) -> tuple[str, Path]:
+    """Copies an EEGLAB dataset (.set, and its .fdt when it has one) into tmpdir and
+    mutates the .set (mostly) or the .fdt."""
+    stem = set_path.stem
+    fdt = set_path.with_suffix(".fdt")
+    (tmpdir / f"{stem}.set").write_bytes(set_path.read_bytes())
+    if fdt.exists():
+        (tmpdir / f"{stem}.fdt").write_bytes(fdt.read_bytes())
+    if fdt.exists() and rng.random() < 0.15:
+        data = fdt.read_bytes()
+        cut = rng.randrange(len(data) + 1)
+        (tmpdir / f"{stem}.fdt").write_bytes(data[:cut])
+        return f"fdt truncate@{cut}", tmpdir / f"{stem}.set"
+    fmt = Binary(lambda: [], mat_units, mat_cuts, mat_fields)
+    what, data = mutate(fmt, set_path.read_bytes(), rng)
+    (tmpdir / f"{stem}.set").write_bytes(data)
+    return f"set {what}", tmpdir / f"{stem}.set"
+
+
+def gdf_layout(data: bytes) -> tuple[int, int, bool]:
+    """(header bytes, channels, version 2) read leniently from a GDF header."""
+    if len(data) < 256:
+        return 256, 0, False
+    v2 = data[4:5] == b"2"
+    if v2:
+        return struct.unpack_from("<H", data, 184)[0] * 256, struct.unpack_from("<H", data, 252)[0], True
+    return struct.unpack_from("<q", data, 184)[0], struct.unpack_from("<I", data, 252)[0], False
+
+
+def gdf_fields(data: bytes) -> list[tuple[int, str]]:
+    """The fixed header's numbers, each channel's ranges, samples per record and type,
+    and the event table's header."""
+    header, ns, v2 = gdf_layout(data)
+    fields = [(184, "<H" if v2 else "<q"), (236, "<q"), (244, "<I"), (248, "<I"),
+              (252, "<H" if v2 else "<I")]
+    if not 0 < ns < 512:
+        return fields
+    if v2:
+        ranges = [(256 + ns * 104 + ns * 8 * k, "<d") for k in range(4)]
+        tail = [(256 + ns * 216 + 4 * i, "<I") for i in range(2 * ns)]
+    else:
+        ranges = [(256 + ns * 104 + ns * 8 * k, "<d" if k < 2 else "<q") for k in range(4)]
+        tail = [(256 + ns * 216 + 4 * i, "<I") for i in range(2 * ns)]
+    fields += [(o + 8 * i, f) for o, f in ranges for i in range(ns)] + tail
+    return [(o, f) for o, f in fields if o + struct.calcsize(f) <= min(len(data), max(header, 256))]
+
+
+def gdf_units(data: bytes) -> list[tuple[int, int]]:
+    """The data records as four blocks, and the event table."""
+    header = gdf_layout(data)[0]
+    body = max(1, (len(data) - header) // 4)
+    return [(header + i * body, body) for i in range(4)]
+
+
+def gdf_cuts(data: bytes) -> list[int]:
+    header, ns, _ = gdf_layout(data)
+    return [0, 8, 184, 236, 244, 252, 256, 256 + 16 * ns, header - 1, header, header + 1,
+            len(data) - 1, len(data) - 8]
+
+
 # ---------------------------------------------------------------------------------------
 # Mutations
 
@@ -325,6 +458,12 @@ READERS: dict[str, Binary | FileSet] = {
                   fif_tags, fif_cuts, fif_fields),
     "xdf": Binary(fixtures("xdf", "*.xdf"), xdf_chunks, xdf_cuts, xdf_fields),
     "brainvision": FileSet(fixtures("brainvision", "*.vhdr"), mutate_brainvision),
+    "eeglab": FileSet(fixtures("eeglab", "*.set"), mutate_eeglab),
+    "gdf": Binary(fixtures("gdf", "*.gdf"), gdf_units, gdf_cuts, gdf_fields),
+    # The tables that need no reader option (a rate): OpenBCI recordings, time columns.
+    "csv": Binary(fixtures("csv", "*.csv", "*.txt",
+                           keep=lambda p: p.name not in ("no_header.csv",)),
+                  text_lines, text_cuts, text_numbers),
 }
 
 
@@ -420,7 +559,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--per-reader", type=int, default=300, help="mutants per reader")
     parser.add_argument("--seed", type=int, default=1, help="random seed (deterministic)")
-    parser.add_argument("--readers", default="wav,edf,fif,xdf",
+    parser.add_argument("--readers", default="wav,edf,fif,xdf,csv,eeglab,gdf",
                         help="comma-separated reader ids (brainvision needs --plugin-dir)")
     parser.add_argument("--host", default=os.environ.get("PLAYER_HOST", str(REPO / "target/release/player-host")))
     parser.add_argument("--plugin-dir", action="append", default=[], help="passed to player-host")

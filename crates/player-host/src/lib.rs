@@ -1,7 +1,8 @@
 //! # player-host
 //!
-//! Replays recordings (FIF, EDF/BDF, WAV, XDF, and formats added by plugins) as Lab
-//! Streaming Layer streams, several at once on one clock, as described by a scenario file.
+//! Replays recordings (FIF, EDF/BDF, GDF, WAV, XDF, EEGLAB, CSV/OpenBCI, and formats added
+//! by plugins) as Lab Streaming Layer streams, several at once on one clock, as described
+//! by a scenario file.
 //!
 //! The `player-host` binary is a thin command line over this library ([`cli`]); Rust
 //! programs build a run with a [`Session`] and drive the [`Player`] it opens (start,

@@ -65,7 +65,7 @@ fn the_formats_table_is_one_table_with_every_reader() {
         .map(|r| first_cell(r).split('`').nth(1).unwrap_or("").to_string())
         .collect();
     let mut want = builtin_ids();
-    assert_eq!(want.len(), 4, "{want:?}");
+    assert_eq!(want.len(), 7, "{want:?}");
     want.insert("brainvision".into()); // plugins/brainvision, the plugin users hit
     assert_eq!(ids, want, "the table's rows: {rows:#?}");
     for row in &rows {

@@ -42,14 +42,17 @@ fn a_file_given_to_the_wrong_reader_is_not_quoted() {
     let secret = d.join("shadow");
     std::fs::write(&secret, SECRET.repeat(50)).unwrap();
     let path = secret.to_str().unwrap();
-    for reader in ["wav", "edf", "fif", "xdf"] {
+    for reader in ["wav", "edf", "fif", "xdf", "gdf", "eeglab", "csv"] {
         for args in [
             vec!["inspect", path, "--reader", reader],
             vec!["play", path, "--reader", reader, "--output", "null"],
         ] {
             let line = one_error_naming(&host(&args), &secret);
             assert_no_secret(&line, path);
-            assert!(line.contains("not a"), "{reader}: {line}");
+            // Any text is a table to the csv reader: it refuses it (no rate) without
+            // echoing it, as the others refuse what is not their format.
+            let words = if reader == "csv" { "no rate" } else { "not a" };
+            assert!(line.contains(words), "{reader}: {line}");
         }
     }
 }

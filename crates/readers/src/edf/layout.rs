@@ -2,6 +2,7 @@
 //! each channel's label, kind, unit and extra metadata.
 
 use super::header::{Header, Signal};
+use crate::units::{content_type, kind_of, rate_name, voltage_scale};
 use player_api::{ChannelInfo, SampleFormat, StreamInfo};
 
 /// How one stream's samples are found in a record and scaled.
@@ -27,62 +28,15 @@ pub(crate) struct ChannelPlan {
     pub unit_scale: Option<f64>,
 }
 
-/// The channel kind from the label's prefix (case-insensitive); `eeg` when none matches.
-pub(crate) fn kind_of(label: &str) -> &'static str {
-    const RULES: [(&[&str], &str); 10] = [
-        (&["EEG"], "eeg"),
-        (&["EOG"], "eog"),
-        (&["ECG", "EKG"], "ecg"),
-        (&["EMG"], "emg"),
-        (&["RESP"], "resp"),
-        (&["STATUS", "TRIGGER", "STIM"], "stim"),
-        (&["TEMP"], "temp"),
-        (&["GSR", "EDA"], "gsr"),
-        (&["SPO2", "SAO2", "PLETH", "PULSE"], "bio"),
-        (&["MISC"], "misc"),
-    ];
-    let upper = label.trim().to_ascii_uppercase();
-    RULES
-        .iter()
-        .find(|(prefixes, _)| prefixes.iter().any(|p| upper.starts_with(p)))
-        .map_or("eeg", |(_, kind)| kind)
-}
-
 /// The SI unit and the factor that converts values to it: voltages (`uV`, `µV`, `mV`,
 /// `nV`, `V`) become volts; any other dimension is kept as written, unscaled.
 pub(crate) fn unit_of(signal: &Signal) -> (String, Option<f64>) {
     if signal.latin1_micro {
         return ("V".into(), Some(1e-6));
     }
-    let scale = match signal.dimension.as_str() {
-        "uV" | "uv" | "\u{b5}V" | "\u{3bc}V" => 1e-6,
-        "mV" => 1e-3,
-        "nV" => 1e-9,
-        "V" => 1.0,
-        _ => return (signal.dimension.clone(), None),
-    };
-    ("V".into(), Some(scale))
-}
-
-/// The stream name for a rate: `256Hz`, `0.5Hz` (rounded to 6 decimals, zeros trimmed).
-pub(crate) fn rate_name(rate: f64) -> String {
-    let text = format!("{rate:.6}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    format!("{text}Hz")
-}
-
-/// The LSL content type of a stream: `EEG` when any channel is EEG, else the upper-case
-/// kind shared by all channels (`ECG`, `EMG`, ...), else `Misc`.
-fn content_type(channels: &[ChannelInfo]) -> String {
-    if channels.iter().any(|c| c.kind == "eeg") {
-        return "EEG".into();
-    }
-    match channels.first() {
-        Some(first) if channels.iter().all(|c| c.kind == first.kind) => match first.kind.as_str() {
-            "stim" => "Markers".into(),
-            kind => kind.to_ascii_uppercase(),
-        },
-        _ => "Misc".into(),
+    match voltage_scale(&signal.dimension) {
+        Some(scale) => ("V".into(), Some(scale)),
+        None => (signal.dimension.clone(), None),
     }
 }
 
@@ -159,21 +113,4 @@ pub(crate) fn plan_streams(h: &Header) -> Vec<(StreamInfo, StreamPlan)> {
             (info, plan)
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_and_kinds() {
-        assert_eq!(rate_name(256.0), "256Hz");
-        assert_eq!(rate_name(0.5), "0.5Hz");
-        assert_eq!(rate_name(1.0 / 3.0), "0.333333Hz");
-        assert_eq!(kind_of("EEG Fp1"), "eeg");
-        assert_eq!(kind_of("Fp1"), "eeg");
-        assert_eq!(kind_of("ekg"), "ecg");
-        assert_eq!(kind_of("Status"), "stim");
-        assert_eq!(kind_of("SpO2"), "bio");
-    }
 }

@@ -14,7 +14,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use player_api::{
-    Block, OpenOptions, ReadError, ReaderPlugin, Recording, SampleSource, StreamKind,
+    Block, OpenOptions, ReadError, ReadErrorKind, ReaderPlugin, Recording, SampleSource, StreamKind,
 };
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -173,4 +173,32 @@ pub fn assert_values_close(got: &[f64], want: &[f64], channels: usize, abs_tol: 
             i % channels
         );
     }
+}
+
+/// Reads stream `index` of `rec` whole in blocks of 1, 17 and 10000 frames, then after
+/// seeks (a third in, the start, the last frame, two thirds in, and around frame 1024),
+/// comparing every value with `t` within its tolerances; a seek to the end reads nothing
+/// and one past it is refused. `name` names the fixture in failures.
+pub fn assert_stream_matches(rec: &dyn Recording, index: usize, t: &TruthStream, name: &str) {
+    let nch = t.channels.len();
+    assert_eq!(t.values.len(), t.frames * nch, "{name}: truth size");
+    for block in [1, 17, 10000] {
+        let mut src = rec.open_stream(index).unwrap();
+        let got = read_all(src.as_mut(), nch, block);
+        assert_values_close(&got, &t.values, nch, t.abs_tol, t.rel_tol);
+    }
+    let mut src = rec.open_stream(index).unwrap();
+    let n = t.frames;
+    for start in [n / 3, 0, n.saturating_sub(1), n * 2 / 3, 1025, 1023].map(|s| s.min(n)) {
+        src.seek(start as u64).unwrap();
+        let got = read_all(src.as_mut(), nch, 7);
+        assert_values_close(&got, &t.values[start * nch..], nch, t.abs_tol, t.rel_tol);
+    }
+    src.seek(n as u64).unwrap();
+    assert_eq!(
+        read_into(src.as_mut(), nch, &mut vec![0.0; nch * 4]).unwrap(),
+        0
+    );
+    let err = src.seek(n as u64 + 1).unwrap_err();
+    assert_eq!(err.kind(), ReadErrorKind::InvalidArgument, "{name}");
 }
