@@ -1,4 +1,4 @@
-//! LSL outlets through `lsl-sys` (liblsl's C API).
+//! LSL outlets through liblsl's C API.
 //!
 //! The `lsl` crate's safe wrapper takes one `Vec` per sample and asserts (panics) on a
 //! length mismatch; the engine pushes whole chunks with one timestamp per sample from
@@ -8,9 +8,9 @@
 
 use crate::clock::local_clock;
 use crate::error::{HostError, Result};
+use crate::liblsl::sys;
 use crate::liblsl::{self, Api};
 use crate::output::{Linger, Outlet, OutletSpec, Output, Values, WireFormat};
-use lsl_sys as sys;
 use std::ffi::{c_char, CStr, CString};
 use std::time::Duration;
 
@@ -622,6 +622,7 @@ mod tests {
         assert_eq!(buffered_samples(&eeg, MaxBuffered::Bytes(0)), 1);
     }
 
+    #[cfg(feature = "bundled-liblsl")]
     #[test]
     fn the_bundled_liblsl_refuses_outlets_over_its_pool_limit_by_name() {
         let bundled = crate::liblsl::get_bundled();
