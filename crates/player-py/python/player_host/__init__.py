@@ -7,9 +7,12 @@ The ``player-host`` command comes with the package.
 """
 
 from ._errors import FileFormatError, PlayerError, ScenarioError, StreamError
+from ._liblsl import provide as _provide_liblsl
 from ._native import __version__
 from ._lsl import PlayerLSL
 from ._player import PlayStatus, Player, StreamStats, Summary
+
+_provide_liblsl()  # pylsl's liblsl, handed to the engine before anything plays
 
 __all__ = [
     "FileFormatError",

@@ -8,6 +8,9 @@ import numpy.typing as npt
 
 __version__: str
 
+def use_liblsl(path: str, origin: str) -> None: ...
+def liblsl_description() -> str: ...
+
 class NativePlayer:
     @staticmethod
     def from_scenario_file(path: Union[str, PathLike[str]], output: str) -> NativePlayer: ...
