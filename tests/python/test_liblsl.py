@@ -20,7 +20,8 @@ PYLSL_LIB = Path(os.path.realpath(pylsl.lib.lib._name))
 def describe(*setup: str, **env: str) -> str:
     """The engine's one-line liblsl description in a fresh interpreter after `setup`."""
     code = "\n".join([*setup, "from player_host import _native", "print(_native.liblsl_description())"])
-    r = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True,
+    r = subprocess.run([sys.executable, "-W", "error", "-c", code], check=False, capture_output=True,
+                       text=True,
                        env={**os.environ, **env}, timeout=60)
     assert r.returncode == 0, r.stderr
     return r.stdout.strip()
@@ -52,15 +53,16 @@ def test_only_an_absolute_path_is_handed_over():
 
 
 def test_a_library_handed_over_once_liblsl_is_in_use_is_refused():
-    code = "\n".join([
-        "from player_host import _native",
-        "_native.liblsl_description()",
-        "try:",
-        "    _native.use_liblsl('/somewhere/else/liblsl.so', 'test')",
-        "except ValueError as e:",
-        "    print(e)",
-    ])
-    r = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True,
+    code = """
+from player_host import _native
+_native.liblsl_description()
+try:
+    _native.use_liblsl('/somewhere/else/liblsl.so', 'test')
+except ValueError as e:
+    print(e)
+"""
+    r = subprocess.run([sys.executable, "-W", "error", "-c", code], check=False, capture_output=True,
+                       text=True,
                        timeout=60)
     assert r.returncode == 0, r.stderr
     assert "cannot use /somewhere/else/liblsl.so" in r.stdout, r.stdout

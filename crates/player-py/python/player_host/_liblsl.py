@@ -16,7 +16,6 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional, Tuple
 
 from . import _native
 
@@ -32,7 +31,7 @@ else:
     _MNE_LSL_PATTERN = "liblsl*.so*"
 
 
-def _package_dir(name: str) -> Optional[Path]:
+def _package_dir(name: str) -> Path | None:
     """The directory of the installed package ``name``, found without importing it."""
     try:
         spec = importlib.util.find_spec(name)
@@ -51,7 +50,7 @@ def _version(distribution: str) -> str:
         return distribution
 
 
-def find() -> Optional[Tuple[Path, str]]:
+def find() -> tuple[Path, str] | None:
     """Find the liblsl of pylsl's wheel, else of mne-lsl's wheel.
 
     Returns
@@ -61,7 +60,7 @@ def find() -> Optional[Tuple[Path, str]]:
         1.18.6"``); ``None`` when neither package ships one here (pylsl's wheels for
         Linux older than glibc 2.35 have no liblsl).
     """
-    candidates: List[Tuple[Path, str]] = []
+    candidates: list[tuple[Path, str]] = []
     pylsl = _package_dir("pylsl")
     if pylsl is not None:
         candidates.append((pylsl / "lib" / _PYLSL_NAME, "pylsl"))
@@ -76,7 +75,7 @@ def find() -> Optional[Tuple[Path, str]]:
     return None
 
 
-def provide() -> Optional[Path]:
+def provide() -> Path | None:
     """Hand the engine the liblsl of :func:`find`, if any.
 
     Returns
