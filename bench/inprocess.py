@@ -1,6 +1,7 @@
 """In-process players side by side: player_host.Player vs MNE-LSL's PlayerLSL.
 
-    python bench/inprocess.py [--chunks 1,10] [--loads busy,idle] [--out-dir DIR]
+    python bench/inprocess.py [--chunks 1,10] [--loads busy,idle] [--players player_host,mne-lsl]
+                              [--out-dir DIR]
 
 The seed case of bench/run.py (3 s, 376 channels, 600.615 Hz FIF), played from inside a
 Python process whose main thread hogs the CPU (``start()`` then ``while player.running:
@@ -60,14 +61,18 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--chunks", default="1,10")
     ap.add_argument("--loads", default="busy,idle")
+    ap.add_argument("--players", default="player_host,mne-lsl")
     ap.add_argument("--cap", type=float, default=90.0, help="stop MNE-LSL runs after this many seconds")
     ap.add_argument("--out-dir", default=str(HERE / "results"))
     args = ap.parse_args()
     import player_host
+    from player_host import _native
 
     started = datetime.datetime.now(datetime.timezone.utc)
+    # The package as installed (wheel or source build) and the liblsl it publishes with.
     header = (f"Run {started:%Y-%m-%d %H:%M} UTC; {run.machine()}; "
-              f"player_host {player_host.__version__}")
+              f"player_host {player_host.__version__} ({Path(_native.__file__).name}, "
+              f"{_native.liblsl_description()})")
     print(header, flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="player-inproc-"))
     rows = []
@@ -75,7 +80,7 @@ def main() -> int:
         gen.seed_fif(tmp / "seed_raw.fif")
         for load in args.loads.split(","):
             for chunk in (int(c) for c in args.chunks.split(",")):
-                for who in ("player_host", "mne-lsl"):
+                for who in args.players.split(","):
                     row = measure_one(tmp, who, chunk, load == "busy", args.cap)
                     print("  " + " ".join(str(c) for c in row), flush=True)
                     rows.append(row)

@@ -1,8 +1,9 @@
 """Helpers for the tests of the Python package `player_host`, run against the installed
 wheel (``pip install target/wheels/player_host-*.whl``; see scripts/test).
 
-The receivers are independent of the code under test: pylsl ships its own liblsl (1.16+,
-while the package links liblsl 1.13), MNE reads the files, mne-lsl rebuilds the info.
+The receivers are independent of the code under test: pylsl and its liblsl (1.16+; the
+package publishes through the same library, the wheel has none of its own), MNE reads the
+files, mne-lsl rebuilds the info.
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ pub use scenario::{
 };
 pub use session::{OutputChoice, Session};
 pub use transport::clock::local_clock;
+pub use transport::liblsl::{describe as describe_liblsl, provide as provide_liblsl};
 
 /// Where chunks go: the [`Output`] trait a program implements to receive
 /// every chunk itself (tests, simulations), and the types it sees.

@@ -114,6 +114,21 @@ fn cli_main(py: Python<'_>, args: Vec<OsString>) -> i32 {
     py.detach(|| player_host::cli::cli_main(args))
 }
 
+/// Hands the engine the liblsl to use unless `PLAYER_LIBLSL` names one: an absolute path
+/// (`player_host._liblsl` passes pylsl's), loaded when first needed; `origin` says where
+/// it comes from. A `ValueError` for a path that is not absolute, or once liblsl is in use.
+#[pyfunction]
+fn use_liblsl(path: PathBuf, origin: &str) -> PyResult<()> {
+    player_host::provide_liblsl(&path, origin).map_err(PyValueError::new_err)
+}
+
+/// Which liblsl the engine uses (version, file, why) or why none can be used: one line.
+/// Loads it if nothing has yet.
+#[pyfunction]
+fn liblsl_description() -> String {
+    player_host::describe_liblsl()
+}
+
 /// The native half of the `player_host` package.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -126,6 +141,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(open_scenario_json, m)?)?;
     m.add_function(wrap_pyfunction!(open_memory, m)?)?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(use_liblsl, m)?)?;
+    m.add_function(wrap_pyfunction!(liblsl_description, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -234,7 +234,7 @@ fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
     let long = format!(
         "{}\n{}\n{}",
         env!("CARGO_PKG_VERSION"),
-        crate::transport::lsl::describe_liblsl(),
+        crate::transport::liblsl::describe(),
         crate::transport::lsl_config::describe()
     );
     let matches = Cli::command()

@@ -1,18 +1,24 @@
 //! Which liblsl the host uses, chosen once per process: a current one when available, the
 //! bundled one otherwise.
 //!
-//! The host is linked with liblsl 1.13 (built from source by `lsl-sys`, as a static
-//! archive). A current liblsl (1.16 and later) moves samples with fewer thread hand-offs
-//! and has no 2 GiB limit on an outlet's sample pool, so the host prefers one when it
-//! can find one, in this order:
+//! With the `bundled-liblsl` feature (the default: the CLI and source builds) the host is
+//! linked with liblsl 1.13 (built from source by `lsl-sys`, as a static archive). A
+//! current liblsl (1.16 and later) moves samples with fewer thread hand-offs and has no
+//! 2 GiB limit on an outlet's sample pool, so the host prefers one when it can find one,
+//! in this order:
 //!
 //! 1. `PLAYER_LIBLSL=/path/to/liblsl.so`: that library; one that cannot be loaded, lacks a
 //!    function the host calls or is older than 1.16 is an error (never a silent
 //!    fallback). `PLAYER_LIBLSL=bundled` forces the built-in 1.13.
-//! 2. Else `liblsl.so` (then `liblsl.so.2`) where the system's dynamic loader finds
+//! 2. Else the library the embedding program handed over with [`provide`] (the Python
+//!    package hands over pylsl's), by absolute path; one that cannot be used is an error.
+//! 3. Else `liblsl.so` (then `liblsl.so.2`) where the system's dynamic loader finds
 //!    libraries (`LD_LIBRARY_PATH`, the `ldconfig` cache, `/usr/lib`, ...), if its
 //!    `lsl_library_version()` is at least 116 (1.16).
-//! 3. Else the bundled 1.13.
+//! 4. Else the bundled 1.13; without the `bundled-liblsl` feature (the Python wheel,
+//!    built without a C++ compiler), an error that says what to install. The clock then
+//!    reads the same monotonic clock as liblsl ([`super::clock::local_clock`]), so that runs without
+//!    LSL output still work.
 //!
 //! Every call to liblsl goes through one table of function pointers ([`Api`]), filled
 //! either from the loaded library or from the bundled static symbols, so that a process
@@ -29,7 +35,11 @@
 //! symbols before any global one whatever the executable exports. The bundled copy's
 //! own calls were bound at link time and cannot be diverted either.
 
-use lsl_sys as sys;
+// liblsl's C types (`sys`): lsl-sys's when liblsl is linked in, else those of `ffi` below.
+#[cfg(not(feature = "bundled-liblsl"))]
+pub(crate) use ffi as sys;
+#[cfg(feature = "bundled-liblsl")]
+pub(crate) use lsl_sys as sys;
 use std::ffi::{c_char, c_double, c_int, c_ulong, c_void, CStr};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -47,6 +57,12 @@ const SYSTEM_NAMES: &[&str] = &["liblsl.dylib", "liblsl.2.dylib"];
 const SYSTEM_NAMES: &[&str] = &["lsl.dll"];
 #[cfg(not(any(target_os = "macos", windows)))]
 const SYSTEM_NAMES: &[&str] = &["liblsl.so", "liblsl.so.2"];
+
+/// liblsl's C types as its header `lsl_c.h` declares them (the same as lsl-sys's), for a
+/// build without the bundled liblsl. Compiled in tests of every build, where they are
+/// checked against lsl-sys's.
+#[cfg(any(not(feature = "bundled-liblsl"), test))]
+pub mod ffi;
 
 type Info = sys::lsl_streaminfo;
 type Outlet = sys::lsl_outlet;
@@ -67,6 +83,7 @@ macro_rules! api_table {
 
         impl Api {
             /// The table of the statically linked liblsl 1.13.
+            #[cfg(feature = "bundled-liblsl")]
             fn bundled() -> Self {
                 Api { $( $name: sys::$name, )* }
             }
@@ -197,35 +214,104 @@ type Lib = libloading::os::windows::Library;
 
 static LIBLSL: OnceLock<Result<Liblsl, String>> = OnceLock::new();
 
+/// The library handed over by [`provide`].
+static PROVIDED: OnceLock<Provided> = OnceLock::new();
+
+/// A liblsl the embedding program ships, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Provided {
+    path: PathBuf,
+    origin: String,
+}
+
+/// What to do when the library named by `PLAYER_LIBLSL` cannot be used.
+#[cfg(feature = "bundled-liblsl")]
+const SETTING_HINT: &str = "unset it to use the bundled liblsl, or set it to `bundled`";
+#[cfg(not(feature = "bundled-liblsl"))]
+const SETTING_HINT: &str = "unset it to use pylsl's liblsl";
+
+/// What to install when no liblsl is found (a build without the bundled one).
+#[cfg(not(feature = "bundled-liblsl"))]
+const INSTALL_HINT: &str = "install pylsl (`pip install pylsl`: its wheels ship liblsl; on \
+     Linux only those for glibc 2.35 and later), or set PLAYER_LIBLSL to the absolute path \
+     of a liblsl >= 1.16 (e.g. from `conda install -c conda-forge liblsl`)";
+
 /// The liblsl of this process, chosen on first use (see the module documentation); an
-/// error when `PLAYER_LIBLSL` names a library that cannot be used.
+/// error when `PLAYER_LIBLSL` or the library handed over by [`provide`] cannot be used,
+/// or when none is found in a build without the bundled liblsl.
 pub fn get() -> Result<&'static Liblsl, &'static str> {
     LIBLSL
-        .get_or_init(|| choose(std::env::var_os(LIBLSL_ENV).as_deref()))
+        .get_or_init(|| choose(std::env::var_os(LIBLSL_ENV).as_deref(), PROVIDED.get()))
         .as_ref()
         .map_err(String::as_str)
 }
 
-/// The C functions to call: those of [`get`], or the bundled ones when `PLAYER_LIBLSL`
-/// is unusable (only for calls that cannot publish anything, e.g. the clock, which reads
-/// the same monotonic clock in every liblsl; outlets report the error instead).
+/// Hands over the liblsl that the embedding program ships (the Python package: the one in
+/// pylsl's wheel), to be used unless `PLAYER_LIBLSL` names one; `origin` says where it
+/// comes from (`pylsl 1.18.6`), for [`describe`]. Call it before anything uses liblsl:
+/// the library is loaded on first use. Refused: a path that is not absolute (a bare
+/// name would be looked up by the system's loader, a relative path in the current
+/// directory), a second, different library, and any library once liblsl is in use
+/// without it.
+pub fn provide(path: &Path, origin: &str) -> Result<(), String> {
+    if !path.is_absolute() {
+        return Err(format!(
+            "liblsl must be named by an absolute path, not `{}`",
+            path.display()
+        ));
+    }
+    let want = Provided {
+        path: path.to_path_buf(),
+        origin: origin.to_string(),
+    };
+    if PROVIDED.set(want.clone()).is_err() {
+        return match PROVIDED.get() {
+            Some(had) if had.path == want.path => Ok(()),
+            Some(had) => Err(format!(
+                "cannot use {}: {} ({}) was handed over already",
+                path.display(),
+                had.path.display(),
+                had.origin
+            )),
+            None => Ok(()),
+        };
+    }
+    if LIBLSL.get().is_some() {
+        return Err(format!(
+            "cannot use {}: liblsl was chosen before it was handed over ({})",
+            path.display(),
+            describe()
+        ));
+    }
+    Ok(())
+}
+
+/// The C functions to call: those of [`get`]. Only for calls on objects made from
+/// [`get`]'s library (outlets, stream infos), which exist only when it succeeded; in a
+/// build with the bundled liblsl, its table when `get` failed.
 pub fn api() -> &'static Api {
-    static BUNDLED: OnceLock<Api> = OnceLock::new();
     match get() {
         Ok(l) => &l.api,
-        Err(_) => BUNDLED.get_or_init(Api::bundled),
+        #[cfg(feature = "bundled-liblsl")]
+        Err(_) => {
+            static BUNDLED: OnceLock<Api> = OnceLock::new();
+            BUNDLED.get_or_init(Api::bundled)
+        }
+        // Unreachable for the callers above: without a library there is no object.
+        #[cfg(not(feature = "bundled-liblsl"))]
+        Err(e) => panic!("liblsl called without a library: {e}"),
     }
 }
 
 /// The bundled liblsl 1.13, whatever `PLAYER_LIBLSL` says (for tests and comparisons).
-#[cfg(test)]
+#[cfg(all(test, feature = "bundled-liblsl"))]
 pub fn get_bundled() -> &'static Liblsl {
     static BUNDLED: OnceLock<Liblsl> = OnceLock::new();
     BUNDLED.get_or_init(|| bundled("requested".into()))
 }
 
 /// One line that says which liblsl is in use (version, file or `bundled`, why), or why
-/// `PLAYER_LIBLSL` cannot be used: for `--version`, `plugins` and logs.
+/// none can be used: for `--version`, `plugins` and logs.
 pub fn describe() -> String {
     match get() {
         Ok(l) => l.about.to_string(),
@@ -233,40 +319,75 @@ pub fn describe() -> String {
     }
 }
 
-/// The choice, given the value of `PLAYER_LIBLSL`.
-fn choose(setting: Option<&std::ffi::OsStr>) -> Result<Liblsl, String> {
+/// The choice, given the value of `PLAYER_LIBLSL` and the library handed over.
+fn choose(
+    setting: Option<&std::ffi::OsStr>,
+    provided: Option<&Provided>,
+) -> Result<Liblsl, String> {
     match setting {
-        Some(v) if v == "bundled" => Ok(bundled(format!("{LIBLSL_ENV}=bundled"))),
+        Some(v) if v == "bundled" => return bundled_requested(),
         Some(v) if !v.is_empty() => {
             let path = Path::new(v);
-            load(path, MIN_DYNAMIC_VERSION, format!("from {LIBLSL_ENV}")).map_err(|e| {
-                format!(
-                    "{LIBLSL_ENV}={}: {e} (unset it to use the bundled liblsl, or set it to \
-                     `bundled`)",
-                    path.display()
-                )
-            })
+            return load(path, MIN_DYNAMIC_VERSION, format!("from {LIBLSL_ENV}"))
+                .map_err(|e| format!("{LIBLSL_ENV}={}: {e} ({SETTING_HINT})", path.display()));
         }
-        _ => {
-            let mut tried = Vec::new();
-            for name in SYSTEM_NAMES {
-                match load(
-                    Path::new(name),
-                    MIN_DYNAMIC_VERSION,
-                    "found by the system loader".into(),
-                ) {
-                    Ok(l) => return Ok(l),
-                    Err(e) => tried.push(format!("{name}: {e}")),
-                }
-            }
-            Ok(bundled(format!(
-                "no liblsl >= 1.16 found by the system loader ({}); set {LIBLSL_ENV} to use one",
-                tried.join("; ")
-            )))
+        _ => {}
+    }
+    if let Some(p) = provided {
+        let reason = format!("from {}", p.origin);
+        return load(&p.path, MIN_DYNAMIC_VERSION, reason).map_err(|e| {
+            format!(
+                "the liblsl of {} ({}): {e} (set {LIBLSL_ENV} to another liblsl >= 1.16)",
+                p.origin,
+                p.path.display()
+            )
+        });
+    }
+    let mut tried = Vec::new();
+    for name in SYSTEM_NAMES {
+        match load(
+            Path::new(name),
+            MIN_DYNAMIC_VERSION,
+            "found by the system loader".into(),
+        ) {
+            Ok(l) => return Ok(l),
+            Err(e) => tried.push(format!("{name}: {e}")),
         }
     }
+    none_found(format!(
+        "no liblsl >= 1.16 found by the system loader ({}); set {LIBLSL_ENV} to use one",
+        tried.join("; ")
+    ))
 }
 
+/// `PLAYER_LIBLSL=bundled`: the bundled liblsl.
+#[cfg(feature = "bundled-liblsl")]
+fn bundled_requested() -> Result<Liblsl, String> {
+    Ok(bundled(format!("{LIBLSL_ENV}=bundled")))
+}
+
+/// `PLAYER_LIBLSL=bundled` in a build without it: an error.
+#[cfg(not(feature = "bundled-liblsl"))]
+fn bundled_requested() -> Result<Liblsl, String> {
+    Err(format!(
+        "{LIBLSL_ENV}=bundled: this build has no bundled liblsl (it was built without the \
+         `bundled-liblsl` feature); {SETTING_HINT}"
+    ))
+}
+
+/// No liblsl found (`reason` says where it was looked for): the bundled one.
+#[cfg(feature = "bundled-liblsl")]
+fn none_found(reason: String) -> Result<Liblsl, String> {
+    Ok(bundled(reason))
+}
+
+/// No liblsl found in a build without the bundled one: an error that says what to install.
+#[cfg(not(feature = "bundled-liblsl"))]
+fn none_found(reason: String) -> Result<Liblsl, String> {
+    Err(format!("no liblsl found: {INSTALL_HINT} ({reason})"))
+}
+
+#[cfg(feature = "bundled-liblsl")]
 fn bundled(reason: String) -> Liblsl {
     let api = Api::bundled();
     Liblsl {
@@ -365,100 +486,4 @@ fn loaded_file(_: *const c_void) -> Option<PathBuf> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bundled_is_113_without_a_path() {
-        let l = choose(Some("bundled".as_ref())).expect("bundled");
-        assert_eq!(l.about.version, 113);
-        assert_eq!(l.about.path, None);
-        assert_eq!(l.about.version_text(), "1.13");
-        assert!(l.create_outlet_ex.is_none());
-        assert!(
-            l.about.to_string().starts_with("liblsl 1.13 (bundled;"),
-            "{}",
-            l.about
-        );
-    }
-
-    #[test]
-    fn an_unloadable_setting_is_an_error_naming_it() {
-        let Err(e) = choose(Some("/nonexistent/liblsl.so".as_ref())) else {
-            panic!("a missing library was accepted");
-        };
-        assert!(e.contains("PLAYER_LIBLSL=/nonexistent/liblsl.so"), "{e}");
-        assert!(e.contains("cannot load"), "{e}");
-    }
-
-    #[test]
-    fn a_library_without_liblsl_functions_is_refused() {
-        // libm is loadable but is no liblsl.
-        let Err(e) = load(Path::new("libm.so.6"), MIN_DYNAMIC_VERSION, String::new()) else {
-            panic!("libm was accepted as liblsl");
-        };
-        assert!(e.contains("lacks lsl_library_version"), "{e}");
-    }
-
-    /// The liblsl shipped in pylsl's wheel, and the version pylsl reports for it, from the
-    /// Python named by `PLAYER_PYTHON` (`scripts/test` sets it and runs these tests).
-    fn pylsl_liblsl() -> (PathBuf, i32) {
-        let python = std::env::var("PLAYER_PYTHON")
-            .expect("PLAYER_PYTHON must name a Python with pylsl (scripts/test sets it)");
-        let out = std::process::Command::new(python)
-            .args([
-                "-c",
-                "import pylsl, pylsl.lib as l; print(l.lib._name); print(pylsl.library_version())",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8(out.stdout).unwrap();
-        let mut lines = text.lines();
-        let path = PathBuf::from(lines.next().unwrap());
-        let version = lines.next().unwrap().trim().parse().unwrap();
-        (path, version)
-    }
-
-    #[test]
-    #[ignore = "needs PLAYER_PYTHON, a Python with pylsl: scripts/test runs it"]
-    fn a_current_liblsl_loads_and_reports_its_own_version() {
-        let (path, version) = pylsl_liblsl();
-        assert!(
-            version >= MIN_DYNAMIC_VERSION,
-            "pylsl's liblsl is {version}"
-        );
-        let lib = load(&path, MIN_DYNAMIC_VERSION, "test".into()).unwrap();
-        // Through the table, the loaded library answers, not the bundled 1.13.
-        assert_eq!(lib.about.version, version);
-        assert_ne!(lib.about.version, 113);
-        assert_eq!(
-            lib.about.path.as_deref(),
-            Some(path.canonicalize().unwrap().as_path())
-        );
-        assert!(lib.create_outlet_ex.is_some());
-        // SAFETY: liblsl's clock has no preconditions; both read the monotonic clock.
-        let (dynamic, bundled) =
-            unsafe { ((lib.api.lsl_local_clock)(), lsl_sys::lsl_local_clock()) };
-        assert!((dynamic - bundled).abs() < 1.0, "{dynamic} vs {bundled}");
-    }
-
-    #[test]
-    #[ignore = "needs PLAYER_PYTHON, a Python with pylsl: scripts/test runs it"]
-    fn a_library_older_than_required_is_refused_with_its_version() {
-        let (path, version) = pylsl_liblsl();
-        let Err(e) = load(&path, version + 1, String::new()) else {
-            panic!("an older liblsl was accepted");
-        };
-        assert!(e.contains("too old"), "{e}");
-        assert!(
-            e.contains(&format!("{}.{}", version / 100, version % 100)),
-            "{e}"
-        );
-    }
-}
+mod tests;

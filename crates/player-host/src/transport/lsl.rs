@@ -1,4 +1,4 @@
-//! LSL outlets through `lsl-sys` (liblsl's C API).
+//! LSL outlets through liblsl's C API.
 //!
 //! The `lsl` crate's safe wrapper takes one `Vec` per sample and asserts (panics) on a
 //! length mismatch; the engine pushes whole chunks with one timestamp per sample from
@@ -8,18 +8,11 @@
 
 use crate::error::{HostError, Result};
 use crate::transport::clock::local_clock;
-use crate::transport::liblsl::{self, Api};
+use crate::transport::liblsl::{self, sys, Api};
 use crate::transport::sockets::SocketTable;
 use crate::transport::{Census, Linger, Outlet, OutletSpec, Output, Values, WireFormat};
-use lsl_sys as sys;
 use std::ffi::{c_char, CStr, CString};
 use std::time::Duration;
-
-/// Which liblsl the host uses (version, file or `bundled`, and why), or why the one named
-/// by `PLAYER_LIBLSL` cannot be used: one line for `--version`, `inspect` and `plugins`.
-pub fn describe_liblsl() -> String {
-    liblsl::describe()
-}
 
 /// The liblsl for outlets: an unusable `PLAYER_LIBLSL` is an error here.
 fn lib() -> Result<&'static liblsl::Liblsl> {

@@ -10,12 +10,15 @@ The ``player-host`` command comes with the package.
 from typing import TYPE_CHECKING, Any
 
 from ._errors import FileFormatError, PlayerError, PlayerWarning, ScenarioError, StreamError
+from ._liblsl import provide as _provide_liblsl
 from ._native import __version__
 from ._player import Player
 from ._results import PlayStatus, StreamStats, Summary
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._mne_lsl import PlayerLSL
+
+_provide_liblsl()  # pylsl's liblsl, handed to the engine before anything plays
 
 __all__ = [
     "FileFormatError",

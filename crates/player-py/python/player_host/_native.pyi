@@ -8,6 +8,9 @@ import numpy.typing as npt
 
 __version__: str
 
+def use_liblsl(path: str, origin: str) -> None: ...
+def liblsl_description() -> str: ...
+
 #: A channel as the native side takes it: (label, kind, unit, extra metadata).
 Channel = Tuple[str, str, str, Sequence[Tuple[str, str]]]
 

@@ -54,6 +54,7 @@ fn a_bound_in_seconds_counts_samples_at_the_rate() {
     assert_eq!(buffered_samples(&eeg, MaxBuffered::Bytes(0)), 1);
 }
 
+#[cfg(feature = "bundled-liblsl")]
 #[test]
 fn the_bundled_liblsl_refuses_outlets_over_its_pool_limit_by_name() {
     let bundled = crate::transport::liblsl::get_bundled();
