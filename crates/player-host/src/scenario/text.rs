@@ -184,8 +184,63 @@ pub(super) fn read_bounded(path: &Path) -> std::result::Result<String, String> {
     Ok(text)
 }
 
+/// The most marks that may start a YAML node in a scenario ([`check_structure`]): seven
+/// times what a scenario of 10 000 streams of three keys each has (about 70 000).
+pub const MAX_MARKS: usize = 500_000;
+
+/// Bounds what parsing a scenario costs before it starts. The YAML parser holds every
+/// event of a document in memory (about 120 bytes each) before its first key is looked at,
+/// so that a 16 MB file of `[0,0,0,...]` took 1 GB; here a scenario may have at most
+/// [`MAX_MARKS`] **marks**: line breaks, `,` `[` `{` `:` `?`, and `-` before a blank,
+/// counted everywhere but in lines that are only a comment (inside quotes too: the count
+/// can only be too high), each of which starts at most a few events. And a scenario may
+/// use no YAML alias (`*name`, where a node can start: after a line break or one of those
+/// marks and blanks), which makes the parser replay the node it names each time.
+pub(super) fn check_structure(text: &str) -> std::result::Result<(), String> {
+    let (mut marks, mut line, mut column) = (0usize, 1usize, 0usize);
+    // Whether a node may start here (the start of a line, or after a mark and blanks).
+    let mut node_start = true;
+    // Whether the line has had only blanks so far, and whether it is a comment.
+    let (mut blank_line, mut comment_line) = (true, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        column += 1;
+        let was_blank_line = std::mem::replace(&mut blank_line, false);
+        let next_blank = chars.peek().is_none_or(|n| n.is_whitespace());
+        match c {
+            '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' => {
+                marks += 1;
+                if c == '\n' {
+                    (line, column) = (line + 1, 0);
+                }
+                (node_start, blank_line, comment_line) = (true, true, false);
+            }
+            _ if comment_line => {}
+            '#' if was_blank_line => comment_line = true,
+            ',' | '[' | '{' | ':' | '?' => (marks, node_start) = (marks + 1, true),
+            '-' if next_blank => (marks, node_start) = (marks + 1, true),
+            '*' if node_start => {
+                return Err(format!(
+                    "line {line} column {column}: `*` starts a YAML alias, which a scenario \
+                     may not use (write the value out; if it is text, quote it: \"*...\")"
+                ))
+            }
+            c if c.is_whitespace() || c == '\u{feff}' => blank_line = was_blank_line,
+            _ => node_start = false,
+        }
+        if marks > MAX_MARKS {
+            return Err(format!(
+                "line {line}: more than {MAX_MARKS} lines, items and keys (`-` `:` `,` `[` \
+                 `{{`), the most a scenario may have (10 000 streams of three keys have about \
+                 70 000)"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Refuses text nested deeper than [`MAX_NESTING`]: flow brackets and braces outside
-/// quotes, and indentation.
+/// quotes, and indentation plus the list entries (`- `) that open a line.
 pub(super) fn check_nesting(text: &str) -> std::result::Result<(), String> {
     let (mut depth, mut quote) = (0usize, None::<char>);
     for (n, line) in text.lines().enumerate() {
@@ -193,6 +248,18 @@ pub(super) fn check_nesting(text: &str) -> std::result::Result<(), String> {
         if indent / 2 > MAX_NESTING {
             return Err(format!(
                 "line {}: indented {indent} columns: a scenario nests at most {MAX_NESTING} levels",
+                n + 1
+            ));
+        }
+        // `- - - x`: lists in lists on one line.
+        let mut rest = line.trim_start_matches(' ');
+        let mut entries = 0;
+        while let Some(r) = rest.strip_prefix("- ") {
+            (rest, entries) = (r.trim_start_matches(' '), entries + 1);
+        }
+        if indent / 2 + entries > MAX_NESTING {
+            return Err(format!(
+                "line {}: nested more than {MAX_NESTING} levels deep",
                 n + 1
             ));
         }
