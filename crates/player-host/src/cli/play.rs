@@ -201,8 +201,10 @@ fn report_summary(summary: &Summary, verbose: bool, signal: usize) -> Ended {
 /// The `--stats-json` file, opened before playing (so that an unwritable path is found
 /// at once). A regular file (or a new one) is written as a temporary file beside it and
 /// renamed over it at the end, so that a full disk or a crash never leaves truncated
-/// JSON; a symbolic link is followed first. Anything else (`/dev/stdout`, a pipe) is
-/// written in place: it cannot be replaced.
+/// JSON; a symbolic link is followed first, and one that leads nowhere (dangling, or a
+/// loop) is refused, never replaced. Anything else (`/dev/stdout`, a pipe) is written in
+/// place: it cannot be replaced. Nothing blocks: a FIFO nobody reads is refused at once
+/// ([`crate::files::open_write`]).
 struct StatsFile {
     /// Where the statistics end up.
     path: PathBuf,
@@ -220,37 +222,33 @@ impl StatsFile {
     }
 
     fn create(path: &Path) -> Result<Self, HostError> {
-        let fail = |why: &str| Self::error(path, std::io::Error::other(why.to_string()));
-        if path.is_dir() {
-            return Err(fail("is a directory, not a file"));
-        }
+        let fail = |why: String| Self::error(path, std::io::Error::other(why));
+        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
         let target = match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => return Err(fail("is a directory, not a file".into())),
             // Write to the file a link points at, not over the link.
             Ok(meta) if meta.is_file() => {
                 std::fs::canonicalize(path).map_err(|e| Self::error(path, e))?
             }
-            Ok(_) => {
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .map_err(|e| Self::error(path, e))?;
-                return Ok(StatsFile {
-                    path: path.to_path_buf(),
-                    temp: None,
-                    file: Some(file),
-                });
+            Ok(_) => return Self::in_place(path),
+            Err(e) if link => {
+                return Err(fail(format!(
+                    "is a symbolic link that leads nowhere ({e}): it is not replaced; point \
+                     it at a file, or remove it"
+                )))
             }
             Err(_) => path.to_path_buf(),
         };
         let name = match target.file_name() {
             Some(n) => n.to_string_lossy().into_owned(),
-            None => return Err(fail("is not a file name")),
+            None => return Err(fail("is not a file name".into())),
         };
         let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
         let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        // `create_new` never follows a link nor opens what is there.
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -259,6 +257,16 @@ impl StatsFile {
         Ok(StatsFile {
             path: target,
             temp: Some(temp),
+            file: Some(file),
+        })
+    }
+
+    /// A pipe or a device, written in place; opened without blocking.
+    fn in_place(path: &Path) -> Result<Self, HostError> {
+        let (file, _) = crate::files::open_write(path).map_err(|e| Self::error(path, e))?;
+        Ok(StatsFile {
+            path: path.to_path_buf(),
+            temp: None,
             file: Some(file),
         })
     }

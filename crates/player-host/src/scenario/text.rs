@@ -150,20 +150,26 @@ pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 pub const MAX_NESTING: usize = 64;
 
 /// Reads a scenario file: a regular file, or a pipe (`validate /dev/stdin`), of at most
-/// [`MAX_SCENARIO_BYTES`], UTF-8; a device or a directory is refused before it is opened.
+/// [`MAX_SCENARIO_BYTES`], UTF-8. A device, a socket or a directory is refused before it
+/// is opened; the open itself never blocks (a FIFO nobody writes reads as empty) and what
+/// was opened is checked again on the open file ([`crate::files`]).
 pub(super) fn read_bounded(path: &Path) -> std::result::Result<String, String> {
     use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the scenario: {e}"))?;
-    #[cfg(unix)]
-    let pipe = std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type());
-    #[cfg(not(unix))]
-    let pipe = false;
-    if !(meta.is_file() || pipe) {
-        return Err(
-            "cannot read the scenario: it is not a regular file or a pipe (a device \
-             or a directory)"
-                .into(),
-        );
+    let cannot = |e: std::io::Error| format!("cannot read the scenario: {e}");
+    let refuse = |meta: &std::fs::Metadata| {
+        format!(
+            "cannot read the scenario: it is {}, not a regular file or a pipe",
+            player_api::io::file_type_words(&meta.file_type())
+        )
+    };
+    let readable = |meta: &std::fs::Metadata| meta.is_file() || crate::files::is_pipe(meta);
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !readable(&meta) {
+        return Err(refuse(&meta));
+    }
+    let (file, meta) = crate::files::open_read(path).map_err(cannot)?;
+    if !readable(&meta) {
+        return Err(refuse(&meta));
     }
     if meta.len() > MAX_SCENARIO_BYTES {
         return Err(format!(
@@ -171,11 +177,10 @@ pub(super) fn read_bounded(path: &Path) -> std::result::Result<String, String> {
             meta.len()
         ));
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the scenario: {e}"))?;
     let mut text = String::new();
     file.take(MAX_SCENARIO_BYTES + 1)
         .read_to_string(&mut text)
-        .map_err(|e| format!("cannot read the scenario: {e}"))?;
+        .map_err(cannot)?;
     if text.len() as u64 > MAX_SCENARIO_BYTES {
         return Err(format!(
             "the scenario is more than the {MAX_SCENARIO_BYTES} bytes a scenario may have"

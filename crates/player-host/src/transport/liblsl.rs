@@ -6,13 +6,20 @@
 //! and has no 2 GiB limit on an outlet's sample pool, so the host prefers one when it
 //! can find one, in this order:
 //!
-//! 1. `PLAYER_LIBLSL=/path/to/liblsl.so`: that library; one that cannot be loaded, lacks a
-//!    function the host calls or is older than 1.16 is an error (never a silent
-//!    fallback). `PLAYER_LIBLSL=bundled` forces the built-in 1.13.
-//! 2. Else `liblsl.so` (then `liblsl.so.2`) where the system's dynamic loader finds
-//!    libraries (`LD_LIBRARY_PATH`, the `ldconfig` cache, `/usr/lib`, ...), if its
-//!    `lsl_library_version()` is at least 116 (1.16).
+//! 1. `PLAYER_LIBLSL=/path/to/liblsl.so`: that library; one that fails the trust rule
+//!    ([`crate::trust`]), cannot be loaded, lacks a function the host calls or is older
+//!    than 1.16 is an error (never a silent fallback). The path is resolved (a relative
+//!    one against the current directory), never looked up in the loader's search path.
+//!    `PLAYER_LIBLSL=bundled` forces the built-in 1.13.
+//! 2. Else a `liblsl.so` (then `liblsl.so.2`) of the system's library directories
+//!    ([`discover`]: the `ldconfig` cache, then the standard directories), by absolute
+//!    path, the first that passes the trust rule and whose `lsl_library_version()` is at
+//!    least 116 (1.16). Neither `LD_LIBRARY_PATH` nor the current directory is searched.
 //! 3. Else the bundled 1.13.
+//!
+//! Like a plugin, a liblsl named by `PLAYER_LIBLSL` that fails the rule only for its
+//! owner or permissions is loaded under `PLAYER_PLUGIN_UNSAFE=1`, with a warning
+//! ([`Liblsl::warnings`]); a discovered one never is.
 //!
 //! Every call to liblsl goes through one table of function pointers ([`Api`]), filled
 //! either from the loaded library or from the bundled static symbols, so that a process
@@ -29,10 +36,13 @@
 //! symbols before any global one whatever the executable exports. The bundled copy's
 //! own calls were bound at link time and cannot be diverted either.
 
+use crate::trust::{self, Trusted};
 use lsl_sys as sys;
 use std::ffi::{c_char, c_double, c_int, c_ulong, c_void, CStr};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+
+mod discover;
 
 /// The environment variable that names the liblsl to use (a path, or `bundled`).
 pub const LIBLSL_ENV: &str = "PLAYER_LIBLSL";
@@ -40,7 +50,8 @@ pub const LIBLSL_ENV: &str = "PLAYER_LIBLSL";
 /// The oldest liblsl the host loads dynamically: 1.16 (`lsl_library_version()` = 116).
 pub const MIN_DYNAMIC_VERSION: i32 = 116;
 
-/// The names tried with the system's dynamic loader when `PLAYER_LIBLSL` is not set.
+/// The file names looked for in the system's library directories when `PLAYER_LIBLSL` is
+/// not set.
 #[cfg(target_os = "macos")]
 const SYSTEM_NAMES: &[&str] = &["liblsl.dylib", "liblsl.2.dylib"];
 #[cfg(windows)]
@@ -138,6 +149,8 @@ pub struct Liblsl {
     pub create_outlet_ex: Option<CreateOutletEx>,
     /// What the library is.
     pub about: About,
+    /// What the user should be told (a library loaded despite the trust rule).
+    pub warnings: Vec<String>,
     /// Keeps a dynamically loaded library mapped for the life of the process.
     _lib: Option<Lib>,
 }
@@ -237,34 +250,80 @@ pub fn describe() -> String {
 fn choose(setting: Option<&std::ffi::OsStr>) -> Result<Liblsl, String> {
     match setting {
         Some(v) if v == "bundled" => Ok(bundled(format!("{LIBLSL_ENV}=bundled"))),
-        Some(v) if !v.is_empty() => {
-            let path = Path::new(v);
-            load(path, MIN_DYNAMIC_VERSION, format!("from {LIBLSL_ENV}")).map_err(|e| {
-                format!(
-                    "{LIBLSL_ENV}={}: {e} (unset it to use the bundled liblsl, or set it to \
-                     `bundled`)",
-                    path.display()
-                )
-            })
+        Some(v) if !v.is_empty() => named(Path::new(v)).map_err(|e| {
+            format!(
+                "{LIBLSL_ENV}={}: {e} (unset it to use the bundled liblsl, or set it to \
+                 `bundled`)",
+                Path::new(v).display()
+            )
+        }),
+        _ => Ok(discovered()),
+    }
+}
+
+/// The library `PLAYER_LIBLSL` names, through the trust rule and its escape hatch.
+fn named(path: &Path) -> Result<Liblsl, String> {
+    let (library, untrusted) = trust::admit(trust::check_library(path)).map_err(|u| {
+        let bare = path.components().count() == 1 && !path.is_absolute();
+        match &u.problem {
+            trust::Problem::Unresolvable(_) if bare => format!(
+                "{}; it takes a path (a bare name is resolved against the current \
+                 directory, never looked up in the loader's search path): e.g. \
+                 {LIBLSL_ENV}=/usr/lib/{}",
+                u.summary(),
+                path.display()
+            ),
+            trust::Problem::Unresolvable(_) | trust::Problem::NotAFile { .. } => u.summary(),
+            _ => format!("untrusted: {u}"),
         }
-        _ => {
-            let mut tried = Vec::new();
-            for name in SYSTEM_NAMES {
-                match load(
-                    Path::new(name),
-                    MIN_DYNAMIC_VERSION,
-                    "found by the system loader".into(),
-                ) {
-                    Ok(l) => return Ok(l),
-                    Err(e) => tried.push(format!("{name}: {e}")),
-                }
+    })?;
+    let mut lib = load(&library, MIN_DYNAMIC_VERSION, format!("from {LIBLSL_ENV}"))?;
+    if let Some(u) = untrusted {
+        lib.warnings.push(format!(
+            "{}=1: loading untrusted liblsl {}: {}",
+            trust::UNSAFE_ENV,
+            library.path().display(),
+            u.summary()
+        ));
+    }
+    Ok(lib)
+}
+
+/// The first usable liblsl of the system's library directories that passes the trust
+/// rule (no escape hatch), else the bundled one, with what was tried.
+fn discovered() -> Liblsl {
+    let mut tried = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for candidate in discover::candidates() {
+        let library = match trust::check_library(&candidate) {
+            Ok(t) => t,
+            Err(u) => {
+                tried.push(format!(
+                    "{}: untrusted: {}",
+                    candidate.display(),
+                    u.summary()
+                ));
+                continue;
             }
-            Ok(bundled(format!(
-                "no liblsl >= 1.16 found by the system loader ({}); set {LIBLSL_ENV} to use one",
-                tried.join("; ")
-            )))
+        };
+        if !seen.insert(library.path().to_path_buf()) {
+            continue;
+        }
+        let reason = "found in the system's library directories".to_string();
+        match load(&library, MIN_DYNAMIC_VERSION, reason) {
+            Ok(l) => return l,
+            Err(e) => tried.push(format!("{}: {e}", candidate.display())),
         }
     }
+    let found = if tried.is_empty() {
+        "none there".to_string()
+    } else {
+        tried.join("; ")
+    };
+    bundled(format!(
+        "no liblsl >= 1.16 in the system's library directories ({found}); set {LIBLSL_ENV} \
+         to use one"
+    ))
 }
 
 fn bundled(reason: String) -> Liblsl {
@@ -273,6 +332,7 @@ fn bundled(reason: String) -> Liblsl {
         about: about(&api, None, reason),
         api,
         create_outlet_ex: None,
+        warnings: Vec::new(),
         _lib: None,
     }
 }
@@ -296,9 +356,10 @@ fn about(api: &Api, path: Option<PathBuf>, reason: String) -> About {
     }
 }
 
-/// Loads `path` (a file, or a bare name for the system's loader) as liblsl, at least
+/// Loads the library at `library` (a path that passed the trust rule) as liblsl, at least
 /// `min_version`.
-pub fn load(path: &Path, min_version: i32, reason: String) -> Result<Liblsl, String> {
+pub fn load(library: &Trusted, min_version: i32, reason: String) -> Result<Liblsl, String> {
+    let path = library.path();
     let lib = open(path)?;
     let api = Api::from_library(&lib)?;
     // SAFETY: a function of the loaded liblsl without preconditions.
@@ -321,11 +382,13 @@ pub fn load(path: &Path, min_version: i32, reason: String) -> Result<Liblsl, Str
         about: about(&api, Some(file), reason),
         api,
         create_outlet_ex,
+        warnings: Vec::new(),
         _lib: Some(lib),
     })
 }
 
-/// Opens a shared library so that it binds its own symbols first (see the module doc).
+/// Opens a shared library, by its absolute resolved path, so that it binds its own
+/// symbols first (see the module doc).
 #[cfg(unix)]
 fn open(path: &Path) -> Result<Lib, String> {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -389,13 +452,29 @@ mod tests {
             panic!("a missing library was accepted");
         };
         assert!(e.contains("PLAYER_LIBLSL=/nonexistent/liblsl.so"), "{e}");
-        assert!(e.contains("cannot load"), "{e}");
+        assert!(e.contains("cannot resolve"), "{e}");
+        // A bare name is a path in the current directory, never a search.
+        let Err(e) = choose(Some("liblsl-nonexistent.so".as_ref())) else {
+            panic!("a missing library was accepted");
+        };
+        assert!(
+            e.contains("never looked up in the loader's search path"),
+            "{e}"
+        );
+    }
+
+    /// The C library's file, found from one of its functions: a library every test
+    /// process has loaded, by an absolute path that passes the trust rule.
+    fn libc_path() -> PathBuf {
+        loaded_file(libc::malloc as *const c_void).unwrap()
     }
 
     #[test]
     fn a_library_without_liblsl_functions_is_refused() {
-        // libm is loadable but is no liblsl.
-        let Err(e) = load(Path::new("libm.so.6"), MIN_DYNAMIC_VERSION, String::new()) else {
+        // libm (beside libc) is loadable but is no liblsl.
+        let libm = libc_path().with_file_name("libm.so.6");
+        let trusted = trust::check_library(&libm).unwrap();
+        let Err(e) = load(&trusted, MIN_DYNAMIC_VERSION, String::new()) else {
             panic!("libm was accepted as liblsl");
         };
         assert!(e.contains("lacks lsl_library_version"), "{e}");
@@ -433,7 +512,8 @@ mod tests {
             version >= MIN_DYNAMIC_VERSION,
             "pylsl's liblsl is {version}"
         );
-        let lib = load(&path, MIN_DYNAMIC_VERSION, "test".into()).unwrap();
+        let trusted = trust::check_library(&path).unwrap();
+        let lib = load(&trusted, MIN_DYNAMIC_VERSION, "test".into()).unwrap();
         // Through the table, the loaded library answers, not the bundled 1.13.
         assert_eq!(lib.about.version, version);
         assert_ne!(lib.about.version, 113);
@@ -452,7 +532,8 @@ mod tests {
     #[ignore = "needs PLAYER_PYTHON, a Python with pylsl: scripts/test runs it"]
     fn a_library_older_than_required_is_refused_with_its_version() {
         let (path, version) = pylsl_liblsl();
-        let Err(e) = load(&path, version + 1, String::new()) else {
+        let trusted = trust::check_library(&path).unwrap();
+        let Err(e) = load(&trusted, version + 1, String::new()) else {
             panic!("an older liblsl was accepted");
         };
         assert!(e.contains("too old"), "{e}");
