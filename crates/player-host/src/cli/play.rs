@@ -65,27 +65,31 @@ pub(crate) fn play(
         .open()
         .map_err(|e| with_hint(e, how))?;
     for w in player.warnings() {
-        note!("warning: {w}");
+        warning!("{w}");
     }
     if options.dry_run {
         let names = player.stream_names();
-        out!(
+        let line = format!(
             "ok: would publish {}: {}",
             plural(names.len(), "stream"),
             names.join(", ")
-        )?;
+        );
+        out!("{}", out::line(&line))?;
         out!("{}", report::describe_plan(&player.plans(), &scenario))?;
         return Ok(Ended::Done);
     }
     let signals = install_signal_handler(&player);
     let verbose = !options.quiet;
     if verbose {
-        note!("publishing: {}", player.stream_names().join(", "));
+        note!(
+            "publishing: {}",
+            out::line(&player.stream_names().join(", "))
+        );
     }
     let steer: Arc<dyn Steer> = Arc::new(player.controller());
     player.start()?;
     let keys = crate::control::keys::Keys::start(steer).unwrap_or_else(|e| {
-        note!("warning: no terminal keys: {e}");
+        warning!("no terminal keys: {e}");
         None
     });
     show_status(
@@ -99,7 +103,7 @@ pub(crate) fn play(
     let mut ended = report_summary(&summary, verbose, signal);
     if let Some(file) = stats_file {
         if let Err(e) = file.write(&summary) {
-            note!("error: {e}");
+            error!("{e}");
             // The run's own status (a failure, a signal) is kept; a clean run becomes 1.
             if ended == Ended::Done {
                 ended = Ended::StreamsFailed;
@@ -182,10 +186,10 @@ fn report_summary(summary: &Summary, verbose: bool, signal: usize) -> Ended {
         note!("{}", report::summary_table(summary, terminal_width()));
     }
     for w in &summary.warnings {
-        note!("warning: {w}");
+        warning!("{w}");
     }
     for (stream, error) in summary.failures() {
-        note!("error: stream {stream:?}: {error}");
+        error!("stream {stream:?}: {error}");
     }
     if summary.interrupted && signal != 0 {
         Ended::Signal(i32::try_from(signal).unwrap_or(1))
@@ -274,6 +278,7 @@ impl StatsFile {
     /// Writes `summary` and puts the file in place.
     fn write(mut self, summary: &Summary) -> Result<(), HostError> {
         let text = serde_json::to_string_pretty(summary)
+            .map(|text| out::json(&text))
             .map_err(|e| Self::error(&self.path, std::io::Error::other(e)))?;
         let mut file = self
             .file
@@ -314,7 +319,7 @@ fn install_signal_handler(player: &Player) -> Arc<AtomicUsize> {
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
         Err(e) => {
-            note!("warning: cannot handle Ctrl-C: {e}");
+            warning!("cannot handle Ctrl-C: {e}");
             return first;
         }
     };
@@ -337,7 +342,7 @@ fn install_signal_handler(player: &Player) -> Arc<AtomicUsize> {
             }
         });
     if let Err(e) = spawned {
-        note!("warning: cannot handle Ctrl-C: {e}");
+        warning!("cannot handle Ctrl-C: {e}");
     }
     first
 }

@@ -122,7 +122,17 @@ fn value_errors_point_at_the_value_in_words() {
         ),
         (
             "- 1\n- 2\n",
-            "line 1 column 1: must be a scenario: keys such as `streams:` (a list of recordings), not a list",
+            "line 1 column 1: not a scenario: a scenario is a mapping of keys such as `streams:` (a list of recordings), and this file is a list (not shown)",
+        ),
+        (
+            // Issue 24.5: a file that is not a scenario (a .env file) is never quoted.
+            "DB_PASSWORD=hunter2\nAPI_KEY=s3cr3t\n",
+            "line 1 column 1: not a scenario: a scenario is a mapping of keys such as `streams:` (a list of recordings), and this file is text (not shown)",
+        ),
+        (
+            // Issue 24.5: an unknown key and a bad value from a file are escaped.
+            "streams:\n  - file: a.wav\n    annotations: \"\\e[2J\\a\"\n\"\\e]0;PWN\\a\": 1\n",
+            "line 3 column 18: streams[0].annotations: must be one of auto, markers, none, not `\\u{1b}[2J\\u{7}`",
         ),
         (
             "streams:\n  - a.wav\n",

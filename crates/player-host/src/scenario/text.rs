@@ -21,8 +21,10 @@ pub(super) fn second_key(text: &str, key: &str, start: (usize, usize)) -> Option
 }
 
 /// `message` with every value it quotes (between backticks or double quotes, as serde's
-/// messages do) cut like [`quote`] cuts: at most [`player_api::QUOTE_MAX_CHARS`]
-/// characters, then an ellipsis and the value's length.
+/// messages do) cut like [`player_api::quote`] cuts: at most
+/// [`player_api::QUOTE_MAX_CHARS`] characters, then an ellipsis and the value's length;
+/// and every character unsafe to print escaped ([`player_api::escape`]: serde quotes an
+/// unknown key or value between backticks as it is).
 pub(super) fn cap_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len().min(1024));
     let mut rest = message;
@@ -54,7 +56,7 @@ pub(super) fn cap_quoted(message: &str) -> String {
         rest = after;
     }
     out.push_str(rest);
-    out
+    player_api::escape(&out).into_owned()
 }
 
 /// serde_yaml's messages end with " at line L column C"; we print the location first.
@@ -79,6 +81,13 @@ pub(super) fn humanize(message: &str) -> String {
         .or_else(|| rest.strip_prefix("invalid value: "))
     {
         match r.split_once(", expected ") {
+            // A file whose top level is not a mapping is not a scenario: none of it is
+            // echoed (it may be anything, e.g. a `.env` file).
+            Some((got, "struct Scenario")) => format!(
+                "not a scenario: a scenario is a mapping of keys such as `streams:` (a list \
+                 of recordings), and this file is {} (not shown)",
+                got_kind(got)
+            ),
             Some((got, want)) => format!("must be {}, not {}", want_words(want), got_words(got)),
             None => rest.to_string(),
         }
@@ -103,9 +112,22 @@ pub(super) fn humanize(message: &str) -> String {
         rest.to_string()
     };
     match path {
-        Some(p) => format!("{p}: {said}"),
+        Some(p) => format!("{}: {said}", cap_path(p)),
         None => said,
     }
+}
+
+/// serde's path to a value (`streams[0].reader_options.KEY`), each key cut after
+/// [`player_api::QUOTE_MAX_CHARS`] characters (a key comes from the file).
+fn cap_path(path: &str) -> String {
+    let cap = |key: &str| {
+        if key.chars().count() <= player_api::QUOTE_MAX_CHARS {
+            return key.to_string();
+        }
+        let cut: String = key.chars().take(player_api::QUOTE_MAX_CHARS).collect();
+        format!("{cut}…")
+    };
+    path.split('.').map(cap).collect::<Vec<_>>().join(".")
 }
 
 /// serde's description of what it expected, for our two structs, in a user's words.
@@ -114,6 +136,19 @@ fn want_words(want: &str) -> &str {
         "struct Scenario" => "a scenario: keys such as `streams:` (a list of recordings)",
         "struct StreamEntry" => "a recording: keys such as `file:`, `name:`",
         other => other,
+    }
+}
+
+/// What kind of value serde describes ("string \"x\"", "integer `3`", "sequence"),
+/// without the value.
+fn got_kind(got: &str) -> &'static str {
+    match got.split([' ', '`', '"']).next().unwrap_or("") {
+        "string" => "text",
+        "integer" | "floating" => "a number",
+        "boolean" => "true or false",
+        "sequence" => "a list",
+        "unit" => "empty",
+        _ => "something else",
     }
 }
 
