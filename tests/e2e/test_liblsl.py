@@ -1,10 +1,13 @@
 """Which liblsl the player runs on: a current one (pylsl's, through `PLAYER_LIBLSL`) or
-the bundled 1.13, said in each stream's ``desc/player`` and received exactly by pylsl."""
+the bundled 1.13, said in each stream's ``desc/player`` and received exactly by pylsl; and
+the trust rule of plugins for every liblsl (issue 24.3)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pylsl
@@ -89,3 +92,44 @@ def test_4096_channels_at_30_khz_on_the_bundled_liblsl_say_what_to_do(tmp_path,
     assert out.returncode == 1, out.stderr
     assert "too wide for the bundled liblsl 1.13" in out.stderr
     assert "PLAYER_LIBLSL" in out.stderr
+
+
+def _play_status(env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`play` of the chirp, over LSL, with `env` added to the environment."""
+    return subprocess.run([player_host(), "play", str(CHIRP), "--name", unique("liblsl-trust"),
+                           "--quiet"], capture_output=True, text=True, timeout=60, cwd=cwd,
+                          env={**os.environ, **env})
+
+
+def test_a_current_liblsl_in_a_directory_every_user_can_write_is_refused(
+        tmp_path: Path) -> None:
+    """pylsl's real liblsl, copied where anyone could replace it, is not loaded."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    lib = Path(shutil.copy(pylsl_liblsl(), shared / "liblsl.so"))
+    out = _play_status({"PLAYER_LIBLSL": str(lib)})
+    assert out.returncode == 1, out.stderr
+    line = out.stderr.strip()
+    assert line.startswith(f"error: LSL: PLAYER_LIBLSL={lib}: untrusted: "), line
+    assert "writable by" in line and "chmod go-w" in line, line
+    assert len(out.stderr.splitlines()) == 1, out.stderr
+
+
+def test_a_current_liblsl_in_a_trusted_directory_plays(trusted_tmp: Path) -> None:
+    lib = Path(shutil.copy(pylsl_liblsl(), trusted_tmp / "liblsl.so"))
+    os.chmod(lib, 0o755)
+    out = _play_status({"PLAYER_LIBLSL": str(lib)})
+    assert out.returncode == 0, out.stderr
+
+
+def test_discovery_never_loads_the_liblsl_of_the_current_directory(tmp_path: Path) -> None:
+    """A current liblsl in the current directory, reachable through an empty entry of
+    LD_LIBRARY_PATH, is not what the player finds."""
+    shutil.copy(pylsl_liblsl(), tmp_path / "liblsl.so")
+    env = {k: v for k, v in os.environ.items() if k != "PLAYER_LIBLSL"}
+    for search in (":", "."):
+        out = subprocess.run([player_host(), "--version"], capture_output=True, text=True,
+                             timeout=30, cwd=tmp_path, env={**env, "LD_LIBRARY_PATH": search})
+        assert out.returncode == 0, out.stderr
+        assert str(tmp_path) not in out.stdout, out.stdout

@@ -1,6 +1,7 @@
 """liblsl's configuration file: `--lsl-config PATH` names it, `--version` says which one is
-in use (liblsl also reads `lsl_api.cfg` from the current directory), and a session id set
-there makes the streams visible only to receivers of the same session."""
+in use (liblsl also reads `lsl_api.cfg` from the current directory, which `play` and `run`
+announce), and a session id set there makes the streams visible only to receivers of the
+same session."""
 
 from __future__ import annotations
 
@@ -61,3 +62,22 @@ def test_a_session_id_hides_the_streams_from_other_sessions(tmp_path: Path) -> N
     finally:
         proc.terminate()
         proc.communicate(timeout=20)
+
+
+def test_a_config_in_the_current_directory_is_announced_by_play_and_run(
+        tmp_path: Path) -> None:
+    """Issue 24.3: a run that opens outlets says that liblsl reads ./lsl_api.cfg."""
+    cfg = session_config(tmp_path / "lsl_api.cfg")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"streams:\n  - file: {TONE}\n    name: {unique('cwd-cfg')}\n")
+    env = {k: v for k, v in os.environ.items() if k != "LSLAPICFG"}
+    warning = f"warning: liblsl reads {cfg.resolve()} from the current directory"
+    for args in (["play", str(TONE), "--name", unique("cwd-cfg")], ["run", "s.yaml"]):
+        out = subprocess.run([player_host(), *args, "--quiet"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert warning in out.stderr and "--lsl-config PATH" in out.stderr, out.stderr
+    named = subprocess.run([player_host(), "--lsl-config", str(cfg), "play", str(TONE),
+                            "--name", unique("cwd-cfg"), "--quiet"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert named.returncode == 0 and "warning" not in named.stderr, named.stderr

@@ -85,7 +85,7 @@ pub use plugin::{
     registered_readers, Confidence, OpenOptions, Probe, ReaderInfo, ReaderPlugin, Recording,
     Registration, Signature, PROBE_HEADER_LEN,
 };
-pub use quote::{quote, QUOTE_MAX_CHARS};
+pub use quote::{escape, quote, QUOTE_MAX_CHARS};
 pub use source::{FrameSource, SampleSource};
 
 /// Re-exported so that readers register with `player_api::inventory::submit!` without

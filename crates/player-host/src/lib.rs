@@ -13,7 +13,9 @@
 //! `session` (one way to build a run), `scenario` (what to play), `plugins` (which
 //! readers open the files), `engine` (pacing, steering, statistics), `transport` (LSL and
 //! its clock), `control` (the control socket and the terminal keys), `cli` (the
-//! commands, what they print, their exit status).
+//! commands, what they print, their exit status); and two small modules they share:
+//! `trust` (which libraries may be loaded: plugins and liblsl) and `files` (opening what a
+//! user names without blocking on a FIFO).
 
 // The engine's and the command line's module docs link to their private modules (the
 // vocabulary at the top of each subsystem): read them with `cargo doc
@@ -24,10 +26,12 @@ pub mod cli;
 pub(crate) mod control;
 pub(crate) mod engine;
 mod error;
+pub(crate) mod files;
 pub(crate) mod plugins;
 pub(crate) mod scenario;
 mod session;
 pub(crate) mod transport;
+pub(crate) mod trust;
 
 pub use engine::control::{PlayState, Refusal, Status, Steer, SPEED_RANGE};
 pub use engine::stats::LATENESS_RELATIVE_ERROR;

@@ -11,7 +11,7 @@
 
 use crate::control::socket;
 use crate::engine::Player;
-use crate::error::Result;
+use crate::error::{HostError, Result};
 use crate::plugins::registry::{PluginSources, Registry};
 use crate::plugins::Origin;
 use crate::scenario::Scenario;
@@ -199,7 +199,8 @@ impl Session {
 
     /// Checks the scenario, opens every recording and makes the player, ready to
     /// [`start`](Player::start); the registry's refusals are among its
-    /// [`warnings`](Player::warnings).
+    /// [`warnings`](Player::warnings), and, when it publishes over LSL, a liblsl loaded
+    /// despite the trust rule and a liblsl configuration read from the current directory.
     pub fn open(mut self) -> Result<Player> {
         self.scenario.check()?;
         let registry = self.registry();
@@ -210,6 +211,9 @@ impl Session {
         let mut player = Player::with_registry(&self.scenario, &registry)?
             .with_output(self.output.build())
             .with_warnings_first(registry.warnings());
+        if matches!(self.output, OutputChoice::Lsl { .. }) {
+            player = player.with_warnings_first(lsl_warnings()?);
+        }
         if !self.paced {
             player = player.unpaced();
         }
@@ -235,4 +239,15 @@ impl Session {
             .or_else(|| self.scenario.streams.first().map(|s| s.base_name()))
             .unwrap_or_else(|| "player".to_string())
     }
+}
+
+/// What a run that publishes over LSL should tell the user about liblsl (a library loaded
+/// despite the trust rule, an `lsl_api.cfg` of the current directory), or why it cannot
+/// run (`PLAYER_LIBLSL` is unusable, that configuration file is a FIFO or a device):
+/// found when the run is opened, before anything plays.
+fn lsl_warnings() -> Result<Vec<String>> {
+    let liblsl = crate::transport::liblsl::get().map_err(|e| HostError::Lsl(e.to_string()))?;
+    let mut warnings = liblsl.warnings.clone();
+    warnings.extend(crate::transport::lsl_config::check_for_run()?);
+    Ok(warnings)
 }

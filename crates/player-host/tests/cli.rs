@@ -776,7 +776,22 @@ fn stats_json_follows_links_and_writes_pipes_in_place() {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
     };
-    assert!(play(&fifo).status.success());
+    // A FIFO nobody reads is refused at once (never waited on): until the reader thread
+    // has opened it, try again.
+    let started = std::time::Instant::now();
+    loop {
+        let out = play(&fifo);
+        if out.status.success() {
+            break;
+        }
+        assert!(
+            stderr(&out).contains("nobody reads yet"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let text = reader.join().unwrap();
     assert!(text.contains("\"samples\": 16000"), "{text}");
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());

@@ -17,7 +17,7 @@ use player_api::abi::{
 };
 use player_api::{Block, OpenOptions, ReaderPlugin, StreamKind};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 
 const BUILD: &str = "cargo build -p player-brainvision -p player-template -p player-test-faults -p player-test-wrong-abi -p player-test-not-a-plugin -p player-test-abi2";
@@ -1088,32 +1088,6 @@ fn a_bare_library_name_is_the_file_in_the_current_directory_not_the_search_path(
         assert_ok(&out);
         assert!(stdout(&out).contains("int16_mux"), "{}", stdout(&out));
         assert!(!stderr(&out).contains("refused"), "{}", stderr(&out));
-    }
-}
-
-/// Builds a shared library whose constructor creates `marker`, with `cc` (the C compiler
-/// every Rust build on this platform links with).
-fn marker_library(dir: &Path, name: &str, marker: &Path) -> PathBuf {
-    let c = dir.join(format!("{name}.c"));
-    std::fs::write(
-        &c,
-        format!(
-            "#include <stdio.h>\n__attribute__((constructor)) static void mark(void) {{\n  FILE *f = fopen({:?}, \"w\");\n  if (f) {{ fputs(\"loaded\", f); fclose(f); }}\n}}\n",
-            s(marker)
-        ),
-    )
-    .unwrap();
-    let lib = dir.join(name);
-    let status = Command::new("cc")
-        .args(["-shared", "-fPIC", "-o", s(&lib), s(&c)])
-        .status();
-    match status {
-        Ok(st) if st.success() => {
-            std::fs::remove_file(&c).unwrap();
-            chmod(&lib, 0o755);
-            lib
-        }
-        other => panic!("cc could not build a test library ({other:?}): install a C compiler"),
     }
 }
 

@@ -14,30 +14,39 @@ pub fn check_regular_file(path: &Path) -> Result<(), ReadError> {
     if meta.is_file() {
         return Ok(());
     }
-    let what = if meta.is_dir() {
-        "a directory"
-    } else {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::FileTypeExt;
-            let t = meta.file_type();
-            if t.is_fifo() {
-                "a FIFO (named pipe)"
-            } else if t.is_char_device() || t.is_block_device() {
-                "a device"
-            } else if t.is_socket() {
-                "a socket"
-            } else {
-                "not a regular file"
-            }
-        }
-        #[cfg(not(unix))]
-        "not a regular file"
-    };
     Err(ReadError::invalid_argument(format!(
-        "is {what}, not a recording (a regular file is needed)"
+        "is {}, not a recording (a regular file is needed)",
+        file_type_words(&meta.file_type())
     ))
     .in_file(path))
+}
+
+/// What a file is, in a few words for a message: "a regular file", "a directory", "a
+/// FIFO (named pipe)", "a device", "a socket", "a symbolic link" (else "a special file").
+pub fn file_type_words(file_type: &std::fs::FileType) -> &'static str {
+    if file_type.is_file() {
+        return "a regular file";
+    }
+    if file_type.is_dir() {
+        return "a directory";
+    }
+    if file_type.is_symlink() {
+        return "a symbolic link";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    "a special file"
 }
 
 /// An open file with its path and length, for readers that read at known offsets.

@@ -11,4 +11,4 @@ mod decode;
 mod file;
 
 pub use decode::{decode_into, Endian};
-pub use file::{check_regular_file, SourceFile};
+pub use file::{check_regular_file, file_type_words, SourceFile};

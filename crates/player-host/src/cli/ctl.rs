@@ -170,7 +170,7 @@ pub fn exchange(path: &Path, request: &Request) -> Result<String> {
 
 /// One line for a person: `paused  12.500 / 60.000 s  speed 1  pass 1/1`.
 pub fn describe_status(status: &Value) -> String {
-    let state = status["state"].as_str().unwrap_or("?");
+    let state = super::out::line(status["state"].as_str().unwrap_or("?"));
     let position = status["position"].as_f64().unwrap_or(f64::NAN);
     let duration = match status["duration"].as_f64() {
         Some(d) => format!(" / {d:.3}"),
@@ -191,11 +191,11 @@ fn report(answer: &str, json: bool) -> (Option<String>, Option<String>, bool) {
     let parsed: Option<Value> = serde_json::from_str(answer).ok();
     let ok = parsed.as_ref().and_then(|v| v["ok"].as_bool());
     match (ok, parsed) {
-        (Some(true), _) if json => (Some(answer.to_string()), None, true),
+        (Some(true), _) if json => (Some(super::out::json(answer)), None, true),
         (Some(true), Some(v)) => (Some(describe_status(&v["status"])), None, true),
-        (Some(false), _) if json => (Some(answer.to_string()), None, false),
+        (Some(false), _) if json => (Some(super::out::json(answer)), None, false),
         (Some(false), Some(v)) => {
-            let message = v["error"].as_str().unwrap_or("(no message)");
+            let message = super::out::message(v["error"].as_str().unwrap_or("(no message)"));
             (
                 None,
                 Some(format!("error: the player refused: {message}")),

@@ -25,7 +25,7 @@ pub(crate) fn inspect(
             "reader": reader.info().id(),
             "recording": info,
         });
-        out!("{value:#}")?;
+        out!("{}", super::out::json(&format!("{value:#}")))?;
     } else {
         out!(
             "{}",
@@ -51,16 +51,15 @@ pub(crate) fn plugins(registry: &Registry, json: bool) -> Result<Ended, HostErro
                 })
             })
             .collect();
-        out!(
-            "{}",
-            serde_json::json!({ "readers": readers, "refused": refused })
-        )?;
+        let value = serde_json::json!({ "readers": readers, "refused": refused });
+        out!("{}", super::out::json(&value.to_string()))?;
     } else {
         out!("{}", report::describe_readers(&readers).trim_end())?;
         if !refused.is_empty() {
             out!("\nrefused libraries:")?;
             for r in refused {
-                out!("  {}: {}", r.path.display(), r.reason)?;
+                let line = format!("{}: {}", r.path.display(), r.reason);
+                out!("  {}", super::out::message(&line))?;
             }
         }
     }
@@ -76,14 +75,15 @@ pub(crate) fn validate(
     let player = Player::with_registry(scenario, registry)
         .map_err(|e| super::play::with_hint(e, &super::play::Invocation::Run))?;
     for w in player.warnings() {
-        note!("warning: {w}");
+        warning!("{w}");
     }
     let names = player.stream_names();
-    out!(
+    let line = format!(
         "{}: ok ({}: {})",
         path.display(),
         plural(names.len(), "stream"),
         names.join(", ")
-    )?;
+    );
+    out!("{}", super::out::line(&line))?;
     Ok(Ended::Done)
 }

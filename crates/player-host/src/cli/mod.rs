@@ -209,14 +209,14 @@ pub fn cli_main(args: Vec<OsString>) -> i32 {
 fn dispatch(cli: Cli) -> u8 {
     if let Some(path) = &cli.lsl_config {
         if let Err(e) = crate::transport::lsl_config::set(path) {
-            note!("error: {e}");
+            error!("{e}");
             return exit_status(&Err(e));
         }
     }
     let result = execute(cli);
     if let Err(e) = &result {
         if !out::is_broken_pipe(e) {
-            note!("error: {e}");
+            error!("{e}");
         }
     }
     exit_status(&result)
@@ -346,7 +346,7 @@ fn registry(plugin_dirs: &[PathBuf], scenario: Option<&Scenario>, listed: bool) 
         registry.warnings()
     };
     for warning in warnings {
-        note!("warning: {warning}");
+        warning!("{warning}");
     }
     registry
 }

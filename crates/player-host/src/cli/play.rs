@@ -65,27 +65,31 @@ pub(crate) fn play(
         .open()
         .map_err(|e| with_hint(e, how))?;
     for w in player.warnings() {
-        note!("warning: {w}");
+        warning!("{w}");
     }
     if options.dry_run {
         let names = player.stream_names();
-        out!(
+        let line = format!(
             "ok: would publish {}: {}",
             plural(names.len(), "stream"),
             names.join(", ")
-        )?;
+        );
+        out!("{}", out::line(&line))?;
         out!("{}", report::describe_plan(&player.plans(), &scenario))?;
         return Ok(Ended::Done);
     }
     let signals = install_signal_handler(&player);
     let verbose = !options.quiet;
     if verbose {
-        note!("publishing: {}", player.stream_names().join(", "));
+        note!(
+            "publishing: {}",
+            out::line(&player.stream_names().join(", "))
+        );
     }
     let steer: Arc<dyn Steer> = Arc::new(player.controller());
     player.start()?;
     let keys = crate::control::keys::Keys::start(steer).unwrap_or_else(|e| {
-        note!("warning: no terminal keys: {e}");
+        warning!("no terminal keys: {e}");
         None
     });
     show_status(
@@ -99,7 +103,7 @@ pub(crate) fn play(
     let mut ended = report_summary(&summary, verbose, signal);
     if let Some(file) = stats_file {
         if let Err(e) = file.write(&summary) {
-            note!("error: {e}");
+            error!("{e}");
             // The run's own status (a failure, a signal) is kept; a clean run becomes 1.
             if ended == Ended::Done {
                 ended = Ended::StreamsFailed;
@@ -182,10 +186,10 @@ fn report_summary(summary: &Summary, verbose: bool, signal: usize) -> Ended {
         note!("{}", report::summary_table(summary, terminal_width()));
     }
     for w in &summary.warnings {
-        note!("warning: {w}");
+        warning!("{w}");
     }
     for (stream, error) in summary.failures() {
-        note!("error: stream {stream:?}: {error}");
+        error!("stream {stream:?}: {error}");
     }
     if summary.interrupted && signal != 0 {
         Ended::Signal(i32::try_from(signal).unwrap_or(1))
@@ -201,8 +205,10 @@ fn report_summary(summary: &Summary, verbose: bool, signal: usize) -> Ended {
 /// The `--stats-json` file, opened before playing (so that an unwritable path is found
 /// at once). A regular file (or a new one) is written as a temporary file beside it and
 /// renamed over it at the end, so that a full disk or a crash never leaves truncated
-/// JSON; a symbolic link is followed first. Anything else (`/dev/stdout`, a pipe) is
-/// written in place: it cannot be replaced.
+/// JSON; a symbolic link is followed first, and one that leads nowhere (dangling, or a
+/// loop) is refused, never replaced. Anything else (`/dev/stdout`, a pipe) is written in
+/// place: it cannot be replaced. Nothing blocks: a FIFO nobody reads is refused at once
+/// ([`crate::files::open_write`]).
 struct StatsFile {
     /// Where the statistics end up.
     path: PathBuf,
@@ -220,37 +226,33 @@ impl StatsFile {
     }
 
     fn create(path: &Path) -> Result<Self, HostError> {
-        let fail = |why: &str| Self::error(path, std::io::Error::other(why.to_string()));
-        if path.is_dir() {
-            return Err(fail("is a directory, not a file"));
-        }
+        let fail = |why: String| Self::error(path, std::io::Error::other(why));
+        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
         let target = match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => return Err(fail("is a directory, not a file".into())),
             // Write to the file a link points at, not over the link.
             Ok(meta) if meta.is_file() => {
                 std::fs::canonicalize(path).map_err(|e| Self::error(path, e))?
             }
-            Ok(_) => {
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .map_err(|e| Self::error(path, e))?;
-                return Ok(StatsFile {
-                    path: path.to_path_buf(),
-                    temp: None,
-                    file: Some(file),
-                });
+            Ok(_) => return Self::in_place(path),
+            Err(e) if link => {
+                return Err(fail(format!(
+                    "is a symbolic link that leads nowhere ({e}): it is not replaced; point \
+                     it at a file, or remove it"
+                )))
             }
             Err(_) => path.to_path_buf(),
         };
         let name = match target.file_name() {
             Some(n) => n.to_string_lossy().into_owned(),
-            None => return Err(fail("is not a file name")),
+            None => return Err(fail("is not a file name".into())),
         };
         let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
         let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        // `create_new` never follows a link nor opens what is there.
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -263,9 +265,20 @@ impl StatsFile {
         })
     }
 
+    /// A pipe or a device, written in place; opened without blocking.
+    fn in_place(path: &Path) -> Result<Self, HostError> {
+        let (file, _) = crate::files::open_write(path).map_err(|e| Self::error(path, e))?;
+        Ok(StatsFile {
+            path: path.to_path_buf(),
+            temp: None,
+            file: Some(file),
+        })
+    }
+
     /// Writes `summary` and puts the file in place.
     fn write(mut self, summary: &Summary) -> Result<(), HostError> {
         let text = serde_json::to_string_pretty(summary)
+            .map(|text| out::json(&text))
             .map_err(|e| Self::error(&self.path, std::io::Error::other(e)))?;
         let mut file = self
             .file
@@ -306,7 +319,7 @@ fn install_signal_handler(player: &Player) -> Arc<AtomicUsize> {
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
         Err(e) => {
-            note!("warning: cannot handle Ctrl-C: {e}");
+            warning!("cannot handle Ctrl-C: {e}");
             return first;
         }
     };
@@ -329,7 +342,7 @@ fn install_signal_handler(player: &Player) -> Arc<AtomicUsize> {
             }
         });
     if let Err(e) = spawned {
-        note!("warning: cannot handle Ctrl-C: {e}");
+        warning!("cannot handle Ctrl-C: {e}");
     }
     first
 }

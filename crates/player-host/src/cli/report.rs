@@ -1,4 +1,8 @@
 //! Text for people: the status line, the end-of-run summary, `inspect` and `plugins`.
+//!
+//! Every piece of text that comes from a file, a plugin or a scenario (names, labels,
+//! units, metadata, descriptions) is shown through [`cell`]: as it is, with its control
+//! characters and bidirectional overrides escaped.
 
 use crate::engine::control::{PlayState, Status};
 use crate::engine::{Phase, StreamPlan, StreamStats, Summary};
@@ -7,6 +11,16 @@ use crate::scenario::Scenario;
 use player_api::RecordingInfo;
 use std::fmt::Write as _;
 use std::time::Instant;
+
+/// Text from a file or a plugin, for a table or a list: escaped (`player_api::escape`).
+fn cell(text: &str) -> String {
+    player_api::escape(text).into_owned()
+}
+
+/// Names from files or a scenario, for a list: each escaped, `, `-separated.
+fn names(names: &[String]) -> String {
+    names.iter().map(|n| cell(n)).collect::<Vec<_>>().join(", ")
+}
 
 fn ms(seconds: f64) -> String {
     format!("{:.3}", seconds * 1e3)
@@ -41,7 +55,7 @@ pub fn status_line(view: &StatusView<'_>, width: usize) -> String {
     let line = match view.phase {
         Phase::Starting => "starting".to_string(),
         Phase::WaitingForConsumers(missing) => {
-            format!("waiting for a consumer on {}", missing.join(", "))
+            format!("waiting for a consumer on {}", names(missing))
         }
         Phase::Playing { t0 } if *t0 > view.now => {
             format!("starting in {:.1} s", (*t0 - view.now).as_secs_f64())
@@ -123,10 +137,10 @@ fn middle(name: &str, width: usize) -> String {
 pub fn summary_table(summary: &Summary, width: usize) -> String {
     // Everything but the name: seven columns, each after two spaces.
     const REST: usize = 9 + 7 + 5 + 6 + 6 + 6 + 7 + 7 * 2;
-    let longest = summary
-        .streams
+    let shown: Vec<String> = summary.streams.iter().map(|s| cell(&s.name)).collect();
+    let longest = shown
         .iter()
-        .map(|s| s.name.chars().count())
+        .map(|name| name.chars().count())
         .max()
         .unwrap_or(6)
         .max(6);
@@ -137,7 +151,7 @@ pub fn summary_table(summary: &Summary, width: usize) -> String {
         "{:w$}  {:>9}  {:>7}  {:>5}  {:>6}  {:>6}  {:>6}  status",
         "stream", "samples", "chunks", "late", "p50 ms", "p99 ms", "max ms"
     );
-    for s in &summary.streams {
+    for (s, name) in summary.streams.iter().zip(&shown) {
         let status = match (&s.error, s.finished) {
             (Some(_), _) => "failed",
             (None, true) => "done",
@@ -146,7 +160,7 @@ pub fn summary_table(summary: &Summary, width: usize) -> String {
         let _ = writeln!(
             out,
             "{:w$}  {:>9}  {:>7}  {:>5}  {:>6}  {:>6}  {:>6}  {status}",
-            middle(&s.name, w),
+            middle(name, w),
             s.samples,
             s.chunks,
             s.late_chunks,
@@ -192,15 +206,15 @@ pub fn describe_plan(plans: &[StreamPlan], scenario: &Scenario) -> String {
         .iter()
         .map(|p| {
             [
-                p.name.clone(),
-                p.content_type.clone(),
+                cell(&p.name),
+                cell(&p.content_type),
                 p.channels.to_string(),
                 if p.rate > 0.0 {
                     format!("{} Hz", p.rate)
                 } else {
                     "irregular".into()
                 },
-                p.format.clone(),
+                cell(&p.format),
                 seconds(p.duration),
                 p.markers.map_or("-".into(), |m| m.to_string()),
                 seconds(Some(p.offset)),
@@ -235,7 +249,7 @@ fn table<const N: usize>(head: &[&str; N], rows: &[[String; N]]) -> String {
         let line: Vec<String> = row
             .iter()
             .zip(&widths)
-            .map(|(cell, &w)| format!("{cell:w$}"))
+            .map(|(cell, &w)| pad(cell, w))
             .collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
@@ -245,65 +259,85 @@ fn table<const N: usize>(head: &[&str; N], rows: &[[String; N]]) -> String {
 /// `player-host inspect`: what a recording holds.
 pub fn describe_recording(path: &std::path::Path, reader: &str, info: &RecordingInfo) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "file:       {}", path.display());
-    let _ = writeln!(out, "reader:     {reader}");
+    let _ = writeln!(out, "file:       {}", cell(&path.display().to_string()));
+    let _ = writeln!(out, "reader:     {}", cell(reader));
     if let Some(d) = &info.meas_date {
-        let _ = writeln!(out, "meas_date:  {d}");
+        let _ = writeln!(out, "meas_date:  {}", cell(d));
     }
     if let Some(d) = info.duration {
         let _ = writeln!(out, "duration:   {d:.6} s");
     }
-    let kw = info
+    let metadata: Vec<(String, String)> = info
         .metadata
-        .keys()
-        .map(|k| k.len() + 1)
+        .iter()
+        .map(|(k, v)| (cell(k), cell(v)))
+        .collect();
+    let kw = metadata
+        .iter()
+        .map(|(k, _)| k.chars().count() + 1)
         .max()
         .unwrap_or(0)
         .max(11);
-    for (k, v) in &info.metadata {
-        let _ = writeln!(out, "{:kw$} {v}", format!("{k}:"));
+    for (k, v) in &metadata {
+        let _ = writeln!(out, "{} {v}", pad(&format!("{k}:"), kw));
     }
     for (i, s) in info.streams.iter().enumerate() {
-        let duration = s
-            .duration()
-            .map(|d| format!("{d:.3} s"))
-            .unwrap_or_else(|| "unknown".into());
-        let frames = s
-            .length
-            .map(|n| n.to_string())
-            .unwrap_or_else(|| "?".into());
-        let _ = writeln!(
-            out,
-            "stream {i}: {:?}  type {}  {} Hz  {}  {frames} samples ({duration})  stored as {}",
-            s.name,
-            s.content_type,
-            s.nominal_rate,
-            plural(s.channel_count(), "channel"),
-            s.sample_format.as_str()
-        );
-        for (k, v) in &s.metadata {
-            let _ = writeln!(out, "  {k}: {v}");
-        }
-        let lw = s
-            .channels
-            .iter()
-            .map(|c| c.label.len())
-            .max()
-            .unwrap_or(5)
-            .max(5);
-        for (j, c) in s.channels.iter().enumerate() {
-            let _ = writeln!(out, "  {j:>4}  {:lw$}  {:8}  {}", c.label, c.kind, c.unit);
-        }
+        describe_stream(&mut out, i, s);
     }
     let _ = writeln!(out, "annotations: {}", info.annotations.len());
     for a in &info.annotations {
         let _ = writeln!(
             out,
             "  {:>12.6} s  {:>9.3} s  {}",
-            a.onset, a.duration, a.description
+            a.onset,
+            a.duration,
+            cell(&a.description)
         );
     }
     out
+}
+
+/// One stream of `inspect`: its line, its metadata and its channels.
+fn describe_stream(out: &mut String, i: usize, s: &player_api::StreamInfo) {
+    let duration = s
+        .duration()
+        .map(|d| format!("{d:.3} s"))
+        .unwrap_or_else(|| "unknown".into());
+    let frames = s
+        .length
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| "?".into());
+    let _ = writeln!(
+        out,
+        "stream {i}: {:?}  type {}  {} Hz  {}  {frames} samples ({duration})  stored as {}",
+        s.name,
+        cell(&s.content_type),
+        s.nominal_rate,
+        plural(s.channel_count(), "channel"),
+        s.sample_format.as_str()
+    );
+    for (k, v) in &s.metadata {
+        let _ = writeln!(out, "  {}: {}", cell(k), cell(v));
+    }
+    let channels: Vec<[String; 3]> = s
+        .channels
+        .iter()
+        .map(|c| [cell(&c.label), cell(&c.kind), cell(&c.unit)])
+        .collect();
+    let lw = channels
+        .iter()
+        .map(|[label, ..]| label.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    for (j, [label, kind, unit]) in channels.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  {j:>4}  {}  {}  {unit}",
+            pad(label, lw),
+            pad(kind, 8)
+        );
+    }
 }
 
 /// One reader as `player-host plugins` lists it (text and JSON).
@@ -344,32 +378,36 @@ pub fn describe_readers(readers: &[ReaderRow]) -> String {
         .iter()
         .map(|e| {
             [
-                e.id.clone(),
-                e.origin.clone(),
-                e.version.clone(),
-                e.extensions.join(","),
-                e.description.clone(),
+                cell(&e.id),
+                cell(&e.origin),
+                cell(&e.version),
+                cell(&e.extensions.join(",")),
+                cell(&e.description),
             ]
         })
         .collect();
     let head = ["id", "origin", "version", "extensions", "description"];
     let width = |i: usize| {
         rows.iter()
-            .map(|r| r[i].len())
+            .map(|r| r[i].chars().count())
             .chain([head[i].len()])
             .max()
             .unwrap_or(0)
     };
-    let (w0, w1, w2, w3) = (width(0), width(1), width(2), width(3));
+    let widths = [width(0), width(1), width(2), width(3)];
     let mut out = String::new();
     for r in std::iter::once(head.map(String::from)).chain(rows) {
-        let _ = writeln!(
-            out,
-            "{:w0$}  {:w1$}  {:w2$}  {:w3$}  {}",
-            r[0], r[1], r[2], r[3], r[4]
-        );
+        let cells: Vec<String> = widths.iter().zip(&r).map(|(w, c)| pad(c, *w)).collect();
+        let _ = writeln!(out, "{}  {}", cells.join("  "), r[4]);
     }
     out
+}
+
+/// `text` followed by spaces up to `width` characters (the `{:width$}` of `format!`,
+/// which refuses widths over 65 535, and a cell from a file may be wider).
+fn pad(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    format!("{text}{}", " ".repeat(width.saturating_sub(count)))
 }
 
 /// `n` and `word`, with an `s` unless `n` is 1: "1 stream", "2 streams".
@@ -486,5 +524,38 @@ mod tests {
         assert!(table.ends_with("played in 12.500 s"), "{table}");
         let wide = summary_table(&summary, 200);
         assert!(wide.contains("a-very-long-recording-name-of-a-meg-session-markers"));
+    }
+
+    /// Issue 24.5: names from files or scenarios reach the status line, the summary and
+    /// the tables escaped.
+    #[test]
+    fn names_from_files_are_escaped_in_every_table() {
+        let hostile = "\u{1b}]0;PWN\u{7}\u{202e}x\r\n";
+        let raw = |text: &str| {
+            text.chars()
+                .any(|c| c.is_control() && c != '\n' || c == '\u{202e}')
+        };
+        let t0 = Instant::now();
+        let waiting = Phase::WaitingForConsumers(vec![hostile.into()]);
+        let line = line(waiting, status(0.0, None, (1, Some(1))), &[], t0);
+        assert!(!raw(&line) && line.contains(r"\u{1b}]0;PWN\u{7}"), "{line}");
+        let summary = Summary {
+            t0: Some(0.0),
+            wall_seconds: 1.0,
+            interrupted: false,
+            streams: vec![stream(hostile)],
+            warnings: Vec::new(),
+        };
+        let table = summary_table(&summary, 80);
+        assert!(!raw(&table) && table.contains(r"x\r\n"), "{table}");
+        let readers = [ReaderRow {
+            id: hostile.into(),
+            origin: hostile.into(),
+            version: hostile.into(),
+            extensions: vec![hostile.into()],
+            description: "x".repeat(70_000) + hostile,
+        }];
+        let text = describe_readers(&readers);
+        assert!(!raw(&text), "{text}");
     }
 }

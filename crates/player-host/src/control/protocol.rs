@@ -125,8 +125,22 @@ fn number(fields: &Map<String, Value>, cmd: &str, name: &str) -> std::result::Re
             .as_f64()
             .filter(|v| v.is_finite())
             .ok_or_else(|| format!("{cmd:?}: {name:?} is out of range")),
-        Some(other) => Err(format!("{cmd:?}: {name:?} must be a number, not {other}")),
+        Some(other) => Err(format!(
+            "{cmd:?}: {name:?} must be a number, not {}",
+            json_words(other)
+        )),
         None => Err(format!("{cmd:?} needs {name:?} (a number)")),
+    }
+}
+
+/// A JSON value from a request, for a message: a string quoted (`player_api::quote`:
+/// escaped, cut), a list or an object by its kind only.
+fn json_words(value: &Value) -> String {
+    match value {
+        Value::String(s) => player_api::quote(s),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "an object".into(),
+        other => other.to_string(),
     }
 }
 

@@ -118,16 +118,24 @@ fn quote_list(what: &str, values: &[&str]) -> String {
     format!("{what} {}{more}", shown.join(", "))
 }
 
-/// The first `most` items, then how many more.
+/// The first `most` items, then how many more; each item (a label or a kind from a file)
+/// escaped and cut after [`player_api::QUOTE_MAX_CHARS`] characters.
 fn shortened(items: &[&str], most: usize) -> String {
+    let shown: Vec<String> = items.iter().take(most).map(|i| escaped(i)).collect();
     if items.len() <= most {
-        return items.join(", ");
+        return shown.join(", ");
     }
-    format!(
-        "{}, ... ({} more)",
-        items[..most].join(", "),
-        items.len() - most
-    )
+    format!("{}, ... ({} more)", shown.join(", "), items.len() - most)
+}
+
+/// `item` escaped (`player_api::escape`) and cut with `…` when long.
+fn escaped(item: &str) -> String {
+    let text = player_api::escape(item);
+    if text.chars().count() <= player_api::QUOTE_MAX_CHARS {
+        return text.into_owned();
+    }
+    let cut: String = text.chars().take(player_api::QUOTE_MAX_CHARS).collect();
+    format!("{cut}…")
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! A plugin is a shared library (`.so`, `.dylib`, `.dll`) exporting the entry point of
 //! `player_api::abi` (see `plugins/README.md`). Loading one:
 //!
-//! 0. check it against the trust rule ([`crate::plugins::trust`]): only a [`Trusted`] path, absolute
+//! 0. check it against the trust rule ([`crate::trust`]): only a [`Trusted`] path, absolute
 //!    and resolved, is ever loaded, so the loader's search path (`LD_LIBRARY_PATH`, ...)
 //!    never picks the file;
 //! 1. `dlopen` it (`libloading`); failures (not a shared library, missing dependencies)
@@ -17,14 +17,14 @@
 //! recording and sample source opened through it, holds the library in an `Arc`: the
 //! library is unloaded only when the last of them is gone, never while in use.
 
-use crate::plugins::trust::Trusted;
+use crate::trust::Trusted;
 use player_api::abi::{DynamicReader, EntryFn, LoadError, ENTRY_SYMBOL};
 use std::sync::Arc;
 
 /// The file extension of shared libraries on this platform (`so`, `dylib`, `dll`).
 pub const LIBRARY_EXTENSION: &str = std::env::consts::DLL_EXTENSION;
 
-/// Loads the plugin library at the checked path `library` (see [`crate::plugins::trust`]) and
+/// Loads the plugin library at the checked path `library` (see [`crate::trust`]) and
 /// checks it; the error says why it was refused.
 pub fn load(library: &Trusted) -> Result<DynamicReader, LoadError> {
     let path = library.path();

@@ -9,14 +9,14 @@
 //! * **plugin sources**: where a run's plugin libraries come from (`--plugin-dir`,
 //!   `PLAYER_PLUGIN_PATH`, a scenario's `plugins:`), turned into a registry in one place
 //!   ([`PluginSources`]);
-//! * **trust rule**: who may have written a library before it is loaded ([`trust`]);
+//! * **trust rule**: who may have written a library before it is loaded (the crate's
+//!   `trust` module, shared with the loading of liblsl);
 //! * **dynamic reader**: a reader behind the plugin C ABI ([`dynamic`]);
 //! * **memory reader**: a reader of one recording held in memory ([`memory`]).
 
 pub(crate) mod dynamic;
 pub(crate) mod memory;
 pub(crate) mod registry;
-pub(crate) mod trust;
 
 pub use memory::{EventValues, MemoryReader, MemoryRecording, MEMORY_READER_ID};
 pub use registry::{Origin, Refused, PLUGIN_PATH_ENV};

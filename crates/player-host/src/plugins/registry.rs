@@ -17,7 +17,7 @@
 //! # Trust
 //!
 //! Every library, and every directory given, must pass the trust rule of
-//! [`crate::plugins::trust`] (owned by root or the user, in directories only they can write, up to
+//! [`crate::trust`] (owned by root or the user, in directories only they can write, up to
 //! `/`) before anything is loaded, and is loaded by its absolute resolved path. A library
 //! that fails it is refused with the offending path and the `chmod`/`chown` that fixes it;
 //! with `PLAYER_PLUGIN_UNSAFE=1` it is loaded anyway, with one warning line on stderr.
@@ -32,7 +32,7 @@
 
 use crate::error::{HostError, Result};
 use crate::plugins::dynamic::{self, LIBRARY_EXTENSION};
-use crate::plugins::trust::{self, Trusted, Untrusted};
+use crate::trust::{self, Untrusted};
 use player_api::abi::LoadError;
 use player_api::{quote, registered_readers, Probe, ReadError, ReaderPlugin, PROBE_HEADER_LEN};
 use std::collections::BTreeSet;
@@ -201,7 +201,7 @@ impl Registry {
     pub fn add_plugin_path(&mut self, path: &Path) {
         // A directory must pass the trust rule too (its libraries are checked again one
         // by one; with the escape hatch only they are warned about).
-        let checked = match admit(path) {
+        let checked = match trust::admit(trust::check_trusted(path)) {
             Ok((t, _)) => t,
             Err(u) => return self.refuse(path, untrusted(u)),
         };
@@ -257,7 +257,7 @@ impl Registry {
 
     /// Loads one library, by its checked absolute path; refusals are recorded.
     fn add_library(&mut self, path: &Path) {
-        let (library, untrusted) = match admit(path) {
+        let (library, untrusted) = match trust::admit(trust::check_library(path)) {
             Ok(admitted) => admitted,
             Err(u) => {
                 let key = u
@@ -433,23 +433,12 @@ fn read_probe_header(path: &Path) -> Result<Vec<u8>> {
     Ok(header)
 }
 
-/// The trust rule and its escape hatch: the path to load, with the reason it is untrusted
-/// when only `PLAYER_PLUGIN_UNSAFE=1` admits it; or why it is refused.
-fn admit(path: &Path) -> std::result::Result<(Trusted, Option<Untrusted>), Untrusted> {
-    match trust::check_trusted(path) {
-        Ok(t) => Ok((t, None)),
-        Err(u) => match u.trust_anyway().filter(|_| trust::unsafe_allowed()) {
-            Some(t) => Ok((t, Some(u))),
-            None => Err(u),
-        },
-    }
-}
-
 /// The refusal of a path that fails the trust rule ([`LoadError::Unreadable`] when it
 /// could not even be resolved).
 fn untrusted(u: Untrusted) -> LoadError {
     match &u.problem {
         trust::Problem::Unresolvable(m) => LoadError::Unreadable(m.clone()),
+        trust::Problem::NotAFile { .. } => LoadError::Unreadable(u.summary()),
         _ => LoadError::Untrusted(u.to_string()),
     }
 }

@@ -36,7 +36,9 @@ pub(crate) mod start_at;
 mod text;
 mod values;
 
-use text::{cap_quoted, check_nesting, humanize, read_bounded, second_key, strip_location};
+use text::{
+    cap_quoted, check_nesting, check_structure, humanize, read_bounded, second_key, strip_location,
+};
 
 pub use values::{
     parse_chunk_size, parse_key_value, parse_name, parse_pick, parse_seconds, Repeat, WaitFor,
@@ -383,6 +385,7 @@ impl Scenario {
     /// [`player_api::QUOTE_MAX_CHARS`] characters.
     pub fn parse(text: &str) -> Result<Self, String> {
         check_nesting(text)?;
+        check_structure(text)?;
         serde_yaml_ng::from_str(text).map_err(|e| {
             let raw = strip_location(&e.to_string()).to_string();
             let message = cap_quoted(&humanize(&raw));

@@ -122,7 +122,17 @@ fn value_errors_point_at_the_value_in_words() {
         ),
         (
             "- 1\n- 2\n",
-            "line 1 column 1: must be a scenario: keys such as `streams:` (a list of recordings), not a list",
+            "line 1 column 1: not a scenario: a scenario is a mapping of keys such as `streams:` (a list of recordings), and this file is a list (not shown)",
+        ),
+        (
+            // Issue 24.5: a file that is not a scenario (a .env file) is never quoted.
+            "DB_PASSWORD=hunter2\nAPI_KEY=s3cr3t\n",
+            "line 1 column 1: not a scenario: a scenario is a mapping of keys such as `streams:` (a list of recordings), and this file is text (not shown)",
+        ),
+        (
+            // Issue 24.5: an unknown key and a bad value from a file are escaped.
+            "streams:\n  - file: a.wav\n    annotations: \"\\e[2J\\a\"\n\"\\e]0;PWN\\a\": 1\n",
+            "line 3 column 18: streams[0].annotations: must be one of auto, markers, none, not `\\u{1b}[2J\\u{7}`",
         ),
         (
             "streams:\n  - a.wav\n",
@@ -277,4 +287,61 @@ fn sections_check_their_bounds_and_keep_their_markers() {
         (3.0, "c".into()),
     ]);
     assert_eq!(m, vec![(0.0, "b".to_string())]);
+}
+
+/// Issue 24.6: what parsing may cost is bounded before the parser starts: a scenario of
+/// 50 000 streams (five times the largest benchmark) passes, more marks are refused
+/// whatever their shape, and aliases, which replay what they name, are refused.
+#[test]
+fn parsing_cost_is_bounded_before_parsing() {
+    let entries: String = (0..50_000)
+        .map(|i| {
+            format!(
+                "  - file: /data/many-streams/tone-{i}.wav\n    name: many-abc123-{i}\n    \
+                 chunk_size: 10\n"
+            )
+        })
+        .collect();
+    assert_eq!(
+        text::check_structure(&format!("streams:\n{entries}")),
+        Ok(())
+    );
+    let over = text::MAX_MARKS + 1;
+    for shape in [
+        format!("streams: [{}0]\n", "0,".repeat(over)),
+        format!("streams:\n{}", "- 0\n".repeat(over)),
+        format!("streams: {{{}}}\n", "a: 0, ".repeat(over / 2)),
+        format!("streams:\n{}", "\n".repeat(over)),
+    ] {
+        let e = Scenario::parse(&shape).expect_err("too many marks");
+        assert!(e.contains("the most a scenario may have"), "{e}");
+    }
+    // Lines that are only a comment are not counted (but for their line break).
+    let comment = format!("# {}\nstreams:\n  - file: a.wav\n", "[0, ".repeat(over));
+    assert!(Scenario::parse(&comment).is_ok());
+    let e = Scenario::parse("name: &n x\nstreams:\n  - file: a.wav\n    name: *n\n")
+        .expect_err("an alias");
+    assert!(
+        e.starts_with("line 4 column 11: `*` starts a YAML alias"),
+        "{e}"
+    );
+    for alias in [
+        "streams: [*a]\n",
+        "streams:\n- *a\n",
+        "*a : x\n",
+        "a: {b:*c}\n",
+    ] {
+        let e = Scenario::parse(alias).expect_err(alias);
+        assert!(e.contains("YAML alias"), "{alias}: {e}");
+    }
+    // An anchor alone, and `*` in text, are fine.
+    let fine = "name: &n x\nstreams:\n  - file: a*b.wav\n    name: \"*n\"\n";
+    assert!(Scenario::parse(fine).is_ok(), "{:?}", Scenario::parse(fine));
+}
+
+/// `- - -`: lists in lists on one line count as nesting.
+#[test]
+fn compact_lists_count_as_nesting() {
+    let e = Scenario::parse(&format!("streams:\n{}0\n", "- ".repeat(100))).expect_err("deep");
+    assert!(e.contains("nested more than 64 levels"), "{e}");
 }

@@ -61,7 +61,11 @@ mod tests {
         let (before, ours, after) = unsafe {
             let before = crate::transport::liblsl::sys::lsl_local_clock();
             let ours = monotonic_clock();
-            (before, ours, crate::transport::liblsl::sys::lsl_local_clock())
+            (
+                before,
+                ours,
+                crate::transport::liblsl::sys::lsl_local_clock(),
+            )
         };
         assert!(before <= ours && ours <= after, "{before} {ours} {after}");
     }

@@ -7,18 +7,26 @@
 //! 2 GiB limit on an outlet's sample pool, so the host prefers one when it can find one,
 //! in this order:
 //!
-//! 1. `PLAYER_LIBLSL=/path/to/liblsl.so`: that library; one that cannot be loaded, lacks a
-//!    function the host calls or is older than 1.16 is an error (never a silent
-//!    fallback). `PLAYER_LIBLSL=bundled` forces the built-in 1.13.
+//! 1. `PLAYER_LIBLSL=/path/to/liblsl.so`: that library; one that fails the trust rule
+//!    ([`crate::trust`]), cannot be loaded, lacks a function the host calls or is older
+//!    than 1.16 is an error (never a silent fallback). The path is resolved (a relative
+//!    one against the current directory), never looked up in the loader's search path.
+//!    `PLAYER_LIBLSL=bundled` forces the built-in 1.13.
 //! 2. Else the library the embedding program handed over with [`provide`] (the Python
-//!    package hands over pylsl's), by absolute path; one that cannot be used is an error.
-//! 3. Else `liblsl.so` (then `liblsl.so.2`) where the system's dynamic loader finds
-//!    libraries (`LD_LIBRARY_PATH`, the `ldconfig` cache, `/usr/lib`, ...), if its
-//!    `lsl_library_version()` is at least 116 (1.16).
+//!    package hands over pylsl's), by absolute path, through the trust rule; one that
+//!    cannot be used is an error.
+//! 3. Else a `liblsl.so` (then `liblsl.so.2`) of the system's library directories
+//!    ([`discover`]: the `ldconfig` cache, then the standard directories), by absolute
+//!    path, the first that passes the trust rule and whose `lsl_library_version()` is at
+//!    least 116 (1.16). Neither `LD_LIBRARY_PATH` nor the current directory is searched.
 //! 4. Else the bundled 1.13; without the `bundled-liblsl` feature (the Python wheel,
 //!    built without a C++ compiler), an error that says what to install. The clock then
-//!    reads the same monotonic clock as liblsl ([`super::clock::local_clock`]), so that runs without
-//!    LSL output still work.
+//!    reads the same monotonic clock as liblsl ([`super::clock::local_clock`]), so that
+//!    runs without LSL output still work.
+//!
+//! Like a plugin, a liblsl named by `PLAYER_LIBLSL` that fails the rule only for its
+//! owner or permissions is loaded under `PLAYER_PLUGIN_UNSAFE=1`, with a warning
+//! ([`Liblsl::warnings`]); a discovered one never is.
 //!
 //! Every call to liblsl goes through one table of function pointers ([`Api`]), filled
 //! either from the loaded library or from the bundled static symbols, so that a process
@@ -35,6 +43,7 @@
 //! symbols before any global one whatever the executable exports. The bundled copy's
 //! own calls were bound at link time and cannot be diverted either.
 
+use crate::trust::{self, Trusted};
 // liblsl's C types (`sys`): lsl-sys's when liblsl is linked in, else those of `ffi` below.
 #[cfg(not(feature = "bundled-liblsl"))]
 pub(crate) use ffi as sys;
@@ -44,13 +53,16 @@ use std::ffi::{c_char, c_double, c_int, c_ulong, c_void, CStr};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+mod discover;
+
 /// The environment variable that names the liblsl to use (a path, or `bundled`).
 pub const LIBLSL_ENV: &str = "PLAYER_LIBLSL";
 
 /// The oldest liblsl the host loads dynamically: 1.16 (`lsl_library_version()` = 116).
 pub const MIN_DYNAMIC_VERSION: i32 = 116;
 
-/// The names tried with the system's dynamic loader when `PLAYER_LIBLSL` is not set.
+/// The file names looked for in the system's library directories when `PLAYER_LIBLSL` is
+/// not set.
 #[cfg(target_os = "macos")]
 const SYSTEM_NAMES: &[&str] = &["liblsl.dylib", "liblsl.2.dylib"];
 #[cfg(windows)]
@@ -155,6 +167,8 @@ pub struct Liblsl {
     pub create_outlet_ex: Option<CreateOutletEx>,
     /// What the library is.
     pub about: About,
+    /// What the user should be told (a library loaded despite the trust rule).
+    pub warnings: Vec<String>,
     /// Keeps a dynamically loaded library mapped for the life of the process.
     _lib: Option<Lib>,
 }
@@ -328,35 +342,99 @@ fn choose(
         Some(v) if v == "bundled" => return bundled_requested(),
         Some(v) if !v.is_empty() => {
             let path = Path::new(v);
-            return load(path, MIN_DYNAMIC_VERSION, format!("from {LIBLSL_ENV}"))
+            return named(path)
                 .map_err(|e| format!("{LIBLSL_ENV}={}: {e} ({SETTING_HINT})", path.display()));
         }
         _ => {}
     }
     if let Some(p) = provided {
-        let reason = format!("from {}", p.origin);
-        return load(&p.path, MIN_DYNAMIC_VERSION, reason).map_err(|e| {
-            format!(
-                "the liblsl of {} ({}): {e} (set {LIBLSL_ENV} to another liblsl >= 1.16)",
-                p.origin,
-                p.path.display()
-            )
-        });
+        return handed_over(p);
     }
+    discovered()
+}
+
+/// The library `PLAYER_LIBLSL` names, through the trust rule and its escape hatch.
+fn named(path: &Path) -> Result<Liblsl, String> {
+    let (library, untrusted) = trust::admit(trust::check_library(path)).map_err(|u| {
+        let bare = path.components().count() == 1 && !path.is_absolute();
+        match &u.problem {
+            trust::Problem::Unresolvable(_) if bare => format!(
+                "{}; it takes a path (a bare name is resolved against the current \
+                 directory, never looked up in the loader's search path): e.g. \
+                 {LIBLSL_ENV}=/usr/lib/{}",
+                u.summary(),
+                path.display()
+            ),
+            trust::Problem::Unresolvable(_) | trust::Problem::NotAFile { .. } => u.summary(),
+            _ => format!("untrusted: {u}"),
+        }
+    })?;
+    let mut lib = load(&library, MIN_DYNAMIC_VERSION, format!("from {LIBLSL_ENV}"))?;
+    if let Some(u) = untrusted {
+        lib.warnings.push(format!(
+            "{}=1: loading untrusted liblsl {}: {}",
+            trust::UNSAFE_ENV,
+            library.path().display(),
+            u.summary()
+        ));
+    }
+    Ok(lib)
+}
+
+/// The library the embedding program handed over, through the trust rule (no escape
+/// hatch: the user did not name it).
+fn handed_over(p: &Provided) -> Result<Liblsl, String> {
+    let fail = |e: String| {
+        format!(
+            "the liblsl of {} ({}): {e} (set {LIBLSL_ENV} to another liblsl >= 1.16)",
+            p.origin,
+            p.path.display()
+        )
+    };
+    let library = trust::check_library(&p.path).map_err(|u| {
+        fail(match &u.problem {
+            trust::Problem::Unresolvable(_) | trust::Problem::NotAFile { .. } => u.summary(),
+            _ => format!("untrusted: {u}"),
+        })
+    })?;
+    load(&library, MIN_DYNAMIC_VERSION, format!("from {}", p.origin)).map_err(fail)
+}
+
+/// The first usable liblsl of the system's library directories that passes the trust
+/// rule (no escape hatch), else the bundled one (or, without it, an error), with what was
+/// tried.
+fn discovered() -> Result<Liblsl, String> {
     let mut tried = Vec::new();
-    for name in SYSTEM_NAMES {
-        match load(
-            Path::new(name),
-            MIN_DYNAMIC_VERSION,
-            "found by the system loader".into(),
-        ) {
+    let mut seen = std::collections::BTreeSet::new();
+    for candidate in discover::candidates() {
+        let library = match trust::check_library(&candidate) {
+            Ok(t) => t,
+            Err(u) => {
+                tried.push(format!(
+                    "{}: untrusted: {}",
+                    candidate.display(),
+                    u.summary()
+                ));
+                continue;
+            }
+        };
+        if !seen.insert(library.path().to_path_buf()) {
+            continue;
+        }
+        let reason = "found in the system's library directories".to_string();
+        match load(&library, MIN_DYNAMIC_VERSION, reason) {
             Ok(l) => return Ok(l),
-            Err(e) => tried.push(format!("{name}: {e}")),
+            Err(e) => tried.push(format!("{}: {e}", candidate.display())),
         }
     }
-    none_found(format!(
-        "no liblsl >= 1.16 found by the system loader ({}); set {LIBLSL_ENV} to use one",
+    let found = if tried.is_empty() {
+        "none there".to_string()
+    } else {
         tried.join("; ")
+    };
+    none_found(format!(
+        "no liblsl >= 1.16 in the system's library directories ({found}); set {LIBLSL_ENV} \
+         to use one"
     ))
 }
 
@@ -394,6 +472,7 @@ fn bundled(reason: String) -> Liblsl {
         about: about(&api, None, reason),
         api,
         create_outlet_ex: None,
+        warnings: Vec::new(),
         _lib: None,
     }
 }
@@ -417,9 +496,10 @@ fn about(api: &Api, path: Option<PathBuf>, reason: String) -> About {
     }
 }
 
-/// Loads `path` (a file, or a bare name for the system's loader) as liblsl, at least
+/// Loads the library at `library` (a path that passed the trust rule) as liblsl, at least
 /// `min_version`.
-pub fn load(path: &Path, min_version: i32, reason: String) -> Result<Liblsl, String> {
+pub fn load(library: &Trusted, min_version: i32, reason: String) -> Result<Liblsl, String> {
+    let path = library.path();
     let lib = open(path)?;
     let api = Api::from_library(&lib)?;
     // SAFETY: a function of the loaded liblsl without preconditions.
@@ -442,11 +522,13 @@ pub fn load(path: &Path, min_version: i32, reason: String) -> Result<Liblsl, Str
         about: about(&api, Some(file), reason),
         api,
         create_outlet_ex,
+        warnings: Vec::new(),
         _lib: Some(lib),
     })
 }
 
-/// Opens a shared library so that it binds its own symbols first (see the module doc).
+/// Opens a shared library, by its absolute resolved path, so that it binds its own
+/// symbols first (see the module doc).
 #[cfg(unix)]
 fn open(path: &Path) -> Result<Lib, String> {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -227,3 +227,31 @@ pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// Builds the shared library `dir/name` (mode 0755) whose constructor creates `marker`,
+/// with `cc` (the C compiler every Rust build on this platform links with): whether
+/// `marker` exists then says whether anything loaded the library, i.e. ran its code.
+pub fn marker_library(dir: &Path, name: &str, marker: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let c = dir.join(format!("{name}.c"));
+    std::fs::write(
+        &c,
+        format!(
+            "#include <stdio.h>\n__attribute__((constructor)) static void mark(void) {{\n  FILE *f = fopen({:?}, \"w\");\n  if (f) {{ fputs(\"loaded\", f); fclose(f); }}\n}}\n",
+            s(marker)
+        ),
+    )
+    .unwrap();
+    let lib = dir.join(name);
+    let status = Command::new("cc")
+        .args(["-shared", "-fPIC", "-o", s(&lib), s(&c)])
+        .status();
+    match status {
+        Ok(st) if st.success() => {
+            std::fs::remove_file(&c).unwrap();
+            std::fs::set_permissions(&lib, std::fs::Permissions::from_mode(0o755)).unwrap();
+            lib
+        }
+        other => panic!("cc could not build a test library ({other:?}): install a C compiler"),
+    }
+}

@@ -103,12 +103,29 @@ fn bad_requests_are_refused_with_a_reason() {
             r#"{"cmd": "speed", "value": 101}"#,
             "speed must be from 0.01 to 100",
         ),
-        (r#"{"cmd": "speed", "value": null}"#, "must be a number"),
+        (
+            r#"{"cmd": "speed", "value": null}"#,
+            "must be a number, not null",
+        ),
+        // Issue 24.5: text from a request comes back escaped, never raw.
+        (
+            r#"{"cmd": "speed", "value": "\u202e\u001b[2J"}"#,
+            r#"must be a number, not "\u{202e}\u{1b}[2J""#,
+        ),
+        (r#"{"cmd": "speed", "value": [1, "\u202e"]}"#, "not a list"),
+        (
+            r#"{"cmd": "\u001b]0;PWN\u0007"}"#,
+            r#"unknown command "\u{1b}]0;PWN\u{7}""#,
+        ),
         (r#"{"cmd": "speed", "value": 1e999}"#, "not a JSON request"),
     ];
     for (line, expected) in cases {
         let e = Request::parse(line).expect_err(line);
         assert!(e.contains(expected), "{line}: {e}");
+        assert!(
+            !e.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{line}: raw {e:?}"
+        );
     }
 }
 

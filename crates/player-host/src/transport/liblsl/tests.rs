@@ -22,13 +22,29 @@ fn an_unloadable_setting_is_an_error_naming_it() {
         panic!("a missing library was accepted");
     };
     assert!(e.contains("PLAYER_LIBLSL=/nonexistent/liblsl.so"), "{e}");
-    assert!(e.contains("cannot load"), "{e}");
+    assert!(e.contains("cannot resolve"), "{e}");
+    // A bare name is a path in the current directory, never a search.
+    let Err(e) = choose(Some("liblsl-nonexistent.so".as_ref()), None) else {
+        panic!("a missing library was accepted");
+    };
+    assert!(
+        e.contains("never looked up in the loader's search path"),
+        "{e}"
+    );
+}
+
+/// The C library's file, found from one of its functions: a library every test process
+/// has loaded, by an absolute path that passes the trust rule.
+fn libc_path() -> PathBuf {
+    loaded_file(libc::malloc as *const c_void).unwrap()
 }
 
 #[test]
 fn a_library_without_liblsl_functions_is_refused() {
-    // libm is loadable but is no liblsl.
-    let Err(e) = load(Path::new("libm.so.6"), MIN_DYNAMIC_VERSION, String::new()) else {
+    // libm (beside libc) is loadable but is no liblsl.
+    let libm = libc_path().with_file_name("libm.so.6");
+    let trusted = trust::check_library(&libm).unwrap();
+    let Err(e) = load(&trusted, MIN_DYNAMIC_VERSION, String::new()) else {
         panic!("libm was accepted as liblsl");
     };
     assert!(e.contains("lacks lsl_library_version"), "{e}");
@@ -66,7 +82,8 @@ fn a_current_liblsl_loads_and_reports_its_own_version() {
         version >= MIN_DYNAMIC_VERSION,
         "pylsl's liblsl is {version}"
     );
-    let lib = load(&path, MIN_DYNAMIC_VERSION, "test".into()).unwrap();
+    let trusted = trust::check_library(&path).unwrap();
+    let lib = load(&trusted, MIN_DYNAMIC_VERSION, "test".into()).unwrap();
     // Through the table, the loaded library answers, not the bundled 1.13.
     assert_eq!(lib.about.version, version);
     assert_ne!(lib.about.version, 113);
@@ -86,7 +103,8 @@ fn a_current_liblsl_loads_and_reports_its_own_version() {
 #[ignore = "needs PLAYER_PYTHON, a Python with pylsl: scripts/test runs it"]
 fn a_library_older_than_required_is_refused_with_its_version() {
     let (path, version) = pylsl_liblsl();
-    let Err(e) = load(&path, version + 1, String::new()) else {
+    let trusted = trust::check_library(&path).unwrap();
+    let Err(e) = load(&trusted, version + 1, String::new()) else {
         panic!("an older liblsl was accepted");
     };
     assert!(e.contains("too old"), "{e}");
@@ -118,7 +136,7 @@ fn a_provided_library_that_cannot_be_used_is_an_error_naming_it() {
     };
     assert!(e.contains("the liblsl of pylsl 9.9"), "{e}");
     assert!(e.contains("/nonexistent/pylsl/lib/liblsl.so"), "{e}");
-    assert!(e.contains("cannot load"), "{e}");
+    assert!(e.contains("cannot resolve"), "{e}");
     assert!(e.contains("PLAYER_LIBLSL"), "{e}");
 }
 

@@ -1,4 +1,7 @@
-//! Whether a plugin library may be loaded: the trust rule.
+//! Whether a library may be loaded: the trust rule, the one rule for every library the
+//! host loads: reader plugins ([`crate::plugins`]) and liblsl
+//! ([`crate::transport::liblsl`], whether named by `PLAYER_LIBLSL` or found in the
+//! system's library directories).
 //!
 //! Loading a library runs its code (its constructors) in this process, with this user's
 //! rights, before the host can look at it. So a library is loaded only if nobody but root
@@ -7,26 +10,34 @@
 //!
 //! 1. resolve the path: symbolic links anywhere in it are followed and `.`/`..` removed
 //!    ([`std::fs::canonicalize`]), so that what is checked is the file that will be
-//!    loaded; a relative path is resolved against the current directory;
+//!    loaded; a relative path is resolved against the current directory (a path given
+//!    explicitly; nothing is ever looked for there implicitly);
 //! 2. the library and **every directory from it up to `/`** must be owned by root or by
 //!    the effective user (`geteuid`), and must not be writable by group or others. The
 //!    sticky bit does not help: in a sticky directory like `/tmp`, anyone can still create
 //!    a name that is not there yet;
-//! 3. the library is then loaded by that absolute, resolved path, never through the
+//! 3. a library must be a regular file ([`check_library`]): opening a FIFO would block the
+//!    loader, a device could be anything. Checked on the resolved path before loading;
+//!    since only root and the user can change that path and its directories (step 2),
+//!    nobody else can swap a FIFO in between the check and the load;
+//! 4. the library is then loaded by that absolute, resolved path, never through the
 //!    loader's search path (`LD_LIBRARY_PATH`, ...).
 //!
-//! Access control lists are not consulted. On platforms other than Unix only step 1 is
-//! made.
+//! Access control lists are not consulted. On platforms other than Unix only steps 1 and
+//! 3 are made.
 //!
 //! The escape hatch for development is the environment variable [`UNSAFE_ENV`]
-//! (`PLAYER_PLUGIN_UNSAFE=1`): the registry then loads a library that fails step 2
-//! anyway and prints one warning line per such library (see [`Untrusted::trust_anyway`]).
+//! (`PLAYER_PLUGIN_UNSAFE=1`): a library the user names (a plugin, `PLAYER_LIBLSL`) that
+//! fails step 2 is then loaded anyway, with one warning line per library (see [`admit`]).
+//! It never admits a path that cannot be resolved or is not a regular file, nor a liblsl
+//! the host would find by itself.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// The environment variable that, set to `1`, loads plugin libraries that fail the trust
-/// rule (with a warning for each one).
+/// The environment variable that, set to `1`, loads the libraries a user names (plugins,
+/// `PLAYER_LIBLSL`) that fail the trust rule's ownership and permission checks (with a
+/// warning for each one).
 pub const UNSAFE_ENV: &str = "PLAYER_PLUGIN_UNSAFE";
 
 /// Whether [`UNSAFE_ENV`] is set to `1` in this process's environment.
@@ -47,11 +58,16 @@ impl Trusted {
     }
 }
 
-/// What is wrong with one component of a plugin path.
+/// What is wrong with one component of a library's path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// The path cannot be resolved (missing, a dangling link, no permission).
     Unresolvable(String),
+    /// A library that is not a regular file (a FIFO, a device, a socket, a directory).
+    NotAFile {
+        /// What it is, e.g. "a FIFO (named pipe)".
+        what: &'static str,
+    },
     /// It is owned by another user than root or the effective user.
     Owner {
         /// Its owner's user id.
@@ -66,7 +82,7 @@ pub enum Problem {
     },
 }
 
-/// Why a plugin path fails the trust rule: the offending component, what is wrong with
+/// Why a library's path fails the trust rule: the offending component, what is wrong with
 /// it, and the command that fixes it ([`Untrusted::fix`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Untrusted {
@@ -84,7 +100,7 @@ impl Untrusted {
     pub fn fix(&self) -> Option<String> {
         let path = shell_quote(&self.offender);
         match &self.problem {
-            Problem::Unresolvable(_) => None,
+            Problem::Unresolvable(_) | Problem::NotAFile { .. } => None,
             Problem::Owner { euid, .. } => Some(match euid {
                 0 => format!("chown root {path}"),
                 _ => format!("chown {euid} {path}"),
@@ -102,7 +118,7 @@ impl Untrusted {
 
     /// The escape hatch: the resolved path as if it had passed, for a caller that has
     /// checked [`unsafe_allowed`] and warns the user. `None` when the path could not even
-    /// be resolved.
+    /// be resolved, or is no regular file.
     pub fn trust_anyway(&self) -> Option<Trusted> {
         self.resolved.clone().map(Trusted)
     }
@@ -114,6 +130,9 @@ impl Untrusted {
         let at = self.offender.display();
         match &self.problem {
             Problem::Unresolvable(e) => format!("cannot resolve {at}: {e}"),
+            Problem::NotAFile { what } => {
+                format!("{at} is {what}, not a library file (a regular file is needed)")
+            }
             Problem::Owner { uid, euid } => format!(
                 "{at} is owned by uid {uid}, neither root nor the user running the host \
                  (uid {euid}): that user could replace the code loaded"
@@ -184,6 +203,47 @@ pub fn check_trusted(path: &Path) -> Result<Trusted, Untrusted> {
         }
     }
     Ok(Trusted(resolved))
+}
+
+/// [`check_trusted`] for a library file: it must also be a regular file (step 3 of the
+/// rule), which the escape hatch cannot waive.
+pub fn check_library(path: &Path) -> Result<Trusted, Untrusted> {
+    let not_a_file = |at: &Path| {
+        let meta = std::fs::symlink_metadata(at).ok()?;
+        (!meta.is_file()).then(|| Untrusted {
+            offender: at.to_path_buf(),
+            problem: Problem::NotAFile {
+                what: player_api::io::file_type_words(&meta.file_type()),
+            },
+            resolved: None,
+        })
+    };
+    match check_trusted(path) {
+        Ok(t) => match not_a_file(t.path()) {
+            Some(u) => Err(u),
+            None => Ok(t),
+        },
+        // Under the escape hatch, a FIFO must still be refused.
+        Err(u) => match u.resolved.as_deref().and_then(not_a_file) {
+            Some(special) => Err(special),
+            None => Err(u),
+        },
+    }
+}
+
+/// The result of a check with the escape hatch applied: the path to load, with the reason
+/// it is untrusted when only [`UNSAFE_ENV`] admits it (the caller warns with it); or why
+/// it is refused.
+pub fn admit(
+    checked: Result<Trusted, Untrusted>,
+) -> Result<(Trusted, Option<Untrusted>), Untrusted> {
+    match checked {
+        Ok(t) => Ok((t, None)),
+        Err(u) => match u.trust_anyway().filter(|_| unsafe_allowed()) {
+            Some(t) => Ok((t, Some(u))),
+            None => Err(u),
+        },
+    }
 }
 
 /// What is wrong with one resolved component, if anything.
