@@ -20,7 +20,8 @@ use std::process::ExitCode;
 macro_rules! exit_status_table {
     () => {
         "Exit status:
-  0      everything played (or the command did what it was asked)
+  0      everything played, or the replay was stopped on purpose (ctl stop, the
+         control socket's stop, the q key), or the command did what it was asked
   1      an error in a file or a scenario, or while playing (a stream failed, no
          consumer in time, --stats-json could not be written)
   2      a command-line mistake (an unknown flag, a value a flag does not take)
@@ -159,6 +160,8 @@ enum OutputKind {
 pub(crate) enum Ended {
     /// It did what it was asked.
     Done,
+    /// It was stopped on purpose (`ctl stop`, the socket, the `q` key): a success.
+    Stopped,
     /// It played, but at least one stream failed (or the statistics were not written).
     StreamsFailed,
     /// It was stopped by this signal.
@@ -170,7 +173,7 @@ pub(crate) enum Ended {
 /// The one place where an exit status is chosen (see [`EXIT_STATUS_HELP`]).
 pub(crate) fn exit_status(result: &Result<Ended, HostError>) -> u8 {
     match result {
-        Ok(Ended::Done) => 0,
+        Ok(Ended::Done | Ended::Stopped) => 0,
         Ok(Ended::StreamsFailed | Ended::Refused) => 1,
         Ok(Ended::Signal(n)) => u8::try_from(128 + n).unwrap_or(1),
         Err(e) if out::is_broken_pipe(e) => 141,

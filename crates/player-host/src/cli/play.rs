@@ -5,11 +5,10 @@ use super::out;
 use super::report::{self, plural};
 use super::{Ended, OutputKind, PlayOptions};
 use crate::session::OutputChoice;
-use crate::{HostError, Player, Session, Steer, Summary};
+use crate::{HostError, Player, Session, Steer, StopCause, Summary};
 use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -77,7 +76,7 @@ pub(crate) fn play(
         out!("{}", report::describe_plan(&player.plans(), &scenario))?;
         return Ok(Ended::Done);
     }
-    let signals = install_signal_handler(&player);
+    install_signal_handler(&player);
     let verbose = !options.quiet;
     if verbose {
         note!("publishing: {}", player.stream_names().join(", "));
@@ -95,8 +94,7 @@ pub(crate) fn play(
     );
     drop(keys); // the terminal is restored before the summary
     let summary = player.wait()?;
-    let signal = signals.load(Ordering::SeqCst);
-    let mut ended = report_summary(&summary, verbose, signal);
+    let mut ended = report_summary(&summary, verbose);
     if let Some(file) = stats_file {
         if let Err(e) = file.write(&summary) {
             note!("error: {e}");
@@ -176,8 +174,10 @@ fn terminal_width() -> usize {
     }
 }
 
-/// Prints the summary (unless quiet) and every stream's error; returns how the run ended.
-fn report_summary(summary: &Summary, verbose: bool, signal: usize) -> Ended {
+/// Prints the summary (unless quiet) and every stream's error; returns how the run ended:
+/// a signal's stop as the signal, a failed stream as a failure, a stop by request (`ctl
+/// stop`, the socket, `q`) as a success.
+fn report_summary(summary: &Summary, verbose: bool) -> Ended {
     if verbose {
         note!("{}", report::summary_table(summary, terminal_width()));
     }
@@ -187,14 +187,12 @@ fn report_summary(summary: &Summary, verbose: bool, signal: usize) -> Ended {
     for (stream, error) in summary.failures() {
         note!("error: stream {stream:?}: {error}");
     }
-    if summary.interrupted && signal != 0 {
-        Ended::Signal(i32::try_from(signal).unwrap_or(1))
-    } else if summary.interrupted {
-        Ended::StreamsFailed
-    } else if summary.failures().is_empty() {
-        Ended::Done
-    } else {
-        Ended::StreamsFailed
+    match summary.stopped_by {
+        Some(StopCause::Signal(signal)) => Ended::Signal(signal),
+        _ if !summary.failures().is_empty() => Ended::StreamsFailed,
+        Some(StopCause::Request) => Ended::Stopped,
+        None if summary.interrupted => Ended::Stopped,
+        None => Ended::Done,
     }
 }
 
@@ -298,38 +296,32 @@ impl Drop for StatsFile {
 }
 
 /// First SIGINT (Ctrl-C), SIGTERM or SIGHUP: stop cleanly and print the summary; the
-/// exit status is then 128 + the signal. A second signal exits at once. Returns the
-/// number of the first signal received (0 while none).
-fn install_signal_handler(player: &Player) -> Arc<AtomicUsize> {
+/// exit status is then 128 + the signal (the stop's cause, [`StopCause::Signal`]). A
+/// second signal exits at once.
+fn install_signal_handler(player: &Player) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let first = Arc::new(AtomicUsize::new(0));
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
         Err(e) => {
             note!("warning: cannot handle Ctrl-C: {e}");
-            return first;
+            return;
         }
     };
     let stop = player.stop_handle();
-    let seen = first.clone();
     let spawned = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
+            let mut seen = false;
             for signal in signals.forever() {
-                let code = usize::try_from(signal).unwrap_or(1);
-                if seen
-                    .compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst)
-                    .is_err()
-                {
+                if std::mem::replace(&mut seen, true) {
                     let status = super::exit_status(&Ok(Ended::Signal(signal)));
                     crate::control::keys::restore_terminal();
                     std::process::exit(i32::from(status));
                 }
-                stop.stop();
+                stop.stop_for_signal(signal);
             }
         });
     if let Err(e) = spawned {
         note!("warning: cannot handle Ctrl-C: {e}");
     }
-    first
 }

@@ -1,7 +1,7 @@
 //! Text for people: the status line, the end-of-run summary, `inspect` and `plugins`.
 
 use crate::engine::control::{PlayState, Status};
-use crate::engine::{Phase, StreamPlan, StreamStats, Summary};
+use crate::engine::{Phase, StopCause, StreamPlan, StreamStats, Summary};
 use crate::plugins::registry::Registry;
 use crate::scenario::Scenario;
 use player_api::RecordingInfo;
@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 fn ms(seconds: f64) -> String {
-    format!("{:.3}", seconds * 1e3)
+    seconds_3(seconds * 1e3)
 }
 
 /// What the status line is drawn from.
@@ -157,19 +157,43 @@ pub fn summary_table(summary: &Summary, width: usize) -> String {
     }
     let _ = write!(
         out,
-        "{} in {:.3} s{}",
-        if summary.interrupted {
-            "stopped"
-        } else {
-            "played"
-        },
-        summary.wall_seconds,
+        "{} in {} s{}",
+        how_it_ended(summary),
+        seconds_3(summary.wall_seconds),
         match summary.failures().len() {
             0 => String::new(),
             n => format!(", {} failed", plural(n, "stream")),
         }
     );
     out
+}
+
+/// `played`, `stopped by request`, `stopped by SIGINT`.
+fn how_it_ended(summary: &Summary) -> String {
+    match (summary.interrupted, summary.stopped_by) {
+        (false, _) => "played".into(),
+        (true, Some(StopCause::Signal(n))) => format!("stopped by {}", signal_name(n)),
+        (true, _) => "stopped by request".into(),
+    }
+}
+
+/// `SIGINT`, `SIGTERM`, `SIGHUP`, else `signal N`.
+pub(crate) fn signal_name(signal: i32) -> String {
+    match signal {
+        libc::SIGINT => "SIGINT".into(),
+        libc::SIGTERM => "SIGTERM".into(),
+        libc::SIGHUP => "SIGHUP".into(),
+        n => format!("signal {n}"),
+    }
+}
+
+/// Seconds with 3 decimals (`12.500`), or in short scientific notation when huge.
+pub(crate) fn seconds_3(s: f64) -> String {
+    if s.abs() < 1e9 {
+        format!("{s:.3}")
+    } else {
+        crate::scenario::number_text(s)
+    }
 }
 
 /// Seconds as people read them: `2.04 s`, `0 s`, `unknown`.
@@ -475,6 +499,7 @@ mod tests {
             t0: Some(0.0),
             wall_seconds: 12.5,
             interrupted: false,
+            stopped_by: None,
             streams,
             warnings: Vec::new(),
         };
