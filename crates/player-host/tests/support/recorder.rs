@@ -5,6 +5,7 @@
 use player_host::output::{Outlet, OutletSpec, Output, Values};
 use player_host::{OutputChoice, Player, Scenario, Session};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// One push of one stream.
@@ -21,15 +22,27 @@ pub struct Push {
 /// Every push of every stream: stream name → pushes, in order.
 pub type Log = Arc<Mutex<BTreeMap<String, Vec<Push>>>>;
 
-/// An output that records every push in its [`Log`], on LSL's clock.
-#[derive(Default)]
+/// An output that records every push in its [`Log`], on LSL's clock; its outlets have
+/// consumers once `consumers` is set.
 pub struct Recorder {
     pub log: Log,
+    pub consumers: Arc<AtomicBool>,
+}
+
+impl Recorder {
+    /// A recorder into `log` whose outlets always have consumers.
+    pub fn new(log: &Log) -> Self {
+        Recorder {
+            log: log.clone(),
+            consumers: Arc::new(AtomicBool::new(true)),
+        }
+    }
 }
 
 struct RecordingOutlet {
     name: String,
     log: Log,
+    consumers: Arc<AtomicBool>,
 }
 
 impl Outlet for RecordingOutlet {
@@ -50,7 +63,7 @@ impl Outlet for RecordingOutlet {
         Ok(())
     }
     fn have_consumers(&self) -> bool {
-        true
+        self.consumers.load(Ordering::SeqCst)
     }
 }
 
@@ -59,6 +72,7 @@ impl Output for Recorder {
         Ok(Box::new(RecordingOutlet {
             name: spec.name.clone(),
             log: self.log.clone(),
+            consumers: self.consumers.clone(),
         }))
     }
     fn now(&self) -> f64 {
@@ -66,13 +80,16 @@ impl Output for Recorder {
     }
 }
 
-/// The session of `scenario`, its pushes recorded in `log`.
-pub fn recording_session(scenario: &Scenario, log: &Log) -> Session {
+/// The session of `scenario`, its pushes recorded by `recorder`.
+pub fn session_into(scenario: &Scenario, recorder: Recorder) -> Session {
     Session::new(scenario.clone())
         .plugin_path_env(false)
-        .output(OutputChoice::Custom(Arc::new(Recorder {
-            log: log.clone(),
-        })))
+        .output(OutputChoice::Custom(Arc::new(recorder)))
+}
+
+/// The session of `scenario`, its pushes recorded in `log`.
+pub fn recording_session(scenario: &Scenario, log: &Log) -> Session {
+    session_into(scenario, Recorder::new(log))
 }
 
 /// The player of `scenario`, its pushes recorded in `log`.

@@ -339,6 +339,8 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 
 #[test]
 fn keys_typed_on_a_terminal_steer_a_playing_player() {
+    // restore_terminal (and the panic hook) of the other tests restore every terminal.
+    let _one = one_terminal_at_a_time();
     let tone = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../examples/fixtures/wav/demo-tone-8k-mono.wav");
     let mut entry = crate::StreamEntry::new(tone);
