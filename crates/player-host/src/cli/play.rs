@@ -3,6 +3,7 @@
 
 use super::out;
 use super::report::{self, plural};
+use super::status;
 use super::{Ended, OutputKind, PlayOptions};
 use crate::session::OutputChoice;
 use crate::{HostError, Player, Session, Steer, StopCause, Summary};
@@ -79,7 +80,13 @@ pub(crate) fn play(
     install_signal_handler(&player);
     let verbose = !options.quiet;
     if verbose {
-        note!("publishing: {}", player.stream_names().join(", "));
+        match options.output {
+            OutputKind::Lsl => note!("publishing: {}", player.stream_names().join(", ")),
+            OutputKind::Null => note!(
+                "playing without publishing (--output null): {}",
+                player.stream_names().join(", ")
+            ),
+        }
     }
     let steer: Arc<dyn Steer> = Arc::new(player.controller());
     player.start()?;
@@ -141,19 +148,17 @@ fn show_status(player: &Player, show: bool, keys: Option<&crate::control::keys::
         if show && last.elapsed() >= STATUS_EVERY {
             last = Instant::now();
             let (phase, stats) = (player.phase(), player.stats());
-            let view = report::StatusView {
+            let view = status::StatusView {
                 phase: &phase,
                 status: controller.status(),
                 stats: &stats,
                 now: Instant::now(),
             };
-            let mut line = report::status_line(&view, terminal_width());
-            if let Some(keys) = keys {
-                let extra = keys
-                    .take_notice()
-                    .unwrap_or_else(|| crate::control::keys::HELP.to_string());
-                line = report::fit(&format!("{line}  {extra}"), terminal_width());
-            }
+            let extra = keys.map(|keys| {
+                keys.take_notice()
+                    .unwrap_or_else(|| crate::control::keys::HELP.to_string())
+            });
+            let line = status::status_line_with(&view, terminal_width(), extra.as_deref());
             out::stderr(&format!("\r\x1b[K{line}"));
         }
     }
@@ -200,7 +205,7 @@ fn report_summary(summary: &Summary, verbose: bool) -> Ended {
 /// at once). A regular file (or a new one) is written as a temporary file beside it and
 /// renamed over it at the end, so that a full disk or a crash never leaves truncated
 /// JSON; a symbolic link is followed first. Anything else (`/dev/stdout`, a pipe) is
-/// written in place: it cannot be replaced.
+/// written in place: it cannot be replaced. `-` is stdout.
 struct StatsFile {
     /// Where the statistics end up.
     path: PathBuf,
@@ -218,6 +223,13 @@ impl StatsFile {
     }
 
     fn create(path: &Path) -> Result<Self, HostError> {
+        if path == Path::new("-") {
+            return Ok(StatsFile {
+                path: path.to_path_buf(),
+                temp: None,
+                file: None,
+            });
+        }
         let fail = |why: &str| Self::error(path, std::io::Error::other(why.to_string()));
         if path.is_dir() {
             return Err(fail("is a directory, not a file"));
@@ -265,6 +277,9 @@ impl StatsFile {
     fn write(mut self, summary: &Summary) -> Result<(), HostError> {
         let text = serde_json::to_string_pretty(summary)
             .map_err(|e| Self::error(&self.path, std::io::Error::other(e)))?;
+        if self.path == Path::new("-") {
+            return out::stdout(&format!("{text}\n"));
+        }
         let mut file = self
             .file
             .take()

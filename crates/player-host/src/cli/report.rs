@@ -1,106 +1,15 @@
-//! Text for people: the status line, the end-of-run summary, `inspect` and `plugins`.
+//! Text for people: the end-of-run summary, `--dry-run`, `inspect` and `plugins` (the
+//! status line is [`super::status`]'s).
 
-use crate::engine::control::{PlayState, Status};
-use crate::engine::{Phase, StopCause, StreamPlan, StreamStats, Summary};
+use crate::engine::{StopCause, StreamPlan, Summary};
 use crate::plugins::registry::Registry;
 use crate::scenario::Scenario;
 use player_api::RecordingInfo;
 use std::fmt::Write as _;
-use std::time::Instant;
 
-fn ms(seconds: f64) -> String {
+/// Seconds as milliseconds with 3 decimals (`0.145`).
+pub(crate) fn ms(seconds: f64) -> String {
     seconds_3(seconds * 1e3)
-}
-
-/// What the status line is drawn from.
-#[derive(Debug, Clone, Copy)]
-pub struct StatusView<'a> {
-    /// What the player does before it plays (waiting for consumers, start delay).
-    pub phase: &'a Phase,
-    /// Where the replay stands (position, pass, speed, paused).
-    pub status: Status,
-    /// Every stream's statistics so far.
-    pub stats: &'a [StreamStats],
-    /// The time now (for the start-delay countdown).
-    pub now: Instant,
-}
-
-/// Minutes and seconds, `1:02.3`, or seconds, `12.3 s`.
-fn clock_time(s: f64) -> String {
-    if s >= 60.0 {
-        format!("{}:{:04.1}", (s / 60.0).floor(), s % 60.0)
-    } else {
-        format!("{s:.1} s")
-    }
-}
-
-/// One status line, at most `width - 1` characters (cut, never wrapped): what the
-/// player waits for, or its position / pass duration (percent), pass, speed, streams
-/// still playing, and lateness so far.
-pub fn status_line(view: &StatusView<'_>, width: usize) -> String {
-    let line = match view.phase {
-        Phase::Starting => "starting".to_string(),
-        Phase::WaitingForConsumers(missing) => {
-            format!("waiting for a consumer on {}", missing.join(", "))
-        }
-        Phase::Playing { t0 } if *t0 > view.now => {
-            format!("starting in {:.1} s", (*t0 - view.now).as_secs_f64())
-        }
-        Phase::Playing { .. } => playing_line(view),
-    };
-    fit(&line, width)
-}
-
-fn playing_line(view: &StatusView<'_>) -> String {
-    let (status, stats) = (&view.status, view.stats);
-    let position = match status.duration {
-        Some(d) if d > 0.0 => {
-            let at = status.position.clamp(0.0, d);
-            format!(
-                "{} / {} ({:.0}%)",
-                clock_time(at),
-                clock_time(d),
-                100.0 * at / d
-            )
-        }
-        _ => clock_time(status.position.max(0.0)),
-    };
-    let passes = status.pass.1.map_or("∞".to_string(), |n| n.to_string());
-    let state = match status.state {
-        PlayState::Paused => "paused  ",
-        _ => "",
-    };
-    let speed = if status.speed == 1.0 {
-        String::new()
-    } else {
-        format!("  speed ×{}", status.speed)
-    };
-    let p99 = stats.iter().map(|s| s.lateness_p99).fold(0.0, f64::max);
-    let max = stats.iter().map(|s| s.lateness_max).fold(0.0, f64::max);
-    let late: u64 = stats.iter().map(|s| s.late_chunks).sum();
-    let active = stats
-        .iter()
-        .filter(|s| !s.finished && s.error.is_none())
-        .count();
-    format!(
-        "{state}{position}  pass {}/{passes}{speed}  {active}/{} streams  late {late}  p99/max {}/{} ms",
-        status.pass.0,
-        stats.len(),
-        ms(p99),
-        ms(max)
-    )
-}
-
-/// `text` cut to at most `width - 1` characters (the last column stays free, so that the
-/// cursor never wraps), with `…` when cut.
-pub fn fit(text: &str, width: usize) -> String {
-    let room = width.saturating_sub(1).max(2);
-    if text.chars().count() <= room {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(room - 1).collect();
-    cut.push('…');
-    cut
 }
 
 /// `name` shortened to `width` characters by an ellipsis in the middle (the end of a
@@ -155,10 +64,10 @@ pub fn summary_table(summary: &Summary, width: usize) -> String {
             ms(s.lateness_max)
         );
     }
+    let (verb, why) = how_it_ended(summary);
     let _ = write!(
         out,
-        "{} in {} s{}",
-        how_it_ended(summary),
+        "{verb} in {} s{why}{}",
         seconds_3(summary.wall_seconds),
         match summary.failures().len() {
             0 => String::new(),
@@ -168,12 +77,12 @@ pub fn summary_table(summary: &Summary, width: usize) -> String {
     out
 }
 
-/// `played`, `stopped by request`, `stopped by SIGINT`.
-fn how_it_ended(summary: &Summary) -> String {
+/// `played`, or `stopped` and why: ` by request`, ` by SIGINT`.
+fn how_it_ended(summary: &Summary) -> (&'static str, String) {
     match (summary.interrupted, summary.stopped_by) {
-        (false, _) => "played".into(),
-        (true, Some(StopCause::Signal(n))) => format!("stopped by {}", signal_name(n)),
-        (true, _) => "stopped by request".into(),
+        (false, _) => ("played", String::new()),
+        (true, Some(StopCause::Signal(n))) => ("stopped", format!(" by {}", signal_name(n))),
+        (true, _) => ("stopped", " by request".into()),
     }
 }
 
@@ -408,7 +317,7 @@ pub fn plural(n: usize, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use crate::engine::StreamStats;
 
     fn stream(name: &str) -> StreamStats {
         StreamStats {
@@ -417,73 +326,6 @@ mod tests {
             lateness_max: 0.002_5,
             ..Default::default()
         }
-    }
-
-    fn status(position: f64, duration: Option<f64>, pass: (u64, Option<u64>)) -> Status {
-        Status {
-            state: PlayState::Playing,
-            position,
-            duration,
-            pass,
-            speed: 1.0,
-        }
-    }
-
-    fn line(phase: Phase, status: Status, stats: &[StreamStats], now: Instant) -> String {
-        let view = StatusView {
-            phase: &phase,
-            status,
-            stats,
-            now,
-        };
-        status_line(&view, 80)
-    }
-
-    /// Issue 14.11: position / duration with a percentage, the pass, and what it waits
-    /// for, always within the terminal's width.
-    #[test]
-    fn status_line_says_where_and_what_it_waits_for() {
-        let t0 = Instant::now();
-        let now = t0 + Duration::from_secs(30);
-        let stats = [stream("meg"), stream("meg-markers")];
-        let playing = || Phase::Playing { t0 };
-        assert_eq!(
-            line(
-                playing(),
-                status(5.4, Some(20.0), (2, Some(3))),
-                &stats,
-                now
-            ),
-            "5.4 s / 20.0 s (27%)  pass 2/3  2/2 streams  late 0  p99/max 0.145/2.500 ms"
-        );
-        let mut paused = status(65.0, Some(90.0), (5, None));
-        paused.state = PlayState::Paused;
-        paused.speed = 2.0;
-        assert_eq!(
-            line(playing(), paused, &stats[..1], now),
-            "paused  1:05.0 / 1:30.0 (72%)  pass 5/∞  speed ×2  1/1 streams  late 0  p99/ma…"
-        );
-        let later = Phase::Playing {
-            t0: t0 + Duration::from_millis(1500),
-        };
-        let waiting = status(0.0, Some(20.0), (1, Some(1)));
-        assert_eq!(line(later, waiting, &stats, t0), "starting in 1.5 s");
-        let who = Phase::WaitingForConsumers(vec!["meg".into(), "eeg".into()]);
-        assert_eq!(
-            line(who, waiting, &stats, t0),
-            "waiting for a consumer on meg, eeg"
-        );
-        let many: Vec<String> = (0..40).map(|i| format!("stream-{i}")).collect();
-        let long = line(Phase::WaitingForConsumers(many), waiting, &stats, t0);
-        assert_eq!(long.chars().count(), 79, "{long}");
-        assert!(long.ends_with('…'));
-        let view = StatusView {
-            phase: &Phase::Playing { t0 },
-            status: status(5.4, Some(20.0), (2, Some(3))),
-            stats: &stats,
-            now,
-        };
-        assert!(status_line(&view, 40).chars().count() <= 39);
     }
 
     /// Issue 14.11: the summary fits 80 columns, long names shortened in the middle.
@@ -511,5 +353,29 @@ mod tests {
         assert!(table.ends_with("played in 12.500 s"), "{table}");
         let wide = summary_table(&summary, 200);
         assert!(wide.contains("a-very-long-recording-name-of-a-meg-session-markers"));
+    }
+
+    /// Issue 23: a stop says why, and no number is hundreds of digits long.
+    #[test]
+    fn summary_says_how_it_ended_in_short_numbers() {
+        let mut streams = vec![stream("eeg")];
+        streams[0].lateness_max = 1e300;
+        streams[0].lateness_p99 = 1e300;
+        let mut summary = Summary {
+            t0: Some(0.0),
+            wall_seconds: 3.25,
+            interrupted: true,
+            stopped_by: Some(StopCause::Request),
+            streams,
+            warnings: Vec::new(),
+        };
+        let table = summary_table(&summary, 80);
+        assert!(table.ends_with("stopped in 3.250 s by request"), "{table}");
+        assert!(table.contains("1e303"), "{table}");
+        assert!(table.lines().all(|l| l.chars().count() < 80), "{table}");
+        summary.stopped_by = Some(StopCause::Signal(libc::SIGINT));
+        assert!(summary_table(&summary, 80).ends_with("stopped in 3.250 s by SIGINT"));
+        summary.stopped_by = Some(StopCause::Signal(10));
+        assert!(summary_table(&summary, 80).ends_with("stopped in 3.250 s by signal 10"));
     }
 }

@@ -332,6 +332,18 @@ impl Scenario {
     /// Reads and checks a scenario file; relative `file:` and `plugins:` paths become
     /// relative to it.
     pub fn load(path: &Path) -> Result<Self> {
+        let scenario = Self::load_unchecked(path)?;
+        scenario.check().map_err(|e| HostError::Scenario {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Ok(scenario)
+    }
+
+    /// Reads a scenario file as [`load`](Scenario::load) does, without the checks of
+    /// [`check`](Scenario::check) (`validate` makes them entry by entry, to report every
+    /// error).
+    pub(crate) fn load_unchecked(path: &Path) -> Result<Self> {
         let text = read_bounded(path).map_err(|message| HostError::Scenario {
             path: path.to_path_buf(),
             message,
@@ -351,10 +363,6 @@ impl Scenario {
                 *p = base.join(&*p);
             }
         }
-        scenario.check().map_err(|e| HostError::Scenario {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
         Ok(scenario)
     }
 
