@@ -317,16 +317,7 @@ pub fn plural(n: usize, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::StreamStats;
-
-    fn stream(name: &str) -> StreamStats {
-        StreamStats {
-            name: name.into(),
-            lateness_p99: 0.000_145,
-            lateness_max: 0.002_5,
-            ..Default::default()
-        }
-    }
+    use crate::cli::status::tests::stream;
 
     /// Issue 14.11: the summary fits 80 columns, long names shortened in the middle.
     #[test]

@@ -167,11 +167,12 @@ pub fn fit(text: &str, width: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::time::Duration;
 
-    fn stream(name: &str) -> StreamStats {
+    /// A stream's statistics with some lateness (also for the summary's tests).
+    pub(crate) fn stream(name: &str) -> StreamStats {
         StreamStats {
             name: name.into(),
             lateness_p99: 0.000_145,
