@@ -305,8 +305,42 @@ def ramp_wav(path: Path, rate: int, seconds: float) -> np.ndarray:
     return values
 
 
+def burst(rng: np.random.Generator, seeks: bool) -> list[dict]:
+    """Random requests: up to 60 pauses, resumes and speeds from 0.01 to 8 in a random
+    order; or (``seeks``) one seek to a position, or a seek by a few tenths of a second
+    and its opposite (so that the flood does not walk to the end of the file).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The random choices.
+    seeks : bool
+        Whether to make a seek instead.
+
+    Returns
+    -------
+    list[dict]
+        The requests.
+    """
+    if seeks:
+        if rng.integers(2):
+            return [{"cmd": "seek", "to": float(rng.uniform(0, 10))}]
+        by = float(rng.uniform(0, 0.3))
+        return [{"cmd": "seek", "by": by}, {"cmd": "seek", "by": -by}]
+    requests: list[dict] = []
+    for _ in range(int(rng.integers(1, 60))):
+        kind = rng.integers(7)
+        if kind < 3:
+            requests.append({"cmd": "pause" if kind == 0 else "resume"})
+        else:
+            speed = float(rng.choice([0.01, 0.25, 0.5, 1, 2, 4, 8], p=[.04, .16, .16, .16, .16, .16, .16]))
+            requests.append({"cmd": "speed", "value": speed})
+    return requests
+
+
 def flood(sock: Path, until: float, seed: int) -> tuple[int, list[str]]:
-    """Sends random requests on one connection as fast as answers come, until `until`.
+    """Sends random requests on one connection as fast as answers come, until `until`:
+    bursts of pauses, resumes and speeds, or (seed 0) a seek every 0.2 s.
 
     Parameters
     ----------
@@ -315,7 +349,7 @@ def flood(sock: Path, until: float, seed: int) -> tuple[int, list[str]]:
     until : float
         When to stop (`time.monotonic()`).
     seed : int
-        Seeds the choice of requests.
+        Seeds the choice of requests; 0 makes the seeks.
 
     Returns
     -------
@@ -328,20 +362,9 @@ def flood(sock: Path, until: float, seed: int) -> tuple[int, list[str]]:
         s.connect(str(sock))
         reader = s.makefile("r")
         while time.monotonic() < until:
-            kind, burst = rng.integers(6), int(rng.integers(1, 50))
-            if kind == 0:
-                requests = [{"cmd": "pause"}] * burst
-            elif kind in (1, 2):
-                requests = [{"cmd": "resume"}] * burst
-            elif kind == 3:
-                requests = [{"cmd": "speed", "value": float(rng.choice([0.01, 0.5, 1, 2, 8]))}
-                            ] * burst
-            elif kind == 4:
-                # Back and forth, so that the flood does not walk to the end of the file.
-                by = float(rng.uniform(0, 0.3))
-                requests = [{"cmd": "seek", "by": by * (-1) ** i} for i in range(burst)]
-            else:
-                requests = [{"cmd": "seek", "to": float(rng.uniform(0, 10))}] * burst
+            requests = burst(rng, seeks=seed == 0)
+            if seed == 0:
+                time.sleep(0.2)
             s.sendall("".join(json.dumps(r) + "\n" for r in requests).encode())
             for _ in requests:
                 answer = json.loads(reader.readline())
@@ -352,18 +375,18 @@ def flood(sock: Path, until: float, seed: int) -> tuple[int, list[str]]:
 
 
 def test_a_flood_of_requests_keeps_every_timestamp_promise(tmp_path):
-    """Thousands of requests from four clients, bursts of dozens inside each 50 ms chunk:
+    """Thousands of requests from four clients, bursts of dozens inside each 100 ms chunk:
     what an independent inlet receives keeps every promise of the timing model. (The file
     is long enough that the flood does not reach its end; then it plays to the end at
     speed 100.)"""
     rate = 8000
     truth = ramp_wav(tmp_path / "ramp.wav", rate, 20.0)
     name, sock = unique("flood"), tmp_path / "flood.sock"
-    player = Player(["play", str(tmp_path / "ramp.wav"), "--name", name, "--chunk-size", "400",
+    player = Player(["play", str(tmp_path / "ramp.wav"), "--name", name, "--chunk-size", "800",
                      "--format", "float64", "--control", str(sock), "--wait-for-consumers",
                      "30", "--quiet"], [name])
     rec = player.received[name]
-    wait_for("playing", lambda: player.pull(0.01) >= 0 and len(rec.stamps) >= 800)
+    wait_for("playing", lambda: player.pull(0.01) >= 0 and len(rec.stamps) >= 1600)
     until = time.monotonic() + 2.0
     results: list[tuple[int, list[str]]] = []
     clients = [threading.Thread(target=lambda i=i: results.append(flood(sock, until, i)))
@@ -381,6 +404,7 @@ def test_a_flood_of_requests_keeps_every_timestamp_promise(tmp_path):
 
     answered = sum(n for n, _ in results)
     refusals = [r for _, rs in results for r in rs]
+    print(f"{answered} requests answered in 2 s")
     assert len(results) == 4 and answered > 1000, answered
     assert not refusals, refusals[:3]
     stamps = rec.timestamps()
@@ -392,9 +416,9 @@ def test_a_flood_of_requests_keeps_every_timestamp_promise(tmp_path):
     assert frames.min() >= 0 and frames.max() < len(truth)
     np.testing.assert_array_equal(rec.values()[:, 0], truth[frames])
     # A seek takes effect at a chunk boundary: every run of consecutive frames is whole
-    # chunks of 400, but where it reaches the end of the file; the last plays to the end.
+    # chunks of 800, but where it reaches the end of the file; the last plays to the end.
     runs = np.split(frames, np.flatnonzero(np.diff(frames) != 1) + 1)
-    cut = [(r[0], len(r)) for r in runs if len(r) % 400 and r[-1] != len(truth) - 1]
+    cut = [(r[0], len(r)) for r in runs if len(r) % 800 and r[-1] != len(truth) - 1]
     assert not cut, f"runs cut inside a chunk (first frame, length): {cut[:5]}"
     assert runs[-1][-1] == len(truth) - 1
 

@@ -63,7 +63,11 @@ fn first_push(log: &Log, name: &str) -> (f64, f64) {
 #[test]
 fn requests_during_a_start_delay_change_the_start_never_t0() {
     let log = Log::default();
-    let mut player = open(&tone_scenario(|s| s.start_delay = 1.0), &log);
+    let scenario = tone_scenario(|s| s.start_delay = 1.0);
+    let mut player = recording_session(&scenario, &log)
+        .control_events(true)
+        .open()
+        .unwrap();
     let c = player.controller();
     let before = player_host::local_clock();
     player.start().unwrap();
@@ -93,6 +97,10 @@ fn requests_during_a_start_delay_change_the_start_never_t0() {
         "it played: {}",
         summary.wall_seconds
     );
+    // What was set before t0 is published at t0.
+    let (events, stamps) = pushed(&log, "tone-player");
+    assert_eq!(events, ["seek 1.000", "speed 4 1.000"]);
+    assert_eq!(stamps, [t0, t0]);
 }
 
 /// `start_at` a second and a half from now, as Unix seconds.
