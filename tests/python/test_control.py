@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
@@ -51,11 +52,29 @@ def test_seek_moves_the_position_and_speed_is_steerable():
     player.wait()
 
 
-def test_steering_a_player_that_does_not_play_is_refused():
-    player = Player.from_array(np.zeros((10, 1)), 100.0, ["a"], output="null")
+def test_requests_before_the_start_set_how_it_starts_and_after_the_end_are_refused():
+    # Issue 23: before t0 a request changes what the replay starts with, never t0.
+    player = Player.from_array(np.arange(100.0).reshape(-1, 1), 100.0, ["a"], output="null")
     assert player.status.state == "starting"
-    with pytest.raises(PlayerError, match="not playing"):
+    status = player.seek(0.5)
+    assert status.state == "starting" and status.position == 0.5
+    with pytest.raises(PlayerError, match="seek: the target must be from 0 to 1e9 s"):
+        player.seek(float("nan"))
+    with pytest.raises(PlayerError, match="not 1e300"):
+        player.speed = 1e300
+    player.start()
+    summary = player.wait()
+    assert summary.streams[0].samples == 50, "played from 0.5 s"
+    with pytest.raises(PlayerError, match="the replay has ended"):
         player.pause()
+
+
+def test_stop_is_a_stop_by_request():
+    player = playing()
+    player.stop()
+    summary = player.wait()
+    assert summary.interrupted
+    assert json.loads(player._native.wait())["stopped_by"] == "request"
 
 
 def test_crop_plays_only_the_section():

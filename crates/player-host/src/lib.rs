@@ -33,10 +33,10 @@ mod session;
 pub(crate) mod transport;
 pub(crate) mod trust;
 
-pub use engine::control::{PlayState, Refusal, Status, Steer, SPEED_RANGE};
+pub use engine::control::{PlayState, Refusal, Status, Steer, SEEK_LIMIT, SPEED_RANGE};
 pub use engine::stats::LATENESS_RELATIVE_ERROR;
 pub use engine::steering::Controller;
-pub use engine::{Phase, Player, StopHandle, StreamPlan, StreamStats, Summary};
+pub use engine::{Phase, Player, StopCause, StopHandle, StreamPlan, StreamStats, Summary};
 pub use error::{HostError, Result};
 pub use plugins::{
     EventValues, MemoryReader, MemoryRecording, Origin, Refused, MEMORY_READER_ID, PLUGIN_PATH_ENV,

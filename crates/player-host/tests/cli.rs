@@ -827,7 +827,7 @@ fn status_lines_fit_an_80_column_terminal() {
     assert!(
         lines
             .iter()
-            .any(|l| l.contains(" / 2.0 s (") && l.contains("pass 2/2")),
+            .any(|l| l.contains("/2.0 s") && l.contains("pass 2/2")),
         "{text}"
     );
     assert_eq!(out.status.code(), Some(0), "{text}");

@@ -169,7 +169,11 @@ fn file_names_are_escaped_everywhere() {
         let null = [os("play"), p, os("--output"), os("null"), os("--unpaced")];
         let out = run_safe(&format!("play {what}"), &null);
         assert_ok(&out);
-        assert!(stderr(&out).contains("publishing: "), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("playing without publishing (--output null): "),
+            "{}",
+            stderr(&out)
+        );
         let stats = d.join("stats.json");
         let with_stats = [&null[..], &[os("--stats-json"), stats.as_os_str()]].concat();
         run_safe(&format!("play --stats-json {what}"), &with_stats);

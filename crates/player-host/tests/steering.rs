@@ -6,69 +6,11 @@
 
 mod support;
 use support::fixture;
+use support::recorder::{pushed, recorded, Log};
 
-use player_host::output::{Outlet, OutletSpec, Output, Values};
-use player_host::{OutputChoice, Player, Scenario, Session, Steer, StreamEntry};
-use std::collections::BTreeMap;
+use player_host::{Player, Scenario, Steer, StreamEntry};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// Every push of every stream: stream name → (values as f64 or text, timestamps).
-type Log = Arc<Mutex<BTreeMap<String, (Vec<String>, Vec<f64>)>>>;
-
-/// An output that records every push.
-#[derive(Default)]
-struct Recorder {
-    log: Log,
-}
-
-struct RecordingOutlet {
-    name: String,
-    log: Log,
-}
-
-impl Outlet for RecordingOutlet {
-    fn push(&mut self, values: Values<'_>, stamps: &[f64]) -> player_host::Result<()> {
-        let text: Vec<String> = match values {
-            Values::F32(v) => v.iter().map(|x| x.to_string()).collect(),
-            Values::F64(v) => v.iter().map(|x| x.to_string()).collect(),
-            Values::Text(v) => v.to_vec(),
-            _ => unreachable!("not used by these tests"),
-        };
-        let mut log = self.log.lock().unwrap();
-        let entry = log.entry(self.name.clone()).or_default();
-        entry.0.extend(text);
-        entry.1.extend_from_slice(stamps);
-        Ok(())
-    }
-    fn have_consumers(&self) -> bool {
-        true
-    }
-}
-
-impl Output for Recorder {
-    fn create(&self, spec: &OutletSpec) -> player_host::Result<Box<dyn Outlet>> {
-        Ok(Box::new(RecordingOutlet {
-            name: spec.name.clone(),
-            log: self.log.clone(),
-        }))
-    }
-    fn now(&self) -> f64 {
-        player_host::local_clock()
-    }
-}
-
-/// The player of `scenario`, its pushes recorded in `log`.
-fn recorded(scenario: &Scenario, log: &Log) -> Player {
-    Session::new(scenario.clone())
-        .plugin_path_env(false)
-        .output(OutputChoice::Custom(Arc::new(Recorder {
-            log: log.clone(),
-        })))
-        .open()
-        .unwrap()
-}
 
 /// The 2 s, 8 kHz tone as float64, in chunks of 80 frames (10 ms).
 fn tone_player(log: &Log) -> Player {
@@ -113,8 +55,7 @@ fn pause_leaves_a_gap_and_loses_no_sample() {
     );
     c.resume().unwrap();
     player.wait().unwrap();
-    let log = log.lock().unwrap();
-    let (values, stamps) = &log["tone"];
+    let (values, stamps) = &pushed(&log, "tone");
     assert_eq!(values, &tone_values(), "every sample once, in order");
     let gaps: Vec<f64> = stamps.windows(2).map(|w| w[1] - w[0]).collect();
     assert!(gaps.iter().all(|&g| g > 0.0), "monotonic");
@@ -171,8 +112,7 @@ fn seek_jumps_the_data_not_the_clock() {
     wait_position(&player, 1.6);
     let back = c.seek_by(-1.0).unwrap();
     player.wait().unwrap();
-    let log = log.lock().unwrap();
-    let (values, stamps) = &log["ramp"];
+    let (values, stamps) = &pushed(&log, "ramp");
     let frames: Vec<i64> = values
         .iter()
         .map(|v| (v.parse::<f64>().unwrap() * 16384.0).round() as i64)
@@ -222,8 +162,7 @@ fn speed_two_halves_the_timestamp_spacing() {
         started.elapsed() < Duration::from_millis(1500),
         "played faster"
     );
-    let log = log.lock().unwrap();
-    let (values, stamps) = &log["tone"];
+    let (values, stamps) = &pushed(&log, "tone");
     assert_eq!(values, &tone_values());
     let last: Vec<f64> = stamps[stamps.len() - 100..]
         .windows(2)
@@ -237,16 +176,20 @@ fn speed_two_halves_the_timestamp_spacing() {
 }
 
 #[test]
-fn requests_after_the_end_are_refused() {
+fn requests_before_the_start_set_where_it_starts_and_after_the_end_are_refused() {
     let log = Log::default();
     let mut player = tone_player(&log);
     let c = player.controller();
-    assert!(c.pause().is_err(), "not started");
+    let before = c.seek(1.9).unwrap();
+    assert_eq!(before.state, player_host::PlayState::Starting);
+    assert_eq!(before.position, 1.9);
     player.start().unwrap();
-    c.seek(1.95).unwrap();
-    player.wait().unwrap();
+    let summary = player.wait().unwrap();
+    let (values, _) = pushed(&log, "tone");
+    assert_eq!(values, tone_values()[15200..], "played from 1.9 s");
+    assert!(!summary.interrupted);
     let e = c.pause().unwrap_err();
-    assert!(e.0.contains("not playing"), "{e}");
+    assert!(e.0.contains("the replay has ended"), "{e}");
 }
 
 /// The frames of the ramp pushed for stream `name` (value × 16384).
@@ -269,8 +212,7 @@ fn a_cropped_section_loops_with_continuous_timestamps() {
     player.start().unwrap();
     let summary = player.wait().unwrap();
     assert!(summary.failures().is_empty(), "{:?}", summary.failures());
-    let log = log.lock().unwrap();
-    let (values, stamps) = &log["ramp"];
+    let (values, stamps) = &pushed(&log, "ramp");
     let want: Vec<i64> = (4000..6000).chain(4000..6000).collect();
     assert_eq!(ramp_frames(values), want);
     // One clock: frame k of the section loop is at t0 + k / 8000.
@@ -296,8 +238,7 @@ fn markers_follow_the_data_across_seeks() {
     wait_position(&player, 2.7);
     c.seek(1.9).unwrap(); // back: "no duration" (2.0) plays once more, after the seek
     player.wait().unwrap();
-    let log = log.lock().unwrap();
-    let (texts, marker_stamps) = &log["edf-markers"];
+    let (texts, marker_stamps) = &pushed(&log, "edf-markers");
     assert_eq!(
         texts,
         &[
@@ -311,7 +252,7 @@ fn markers_follow_the_data_across_seeks() {
     );
     // Each marker on a sample (all but "same record", at 3.995 s between two samples of
     // 100 Hz) is on that sample's timestamp.
-    let (_, data_stamps) = &log["edf"];
+    let (_, data_stamps) = &pushed(&log, "edf");
     for (t, text) in marker_stamps
         .iter()
         .zip(texts)

@@ -285,7 +285,7 @@ impl NativePlayer {
                 return self.finish(py).map(Some);
             }
             if let Err(interrupt) = py.check_signals() {
-                self.stop.stop();
+                self.stop.stop_for_signal(libc::SIGINT);
                 let _ = self.finish(py);
                 return Err(interrupt);
             }

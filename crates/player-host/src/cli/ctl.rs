@@ -5,6 +5,7 @@
 //! Exit status ([`run`]): 0 when the player carried the request out, 1 when it refused it
 //! or could not be reached, 2 for a usage mistake (nothing is sent).
 
+use super::report::seconds_3;
 use super::Ended;
 use crate::control::protocol::Request;
 use crate::error::{HostError, Result};
@@ -46,8 +47,10 @@ pub struct CtlArgs {
     pub command: Vec<String>,
 }
 
-/// How long the client waits for the player's answer.
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the client waits for the player's answer: well over the player's own limit
+/// (it answers every request within about 2 s: carried out, or withdrawn and refused;
+/// before t0 at once).
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The longest answer read, in bytes.
 const MAX_ANSWER: u64 = 64 * 1024;
@@ -159,7 +162,10 @@ pub fn exchange(path: &Path, request: &Request) -> Result<String> {
     let mut answer = String::new();
     BufReader::new((&stream).take(MAX_ANSWER))
         .read_line(&mut answer)
-        .map_err(|e| io_error("reading the answer of", e))?;
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => no_answer(path),
+            _ => io_error("reading the answer of", e),
+        })?;
     if !answer.ends_with('\n') {
         let e = io::Error::new(io::ErrorKind::UnexpectedEof, "no complete answer line");
         return Err(io_error("reading the answer of", e));
@@ -168,12 +174,25 @@ pub fn exchange(path: &Path, request: &Request) -> Result<String> {
     Ok(answer)
 }
 
+/// What happened when the player did not answer in time: it took the request (it is
+/// connected and read it) but is not running (stopped with Ctrl-Z or SIGSTOP) or stuck.
+fn no_answer(path: &Path) -> HostError {
+    HostError::Player(format!(
+        "the player at {} did not answer within {} s: it is not running (stopped with \
+         Ctrl-Z?) or stuck; the request was sent and may take effect when it runs again \
+         (see `player-host ctl {} status`)",
+        path.display(),
+        ANSWER_TIMEOUT.as_secs(),
+        path.display()
+    ))
+}
+
 /// One line for a person: `paused  12.500 / 60.000 s  speed 1  pass 1/1`.
 pub fn describe_status(status: &Value) -> String {
     let state = super::out::line(status["state"].as_str().unwrap_or("?"));
-    let position = status["position"].as_f64().unwrap_or(f64::NAN);
+    let position = seconds_3(status["position"].as_f64().unwrap_or(f64::NAN));
     let duration = match status["duration"].as_f64() {
-        Some(d) => format!(" / {d:.3}"),
+        Some(d) => format!(" / {}", seconds_3(d)),
         None => String::new(),
     };
     let speed = status["speed"].as_f64().unwrap_or(f64::NAN);
@@ -182,7 +201,8 @@ pub fn describe_status(status: &Value) -> String {
         (Some(n), None) => format!("  pass {n}/∞"),
         _ => String::new(),
     };
-    format!("{state}  {position:.3}{duration} s  speed {speed}{pass}")
+    let speed = crate::scenario::number_text(speed);
+    format!("{state}  {position}{duration} s  speed {speed}{pass}")
 }
 
 /// What `ctl` prints (on stdout, on stderr) for an answer line, and whether the player

@@ -66,18 +66,59 @@ pub(crate) fn plugins(registry: &Registry, json: bool) -> Result<Ended, HostErro
     Ok(Ended::Done)
 }
 
-/// `player-host validate`: parse the scenario and open every file.
+/// `player-host validate`: opens every file of every entry, reporting every error found,
+/// each naming the scenario and the entry (`demo.yaml: streams[1] (eeg): ...`), then
+/// the streams that would be published twice.
 pub(crate) fn validate(
     path: &Path,
     scenario: &Scenario,
     registry: &Registry,
 ) -> Result<Ended, HostError> {
-    let player = Player::with_registry(scenario, registry)
-        .map_err(|e| super::play::with_hint(e, &super::play::Invocation::Run))?;
-    for w in player.warnings() {
-        warning!("{w}");
+    // Errors of the scenario's own values name their entry already.
+    scenario.check()?;
+    let mut errors = Vec::new();
+    let mut names: Vec<(String, usize)> = Vec::new();
+    for (i, entry) in scenario.streams.iter().enumerate() {
+        let mut one = scenario.clone();
+        one.streams = vec![entry.clone()];
+        match Player::with_registry(&one, registry) {
+            Ok(player) => {
+                for w in player.warnings() {
+                    warning!("{w}");
+                }
+                names.extend(player.stream_names().iter().map(|n| (n.to_string(), i)));
+            }
+            Err(e) => {
+                let e = super::play::with_hint(e, &super::play::Invocation::Run);
+                errors.push(format!(
+                    "{}: streams[{i}] ({}): {e}",
+                    path.display(),
+                    entry.base_name()
+                ));
+            }
+        }
     }
-    let names = player.stream_names();
+    for (k, (name, i)) in names.iter().enumerate() {
+        if let Some((_, j)) = names[..k].iter().find(|(n, _)| n == name) {
+            errors.push(format!(
+                "{}: streams[{j}] and streams[{i}] would both be published as {}: give them \
+                 distinct `name`s",
+                path.display(),
+                player_api::quote(name)
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        for e in &errors {
+            error!("{e}");
+        }
+        if errors.len() > 1 {
+            let line = format!("{}: {}", path.display(), plural(errors.len(), "error"));
+            note!("{}", super::out::message(&line));
+        }
+        return Ok(Ended::Invalid);
+    }
+    let names: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
     let line = format!(
         "{}: ok ({}: {})",
         path.display(),

@@ -4,9 +4,11 @@
 #[macro_use]
 mod out;
 mod ctl;
+mod docs;
 mod info;
 mod play;
 mod report;
+mod status;
 
 use crate::plugins::registry::{PluginSources, Registry};
 use crate::scenario::RunSettings;
@@ -20,7 +22,8 @@ use std::process::ExitCode;
 macro_rules! exit_status_table {
     () => {
         "Exit status:
-  0      everything played (or the command did what it was asked)
+  0      everything played, or the replay was stopped on purpose (ctl stop, the
+         control socket's stop, the q key), or the command did what it was asked
   1      an error in a file or a scenario, or while playing (a stream failed, no
          consumer in time, --stats-json could not be written)
   2      a command-line mistake (an unknown flag, a value a flag does not take)
@@ -106,10 +109,23 @@ enum Command {
     /// Steer a running player through its control socket (see docs/control.md).
     #[command(after_help = ctl::AFTER_HELP)]
     Ctl(ctl::CtlArgs),
-    /// Check a scenario: its syntax, and that every file opens with the chosen reader.
+    /// Check a scenario: its syntax, and that every file opens with the chosen reader;
+    /// every error found is reported, naming its stream entry.
     Validate {
         /// The scenario (YAML).
         scenario: PathBuf,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    #[command(after_help = docs::COMPLETIONS_HELP)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout: the command's, or one subcommand's.
+    #[command(after_help = docs::MAN_HELP)]
+    Man {
+        /// A subcommand (run, play, ctl, ...), for its own page.
+        command: Option<String>,
     },
 }
 
@@ -119,8 +135,8 @@ pub(crate) struct PlayOptions {
     /// Where to publish: real LSL outlets, or nowhere (to test files and timing).
     #[arg(long, default_value = "lsl")]
     output: OutputKind,
-    /// Write the end-of-run statistics as JSON to this file (checked before playing,
-    /// replaced at the end in one step).
+    /// Write the end-of-run statistics as JSON to this file (`-`: stdout; a file is
+    /// checked before playing, replaced at the end in one step).
     #[arg(long, value_name = "PATH")]
     stats_json: Option<PathBuf>,
     /// No status line and no summary.
@@ -159,19 +175,23 @@ enum OutputKind {
 pub(crate) enum Ended {
     /// It did what it was asked.
     Done,
+    /// It was stopped on purpose (`ctl stop`, the socket, the `q` key): a success.
+    Stopped,
     /// It played, but at least one stream failed (or the statistics were not written).
     StreamsFailed,
     /// It was stopped by this signal.
     Signal(i32),
     /// The player refused the request (`ctl`).
     Refused,
+    /// It found errors in its input and printed them (`validate`).
+    Invalid,
 }
 
 /// The one place where an exit status is chosen (see [`EXIT_STATUS_HELP`]).
 pub(crate) fn exit_status(result: &Result<Ended, HostError>) -> u8 {
     match result {
-        Ok(Ended::Done) => 0,
-        Ok(Ended::StreamsFailed | Ended::Refused) => 1,
+        Ok(Ended::Done | Ended::Stopped) => 0,
+        Ok(Ended::StreamsFailed | Ended::Refused | Ended::Invalid) => 1,
         Ok(Ended::Signal(n)) => u8::try_from(128 + n).unwrap_or(1),
         Err(e) if out::is_broken_pipe(e) => 141,
         Err(HostError::Usage(_)) => 2,
@@ -262,10 +282,33 @@ fn execute(cli: Cli) -> Result<Ended, HostError> {
         }
         Command::Plugins { json } => info::plugins(&registry(dirs, None, true), json),
         Command::Validate { scenario } => {
-            let parsed = Scenario::load(&scenario)?;
+            let parsed = Scenario::load_unchecked(&scenario)
+                .map_err(|e| recording_not_scenario(dirs, &scenario, e))?;
             info::validate(&scenario, &parsed, &registry(dirs, Some(&parsed), false))
         }
         Command::Ctl(args) => ctl::run(&args),
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man { command } => docs::man(command.as_deref()),
+    }
+}
+
+/// A scenario that did not load: when a reader recognizes the file, it is a recording
+/// given to `run` or `validate` instead of `play` (a usage mistake).
+fn recording_not_scenario(dirs: &[PathBuf], path: &Path, e: HostError) -> HostError {
+    let sources = PluginSources {
+        dirs,
+        env: true,
+        scenario: &[],
+    };
+    match sources.registry().choose(path, None) {
+        Ok(reader) => HostError::Usage(format!(
+            "{} is a recording ({} reader), not a scenario: to play one file, `player-host \
+             play {}`",
+            path.display(),
+            reader.info().id(),
+            path.display()
+        )),
+        Err(_) => e,
     }
 }
 
@@ -279,7 +322,7 @@ fn run(
     options: &PlayOptions,
 ) -> Result<Ended, HostError> {
     options.check()?;
-    let mut scenario = Scenario::load(path)?;
+    let mut scenario = Scenario::load(path).map_err(|e| recording_not_scenario(dirs, path, e))?;
     scenario.apply(settings);
     if let Some(names) = only {
         scenario.keep_only(names)?;
@@ -302,6 +345,7 @@ fn play_file(
             )));
         }
     }
+    let file = stream.file.clone();
     // `play ROOT --bids ENTITIES`: FILE is the data set's root.
     if let Some(bids) = &mut stream.bids {
         bids.root = std::mem::take(&mut stream.file);
@@ -309,6 +353,22 @@ fn play_file(
     let mut scenario = Scenario::single(stream);
     scenario.apply(settings);
     play::play(session(dirs, scenario), options, &play::Invocation::Play)
+        .map_err(|e| scenario_not_recording(&file, e))
+}
+
+/// A file that no reader reads given to `play`: when it is a scenario, `run` was meant
+/// (a usage mistake).
+fn scenario_not_recording(path: &Path, e: HostError) -> HostError {
+    match e {
+        HostError::NoReader { .. } if Scenario::load_unchecked(path).is_ok() => {
+            HostError::Usage(format!(
+                "{} is a scenario, not a recording: to play it, `player-host run {}`",
+                path.display(),
+                path.display()
+            ))
+        }
+        other => other,
+    }
 }
 
 /// The session of `scenario` with the `--plugin-dir` paths.

@@ -3,13 +3,13 @@
 
 use super::out;
 use super::report::{self, plural};
+use super::status;
 use super::{Ended, OutputKind, PlayOptions};
 use crate::session::OutputChoice;
-use crate::{HostError, Player, Session, Steer, Summary};
+use crate::{HostError, Player, Session, Steer, StopCause, Summary};
 use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -78,13 +78,15 @@ pub(crate) fn play(
         out!("{}", report::describe_plan(&player.plans(), &scenario))?;
         return Ok(Ended::Done);
     }
-    let signals = install_signal_handler(&player);
+    install_signal_handler(&player);
     let verbose = !options.quiet;
     if verbose {
-        note!(
-            "publishing: {}",
-            out::line(&player.stream_names().join(", "))
-        );
+        let joined = player.stream_names().join(", ");
+        let names = out::line(&joined);
+        match options.output {
+            OutputKind::Lsl => note!("publishing: {names}"),
+            OutputKind::Null => note!("playing without publishing (--output null): {names}"),
+        }
     }
     let steer: Arc<dyn Steer> = Arc::new(player.controller());
     player.start()?;
@@ -99,8 +101,7 @@ pub(crate) fn play(
     );
     drop(keys); // the terminal is restored before the summary
     let summary = player.wait()?;
-    let signal = signals.load(Ordering::SeqCst);
-    let mut ended = report_summary(&summary, verbose, signal);
+    let mut ended = report_summary(&summary, verbose);
     if let Some(file) = stats_file {
         if let Err(e) = file.write(&summary) {
             error!("{e}");
@@ -147,19 +148,17 @@ fn show_status(player: &Player, show: bool, keys: Option<&crate::control::keys::
         if show && last.elapsed() >= STATUS_EVERY {
             last = Instant::now();
             let (phase, stats) = (player.phase(), player.stats());
-            let view = report::StatusView {
+            let view = status::StatusView {
                 phase: &phase,
                 status: controller.status(),
                 stats: &stats,
                 now: Instant::now(),
             };
-            let mut line = report::status_line(&view, terminal_width());
-            if let Some(keys) = keys {
-                let extra = keys
-                    .take_notice()
-                    .unwrap_or_else(|| crate::control::keys::HELP.to_string());
-                line = report::fit(&format!("{line}  {extra}"), terminal_width());
-            }
+            let extra = keys.map(|keys| {
+                keys.take_notice()
+                    .unwrap_or_else(|| crate::control::keys::HELP.to_string())
+            });
+            let line = status::status_line_with(&view, terminal_width(), extra.as_deref());
             out::stderr(&format!("\r\x1b[K{line}"));
         }
     }
@@ -180,8 +179,10 @@ fn terminal_width() -> usize {
     }
 }
 
-/// Prints the summary (unless quiet) and every stream's error; returns how the run ended.
-fn report_summary(summary: &Summary, verbose: bool, signal: usize) -> Ended {
+/// Prints the summary (unless quiet) and every stream's error; returns how the run ended:
+/// a signal's stop as the signal, a failed stream as a failure, a stop by request (`ctl
+/// stop`, the socket, `q`) as a success.
+fn report_summary(summary: &Summary, verbose: bool) -> Ended {
     if verbose {
         note!("{}", report::summary_table(summary, terminal_width()));
     }
@@ -191,14 +192,12 @@ fn report_summary(summary: &Summary, verbose: bool, signal: usize) -> Ended {
     for (stream, error) in summary.failures() {
         error!("stream {stream:?}: {error}");
     }
-    if summary.interrupted && signal != 0 {
-        Ended::Signal(i32::try_from(signal).unwrap_or(1))
-    } else if summary.interrupted {
-        Ended::StreamsFailed
-    } else if summary.failures().is_empty() {
-        Ended::Done
-    } else {
-        Ended::StreamsFailed
+    match summary.stopped_by {
+        Some(StopCause::Signal(signal)) => Ended::Signal(signal),
+        _ if !summary.failures().is_empty() => Ended::StreamsFailed,
+        Some(StopCause::Request) => Ended::Stopped,
+        None if summary.interrupted => Ended::Stopped,
+        None => Ended::Done,
     }
 }
 
@@ -208,7 +207,7 @@ fn report_summary(summary: &Summary, verbose: bool, signal: usize) -> Ended {
 /// JSON; a symbolic link is followed first, and one that leads nowhere (dangling, or a
 /// loop) is refused, never replaced. Anything else (`/dev/stdout`, a pipe) is written in
 /// place: it cannot be replaced. Nothing blocks: a FIFO nobody reads is refused at once
-/// ([`crate::files::open_write`]).
+/// ([`crate::files::open_write`]). `-` is stdout.
 struct StatsFile {
     /// Where the statistics end up.
     path: PathBuf,
@@ -226,6 +225,13 @@ impl StatsFile {
     }
 
     fn create(path: &Path) -> Result<Self, HostError> {
+        if path == Path::new("-") {
+            return Ok(StatsFile {
+                path: path.to_path_buf(),
+                temp: None,
+                file: None,
+            });
+        }
         let fail = |why: String| Self::error(path, std::io::Error::other(why));
         let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
         let target = match std::fs::metadata(path) {
@@ -280,6 +286,9 @@ impl StatsFile {
         let text = serde_json::to_string_pretty(summary)
             .map(|text| out::json(&text))
             .map_err(|e| Self::error(&self.path, std::io::Error::other(e)))?;
+        if self.path == Path::new("-") {
+            return out::stdout(&format!("{text}\n"));
+        }
         let mut file = self
             .file
             .take()
@@ -311,38 +320,32 @@ impl Drop for StatsFile {
 }
 
 /// First SIGINT (Ctrl-C), SIGTERM or SIGHUP: stop cleanly and print the summary; the
-/// exit status is then 128 + the signal. A second signal exits at once. Returns the
-/// number of the first signal received (0 while none).
-fn install_signal_handler(player: &Player) -> Arc<AtomicUsize> {
+/// exit status is then 128 + the signal (the stop's cause, [`StopCause::Signal`]). A
+/// second signal exits at once.
+fn install_signal_handler(player: &Player) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let first = Arc::new(AtomicUsize::new(0));
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
         Err(e) => {
             warning!("cannot handle Ctrl-C: {e}");
-            return first;
+            return;
         }
     };
     let stop = player.stop_handle();
-    let seen = first.clone();
     let spawned = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
+            let mut seen = false;
             for signal in signals.forever() {
-                let code = usize::try_from(signal).unwrap_or(1);
-                if seen
-                    .compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst)
-                    .is_err()
-                {
+                if std::mem::replace(&mut seen, true) {
                     let status = super::exit_status(&Ok(Ended::Signal(signal)));
                     crate::control::keys::restore_terminal();
                     std::process::exit(i32::from(status));
                 }
-                stop.stop();
+                stop.stop_for_signal(signal);
             }
         });
     if let Err(e) = spawned {
         warning!("cannot handle Ctrl-C: {e}");
     }
-    first
 }

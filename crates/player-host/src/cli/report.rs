@@ -1,120 +1,29 @@
-//! Text for people: the status line, the end-of-run summary, `inspect` and `plugins`.
+//! Text for people: the end-of-run summary, `--dry-run`, `inspect` and `plugins` (the
+//! status line is [`super::status`]'s).
 //!
 //! Every piece of text that comes from a file, a plugin or a scenario (names, labels,
 //! units, metadata, descriptions) is shown through [`cell`]: as it is, with its control
 //! characters and bidirectional overrides escaped.
 
-use crate::engine::control::{PlayState, Status};
-use crate::engine::{Phase, StreamPlan, StreamStats, Summary};
+use crate::engine::{StopCause, StreamPlan, Summary};
 use crate::plugins::registry::Registry;
 use crate::scenario::Scenario;
 use player_api::RecordingInfo;
 use std::fmt::Write as _;
-use std::time::Instant;
 
 /// Text from a file or a plugin, for a table or a list: escaped (`player_api::escape`).
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     player_api::escape(text).into_owned()
 }
 
 /// Names from files or a scenario, for a list: each escaped, `, `-separated.
-fn names(names: &[String]) -> String {
+pub(crate) fn names(names: &[String]) -> String {
     names.iter().map(|n| cell(n)).collect::<Vec<_>>().join(", ")
 }
 
-fn ms(seconds: f64) -> String {
-    format!("{:.3}", seconds * 1e3)
-}
-
-/// What the status line is drawn from.
-#[derive(Debug, Clone, Copy)]
-pub struct StatusView<'a> {
-    /// What the player does before it plays (waiting for consumers, start delay).
-    pub phase: &'a Phase,
-    /// Where the replay stands (position, pass, speed, paused).
-    pub status: Status,
-    /// Every stream's statistics so far.
-    pub stats: &'a [StreamStats],
-    /// The time now (for the start-delay countdown).
-    pub now: Instant,
-}
-
-/// Minutes and seconds, `1:02.3`, or seconds, `12.3 s`.
-fn clock_time(s: f64) -> String {
-    if s >= 60.0 {
-        format!("{}:{:04.1}", (s / 60.0).floor(), s % 60.0)
-    } else {
-        format!("{s:.1} s")
-    }
-}
-
-/// One status line, at most `width - 1` characters (cut, never wrapped): what the
-/// player waits for, or its position / pass duration (percent), pass, speed, streams
-/// still playing, and lateness so far.
-pub fn status_line(view: &StatusView<'_>, width: usize) -> String {
-    let line = match view.phase {
-        Phase::Starting => "starting".to_string(),
-        Phase::WaitingForConsumers(missing) => {
-            format!("waiting for a consumer on {}", names(missing))
-        }
-        Phase::Playing { t0 } if *t0 > view.now => {
-            format!("starting in {:.1} s", (*t0 - view.now).as_secs_f64())
-        }
-        Phase::Playing { .. } => playing_line(view),
-    };
-    fit(&line, width)
-}
-
-fn playing_line(view: &StatusView<'_>) -> String {
-    let (status, stats) = (&view.status, view.stats);
-    let position = match status.duration {
-        Some(d) if d > 0.0 => {
-            let at = status.position.clamp(0.0, d);
-            format!(
-                "{} / {} ({:.0}%)",
-                clock_time(at),
-                clock_time(d),
-                100.0 * at / d
-            )
-        }
-        _ => clock_time(status.position.max(0.0)),
-    };
-    let passes = status.pass.1.map_or("∞".to_string(), |n| n.to_string());
-    let state = match status.state {
-        PlayState::Paused => "paused  ",
-        _ => "",
-    };
-    let speed = if status.speed == 1.0 {
-        String::new()
-    } else {
-        format!("  speed ×{}", status.speed)
-    };
-    let p99 = stats.iter().map(|s| s.lateness_p99).fold(0.0, f64::max);
-    let max = stats.iter().map(|s| s.lateness_max).fold(0.0, f64::max);
-    let late: u64 = stats.iter().map(|s| s.late_chunks).sum();
-    let active = stats
-        .iter()
-        .filter(|s| !s.finished && s.error.is_none())
-        .count();
-    format!(
-        "{state}{position}  pass {}/{passes}{speed}  {active}/{} streams  late {late}  p99/max {}/{} ms",
-        status.pass.0,
-        stats.len(),
-        ms(p99),
-        ms(max)
-    )
-}
-
-/// `text` cut to at most `width - 1` characters (the last column stays free, so that the
-/// cursor never wraps), with `…` when cut.
-pub fn fit(text: &str, width: usize) -> String {
-    let room = width.saturating_sub(1).max(2);
-    if text.chars().count() <= room {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(room - 1).collect();
-    cut.push('…');
-    cut
+/// Seconds as milliseconds with 3 decimals (`0.145`).
+pub(crate) fn ms(seconds: f64) -> String {
+    seconds_3(seconds * 1e3)
 }
 
 /// `name` shortened to `width` characters by an ellipsis in the middle (the end of a
@@ -169,21 +78,45 @@ pub fn summary_table(summary: &Summary, width: usize) -> String {
             ms(s.lateness_max)
         );
     }
+    let (verb, why) = how_it_ended(summary);
     let _ = write!(
         out,
-        "{} in {:.3} s{}",
-        if summary.interrupted {
-            "stopped"
-        } else {
-            "played"
-        },
-        summary.wall_seconds,
+        "{verb} in {} s{why}{}",
+        seconds_3(summary.wall_seconds),
         match summary.failures().len() {
             0 => String::new(),
             n => format!(", {} failed", plural(n, "stream")),
         }
     );
     out
+}
+
+/// `played`, or `stopped` and why: ` by request`, ` by SIGINT`.
+fn how_it_ended(summary: &Summary) -> (&'static str, String) {
+    match (summary.interrupted, summary.stopped_by) {
+        (false, _) => ("played", String::new()),
+        (true, Some(StopCause::Signal(n))) => ("stopped", format!(" by {}", signal_name(n))),
+        (true, _) => ("stopped", " by request".into()),
+    }
+}
+
+/// `SIGINT`, `SIGTERM`, `SIGHUP`, else `signal N`.
+pub(crate) fn signal_name(signal: i32) -> String {
+    match signal {
+        libc::SIGINT => "SIGINT".into(),
+        libc::SIGTERM => "SIGTERM".into(),
+        libc::SIGHUP => "SIGHUP".into(),
+        n => format!("signal {n}"),
+    }
+}
+
+/// Seconds with 3 decimals (`12.500`), or in short scientific notation when huge.
+pub(crate) fn seconds_3(s: f64) -> String {
+    if s.abs() < 1e9 {
+        format!("{s:.3}")
+    } else {
+        crate::scenario::number_text(s)
+    }
 }
 
 /// Seconds as people read them: `2.04 s`, `0 s`, `unknown`.
@@ -422,83 +355,7 @@ pub fn plural(n: usize, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
-
-    fn stream(name: &str) -> StreamStats {
-        StreamStats {
-            name: name.into(),
-            lateness_p99: 0.000_145,
-            lateness_max: 0.002_5,
-            ..Default::default()
-        }
-    }
-
-    fn status(position: f64, duration: Option<f64>, pass: (u64, Option<u64>)) -> Status {
-        Status {
-            state: PlayState::Playing,
-            position,
-            duration,
-            pass,
-            speed: 1.0,
-        }
-    }
-
-    fn line(phase: Phase, status: Status, stats: &[StreamStats], now: Instant) -> String {
-        let view = StatusView {
-            phase: &phase,
-            status,
-            stats,
-            now,
-        };
-        status_line(&view, 80)
-    }
-
-    /// Issue 14.11: position / duration with a percentage, the pass, and what it waits
-    /// for, always within the terminal's width.
-    #[test]
-    fn status_line_says_where_and_what_it_waits_for() {
-        let t0 = Instant::now();
-        let now = t0 + Duration::from_secs(30);
-        let stats = [stream("meg"), stream("meg-markers")];
-        let playing = || Phase::Playing { t0 };
-        assert_eq!(
-            line(
-                playing(),
-                status(5.4, Some(20.0), (2, Some(3))),
-                &stats,
-                now
-            ),
-            "5.4 s / 20.0 s (27%)  pass 2/3  2/2 streams  late 0  p99/max 0.145/2.500 ms"
-        );
-        let mut paused = status(65.0, Some(90.0), (5, None));
-        paused.state = PlayState::Paused;
-        paused.speed = 2.0;
-        assert_eq!(
-            line(playing(), paused, &stats[..1], now),
-            "paused  1:05.0 / 1:30.0 (72%)  pass 5/∞  speed ×2  1/1 streams  late 0  p99/ma…"
-        );
-        let later = Phase::Playing {
-            t0: t0 + Duration::from_millis(1500),
-        };
-        let waiting = status(0.0, Some(20.0), (1, Some(1)));
-        assert_eq!(line(later, waiting, &stats, t0), "starting in 1.5 s");
-        let who = Phase::WaitingForConsumers(vec!["meg".into(), "eeg".into()]);
-        assert_eq!(
-            line(who, waiting, &stats, t0),
-            "waiting for a consumer on meg, eeg"
-        );
-        let many: Vec<String> = (0..40).map(|i| format!("stream-{i}")).collect();
-        let long = line(Phase::WaitingForConsumers(many), waiting, &stats, t0);
-        assert_eq!(long.chars().count(), 79, "{long}");
-        assert!(long.ends_with('…'));
-        let view = StatusView {
-            phase: &Phase::Playing { t0 },
-            status: status(5.4, Some(20.0), (2, Some(3))),
-            stats: &stats,
-            now,
-        };
-        assert!(status_line(&view, 40).chars().count() <= 39);
-    }
+    use crate::cli::status::tests::stream;
 
     /// Issue 14.11: the summary fits 80 columns, long names shortened in the middle.
     #[test]
@@ -513,6 +370,7 @@ mod tests {
             t0: Some(0.0),
             wall_seconds: 12.5,
             interrupted: false,
+            stopped_by: None,
             streams,
             warnings: Vec::new(),
         };
@@ -526,8 +384,8 @@ mod tests {
         assert!(wide.contains("a-very-long-recording-name-of-a-meg-session-markers"));
     }
 
-    /// Issue 24.5: names from files or scenarios reach the status line, the summary and
-    /// the tables escaped.
+    /// Issue 24.5: names from files or scenarios reach the summary and the tables
+    /// escaped (the status line: `super::status`'s tests).
     #[test]
     fn names_from_files_are_escaped_in_every_table() {
         let hostile = "\u{1b}]0;PWN\u{7}\u{202e}x\r\n";
@@ -535,14 +393,11 @@ mod tests {
             text.chars()
                 .any(|c| c.is_control() && c != '\n' || c == '\u{202e}')
         };
-        let t0 = Instant::now();
-        let waiting = Phase::WaitingForConsumers(vec![hostile.into()]);
-        let line = line(waiting, status(0.0, None, (1, Some(1))), &[], t0);
-        assert!(!raw(&line) && line.contains(r"\u{1b}]0;PWN\u{7}"), "{line}");
         let summary = Summary {
             t0: Some(0.0),
             wall_seconds: 1.0,
             interrupted: false,
+            stopped_by: None,
             streams: vec![stream(hostile)],
             warnings: Vec::new(),
         };
@@ -557,5 +412,29 @@ mod tests {
         }];
         let text = describe_readers(&readers);
         assert!(!raw(&text), "{text}");
+    }
+
+    /// Issue 23: a stop says why, and no number is hundreds of digits long.
+    #[test]
+    fn summary_says_how_it_ended_in_short_numbers() {
+        let mut streams = vec![stream("eeg")];
+        streams[0].lateness_max = 1e300;
+        streams[0].lateness_p99 = 1e300;
+        let mut summary = Summary {
+            t0: Some(0.0),
+            wall_seconds: 3.25,
+            interrupted: true,
+            stopped_by: Some(StopCause::Request),
+            streams,
+            warnings: Vec::new(),
+        };
+        let table = summary_table(&summary, 80);
+        assert!(table.ends_with("stopped in 3.250 s by request"), "{table}");
+        assert!(table.contains("1e303"), "{table}");
+        assert!(table.lines().all(|l| l.chars().count() < 80), "{table}");
+        summary.stopped_by = Some(StopCause::Signal(libc::SIGINT));
+        assert!(summary_table(&summary, 80).ends_with("stopped in 3.250 s by SIGINT"));
+        summary.stopped_by = Some(StopCause::Signal(10));
+        assert!(summary_table(&summary, 80).ends_with("stopped in 3.250 s by signal 10"));
     }
 }

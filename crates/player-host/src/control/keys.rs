@@ -7,7 +7,7 @@
 //! | shift+← / shift+→ | seek −30 s / +30 s |
 //! | `+` (or `=`) / `-` | speed ×2 / ÷2 (within 0.01 to 100) |
 //! | `0` | back to the start |
-//! | `q` | quit, as Ctrl-C does |
+//! | `q` | quit: a stop by request (exit status 0) |
 //!
 //! [`Keys::start`] puts the terminal in non-canonical mode without echo (keys arrive at
 //! once and are not printed; Ctrl-C still sends SIGINT) and reads keys on a thread that
@@ -16,11 +16,16 @@
 //! which runs no destructors). Nothing is read when stdin is not a terminal, or when the
 //! process runs in the background of its terminal (`player-host play … &`: reading or
 //! changing the terminal would stop it with SIGTTIN/SIGTTOU).
+//!
+//! Job control: when the job is stopped (Ctrl-Z) the shell takes the terminal back and
+//! puts its own settings on it; when the job is continued in the foreground (`fg`,
+//! SIGCONT), the key thread sets the key mode again.
 
-use crate::control::wake::{wait_readable, Waited, Wake};
+use crate::control::wake::{wait_any, Wake, Woke};
 use crate::engine::control::{PlayState, Refusal, Status, Steer, SPEED_RANGE};
-use std::io;
-use std::os::fd::RawFd;
+use std::io::{self, Read};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Once, PoisonError};
 use std::thread::JoinHandle;
@@ -50,6 +55,10 @@ pub enum Action {
     /// Stop the run (`q`).
     Quit,
 }
+
+/// How often the key thread looks whether a job continued in the background came back
+/// to the foreground.
+const BACKGROUND_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The longest escape sequence kept while waiting for its end; longer ones are dropped.
 const MAX_SEQUENCE: usize = 16;
@@ -211,6 +220,7 @@ pub struct RawMode {
     id: u64,
     fd: RawFd,
     saved: libc::termios,
+    raw: libc::termios,
 }
 
 impl RawMode {
@@ -239,7 +249,16 @@ impl RawMode {
             forget_saved(id);
             return Err(e);
         }
-        Ok(RawMode { id, fd, saved })
+        Ok(RawMode { id, fd, saved, raw })
+    }
+}
+
+/// Puts the key mode `raw` on the terminal `fd` again (after a job-control stop), unless
+/// the process is now in the background of it.
+fn set_again(fd: RawFd, raw: &libc::termios) {
+    if !in_background(fd) {
+        // SAFETY: `raw` is a valid termios; a terminal that went away only fails.
+        unsafe { libc::tcsetattr(fd, libc::TCSANOW, raw) };
     }
 }
 
@@ -274,6 +293,8 @@ pub struct Keys {
     wake: Arc<Wake>,
     thread: Option<JoinHandle<()>>,
     notice: Arc<Mutex<Option<String>>>,
+    /// The SIGCONT handler that tells the thread to set the key mode again.
+    continued: signal_hook::SigId,
     _raw: RawMode,
 }
 
@@ -293,14 +314,30 @@ impl Keys {
         let raw = RawMode::enable(fd)?;
         let wake = Arc::new(Wake::new()?);
         let notice = Arc::new(Mutex::new(None));
+        let (continued, signalled) = UnixStream::pair()?;
+        continued.set_nonblocking(true)?;
+        let sig = signal_hook::low_level::pipe::register(libc::SIGCONT, signalled)?;
         let (thread_wake, thread_notice) = (wake.clone(), notice.clone());
+        let reader = KeyReader {
+            fd,
+            raw: raw.raw,
+            continued,
+        };
         let thread = std::thread::Builder::new()
             .name("keys".into())
-            .spawn(move || read_keys(fd, steer.as_ref(), &thread_wake, &thread_notice))?;
+            .spawn(move || reader.run(steer.as_ref(), &thread_wake, &thread_notice));
+        let thread = match thread {
+            Ok(thread) => thread,
+            Err(e) => {
+                signal_hook::low_level::unregister(sig);
+                return Err(e);
+            }
+        };
         Ok(Some(Keys {
             wake,
             thread: Some(thread),
             notice,
+            continued: sig,
             _raw: raw,
         }))
     }
@@ -316,6 +353,7 @@ impl Keys {
 
 impl Drop for Keys {
     fn drop(&mut self) {
+        signal_hook::low_level::unregister(self.continued);
         self.wake.fire();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -323,29 +361,53 @@ impl Drop for Keys {
     }
 }
 
-/// The key thread: reads `fd` until `wake` fires or the terminal closes.
-fn read_keys(fd: RawFd, steer: &dyn Steer, wake: &Wake, notice: &Mutex<Option<String>>) {
-    let mut decoder = KeyDecoder::new();
-    let mut buf = [0u8; 64];
-    loop {
-        match wait_readable(fd, wake, None) {
-            Ok(Waited::Ready) => {}
-            Ok(Waited::TimedOut) => continue,
-            Ok(Waited::Woken) | Err(_) => return,
-        }
-        // SAFETY: `buf` is valid for `buf.len()` bytes of writes.
-        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-        let n = match usize::try_from(n) {
-            Ok(0) => return,
-            Ok(n) => n,
-            Err(_) => match io::Error::last_os_error().kind() {
-                io::ErrorKind::Interrupted | io::ErrorKind::WouldBlock => continue,
-                _ => return,
-            },
-        };
-        for action in decoder.feed(&buf[..n]) {
-            if let Err(Refusal(message)) = apply(action, steer) {
-                *notice.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
+/// What the key thread reads: the terminal `fd` (in the key mode `raw`) and the pipe
+/// that says the process was continued (SIGCONT).
+struct KeyReader {
+    fd: RawFd,
+    raw: libc::termios,
+    continued: UnixStream,
+}
+
+impl KeyReader {
+    /// Reads keys until `wake` fires or the terminal closes; sets the key mode again
+    /// each time the process is continued.
+    fn run(mut self, steer: &dyn Steer, wake: &Wake, notice: &Mutex<Option<String>>) {
+        let mut decoder = KeyDecoder::new();
+        let mut buf = [0u8; 64];
+        loop {
+            match wait_any(&[self.fd, self.continued.as_raw_fd()], wake, None) {
+                Ok(Woke::Fd(0)) => {}
+                Ok(Woke::Fd(_)) => {
+                    while self.continued.read(&mut buf).is_ok_and(|n| n > 0) {}
+                    set_again(self.fd, &self.raw);
+                    continue;
+                }
+                Ok(Woke::TimedOut) => continue,
+                Ok(Woke::Woken) | Err(_) => return,
+            }
+            if in_background(self.fd) {
+                // Continued in the background (`bg`): reading would stop the process
+                // (SIGTTIN). Wait to come back to the foreground.
+                if let Ok(Woke::Woken) | Err(_) = wait_any(&[], wake, Some(BACKGROUND_POLL)) {
+                    return;
+                }
+                continue;
+            }
+            // SAFETY: `buf` is valid for `buf.len()` bytes of writes.
+            let n = unsafe { libc::read(self.fd, buf.as_mut_ptr().cast(), buf.len()) };
+            let n = match usize::try_from(n) {
+                Ok(0) => return,
+                Ok(n) => n,
+                Err(_) => match io::Error::last_os_error().kind() {
+                    io::ErrorKind::Interrupted | io::ErrorKind::WouldBlock => continue,
+                    _ => return,
+                },
+            };
+            for action in decoder.feed(&buf[..n]) {
+                if let Err(Refusal(message)) = apply(action, steer) {
+                    *notice.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
+                }
             }
         }
     }

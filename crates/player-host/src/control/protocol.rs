@@ -11,8 +11,15 @@
 //! The socket ([`super::socket`]) and `player-host ctl` speak it; requests go to a
 //! [`Steer`].
 
-use crate::engine::control::{check_speed, Refusal, Status, Steer};
+use crate::engine::control::{
+    check_seek_by, check_seek_to, check_speed, PlayState, Refusal, Status, Steer,
+};
+use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, Visitor};
 use serde_json::{json, Map, Value};
+use std::time::{Duration, Instant};
+
+/// How long the answer to `stop` waits for the run to end (it ends within milliseconds).
+const STOP_PATIENCE: Duration = Duration::from_secs(2);
 
 /// One request of the protocol.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,9 +28,9 @@ pub enum Request {
     Pause,
     /// `{"cmd": "resume"}`
     Resume,
-    /// `{"cmd": "seek", "to": SECONDS}` (SECONDS ≥ 0)
+    /// `{"cmd": "seek", "to": SECONDS}` (0 to 1e9 s; lands within the pass)
     SeekTo(f64),
-    /// `{"cmd": "seek", "by": SECONDS}` (negative: back)
+    /// `{"cmd": "seek", "by": SECONDS}` (negative: back; -1e9 to 1e9 s)
     SeekBy(f64),
     /// `{"cmd": "speed", "value": FACTOR}` (0.01 to 100)
     Speed(f64),
@@ -39,9 +46,17 @@ impl Request {
         let value: Value = serde_json::from_str(line).map_err(|e| {
             format!("not a JSON request ({e}); expected e.g. {{\"cmd\": \"status\"}}")
         })?;
-        let Value::Object(fields) = value else {
+        if !value.is_object() {
             return Err("a request is a JSON object, e.g. {\"cmd\": \"status\"}".into());
-        };
+        }
+        // Read again, refusing a key given twice (a `Value` keeps the last one silently).
+        let Fields(fields) = serde_json::from_str(line).map_err(|e| {
+            let message = e.to_string();
+            match message.rsplit_once(" at line ") {
+                Some((what, _)) => what.to_string(),
+                None => message,
+            }
+        })?;
         let cmd = match fields.get("cmd") {
             Some(Value::String(cmd)) => cmd.as_str(),
             Some(_) => return Err("\"cmd\" must be a string".into()),
@@ -89,9 +104,52 @@ impl Request {
             Request::Status => Ok(steer.status()),
             Request::Stop => {
                 steer.stop();
-                Ok(steer.status())
+                Ok(ended(steer))
             }
         }
+    }
+}
+
+/// The status once the run has ended (after a stop), so that the answer says so; the
+/// latest status if it takes longer than [`STOP_PATIENCE`].
+fn ended(steer: &dyn Steer) -> Status {
+    let give_up = Instant::now() + STOP_PATIENCE;
+    loop {
+        let status = steer.status();
+        if status.state == PlayState::Finished || Instant::now() > give_up {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// A JSON object whose keys are all different.
+struct Fields(Map<String, Value>);
+
+impl<'de> Deserialize<'de> for Fields {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Fields;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+                let mut fields = Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if fields.contains_key(&key) {
+                        return Err(A::Error::custom(format!(
+                            "the field {} is given twice (a request names each field once)",
+                            player_api::quote(&key)
+                        )));
+                    }
+                    let value: Value = map.next_value()?;
+                    fields.insert(key, value);
+                }
+                Ok(Fields(fields))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
@@ -152,14 +210,12 @@ fn seek(fields: &Map<String, Value>) -> std::result::Result<Request, String> {
             "\"seek\" needs \"to\" (seconds from the start) or \"by\" (seconds, negative: back)"
                 .into(),
         ),
-        (true, false) => {
-            let to = number(fields, "seek", "to")?;
-            if to < 0.0 {
-                return Err(format!("\"seek\": \"to\" must be ≥ 0 s, not {to}"));
-            }
-            Ok(Request::SeekTo(to))
-        }
-        (false, true) => number(fields, "seek", "by").map(Request::SeekBy),
+        (true, false) => number(fields, "seek", "to")
+            .and_then(|to| check_seek_to(to).map_err(|Refusal(m)| m))
+            .map(Request::SeekTo),
+        (false, true) => number(fields, "seek", "by")
+            .and_then(|by| check_seek_by(by).map_err(|Refusal(m)| m))
+            .map(Request::SeekBy),
     }
 }
 

@@ -48,25 +48,43 @@ pub(crate) fn wait_readable(
     wake: &Wake,
     timeout: Option<Duration>,
 ) -> io::Result<Waited> {
+    Ok(match wait_any(&[fd], wake, timeout)? {
+        Woke::Fd(_) => Waited::Ready,
+        Woke::Woken => Waited::Woken,
+        Woke::TimedOut => Waited::TimedOut,
+    })
+}
+
+/// How a [`wait_any`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Woke {
+    /// This descriptor (its index) is readable.
+    Fd(usize),
+    /// The [`Wake`] fired (it wins over a readable descriptor).
+    Woken,
+    /// The timeout passed.
+    TimedOut,
+}
+
+/// Waits until one of `fds` is readable, `wake` fires or `timeout` passes (`None`: no
+/// limit).
+pub(crate) fn wait_any(fds: &[RawFd], wake: &Wake, timeout: Option<Duration>) -> io::Result<Woke> {
     let millis = match timeout {
         None => -1,
         Some(t) => i32::try_from(t.as_millis()).unwrap_or(i32::MAX),
     };
-    let mut fds = [
-        libc::pollfd {
-            fd: wake.read.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        },
-        libc::pollfd {
+    let mut polled: Vec<libc::pollfd> = std::iter::once(wake.read.as_raw_fd())
+        .chain(fds.iter().copied())
+        .map(|fd| libc::pollfd {
             fd,
             events: libc::POLLIN,
             revents: 0,
-        },
-    ];
+        })
+        .collect();
     loop {
-        // SAFETY: `fds` is a valid array of two pollfd for the duration of the call.
-        let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, millis) };
+        let count = polled.len() as libc::nfds_t;
+        // SAFETY: `polled` is a valid array of `count` pollfd for the duration of the call.
+        let n = unsafe { libc::poll(polled.as_mut_ptr(), count, millis) };
         if n < 0 {
             let e = io::Error::last_os_error();
             if e.kind() == io::ErrorKind::Interrupted {
@@ -74,12 +92,12 @@ pub(crate) fn wait_readable(
             }
             return Err(e);
         }
-        return Ok(if fds[0].revents != 0 {
-            Waited::Woken
-        } else if fds[1].revents != 0 {
-            Waited::Ready
-        } else {
-            Waited::TimedOut
+        if polled[0].revents != 0 {
+            return Ok(Woke::Woken);
+        }
+        return Ok(match polled[1..].iter().position(|p| p.revents != 0) {
+            Some(i) => Woke::Fd(i),
+            None => Woke::TimedOut,
         });
     }
 }

@@ -6,6 +6,7 @@
 //! recording.
 
 use crate::error::{HostError, Result};
+use crate::scenario::number_text;
 pub use crate::scenario::Section;
 use player_api::{Block, ReadError, SampleSource, StreamInfo, StreamKind};
 
@@ -61,8 +62,11 @@ impl Cropped {
             return Err(HostError::config(format!(
                 "stream {:?}: the section from {} s{} holds no sample",
                 stream.name,
-                section.from,
-                section.to.map(|t| format!(" to {t} s")).unwrap_or_default()
+                number_text(section.from),
+                section
+                    .to
+                    .map(|t| format!(" to {} s", number_text(t)))
+                    .unwrap_or_default()
             )));
         }
         inner.seek(first)?;

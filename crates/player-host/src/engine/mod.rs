@@ -19,16 +19,21 @@
 //! streams (more only while a reader is stuck in a call). The clock is the output's (LSL's
 //! `local_clock`), and every stream shares one t0.
 
+mod agenda;
+mod apply;
 pub mod control;
 pub mod crop;
 mod linger;
 mod picks;
 pub(crate) mod plan;
+mod playing;
 mod pool;
 pub(crate) mod prefetch;
 mod punctual;
 pub mod stats;
 pub mod steering;
+pub mod summary;
+mod timeline;
 pub(crate) mod timing;
 
 use crate::error::{HostError, Result};
@@ -36,51 +41,14 @@ use crate::plugins::registry::Registry;
 use crate::scenario::{Repeat, Scenario, WaitFor, WaitForConsumers};
 use crate::transport::Output;
 use plan::Input;
+use playing::{Playing, Queue};
 use serde::Serialize;
 pub use stats::StreamStats;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use timing::{Playing, Queue};
-
-/// What a finished (or stopped) run did.
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    /// The shared clock value of every stream's first sample (before offsets), if the run
-    /// got that far.
-    pub t0: Option<f64>,
-    /// Seconds from t0 to the end of the run.
-    pub wall_seconds: f64,
-    /// Whether the run was stopped before the end.
-    pub interrupted: bool,
-    /// Per-stream statistics, in scenario order.
-    pub streams: Vec<StreamStats>,
-    /// What the user should know about the run as a whole (e.g. outlets closed before
-    /// a lagging consumer had taken everything).
-    pub warnings: Vec<String>,
-}
-
-impl Summary {
-    /// The streams that failed, with their messages.
-    pub fn failures(&self) -> Vec<(&str, &str)> {
-        self.streams
-            .iter()
-            .filter_map(|s| s.error.as_deref().map(|e| (s.name.as_str(), e)))
-            .collect()
-    }
-}
-
-/// A way to stop a running [`Player`] from elsewhere (a signal handler, another thread).
-#[derive(Debug, Clone)]
-pub struct StopHandle(Arc<AtomicBool>);
-
-impl StopHandle {
-    /// Asks the player to stop; the run ends within a few milliseconds.
-    pub fn stop(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
+pub use summary::{StopCause, StopHandle, Summary};
 
 /// Replays a scenario: like MNE-LSL's `PlayerLSL`, for many recordings on one clock.
 /// Opened by a [`Session`](crate::Session) (or [`from_scenario`](Player::from_scenario),
@@ -106,7 +74,7 @@ pub struct Player {
     paced: bool,
     repeat: Repeat,
     output: Arc<dyn Output>,
-    stop: Arc<AtomicBool>,
+    stop: StopHandle,
     running: Arc<AtomicBool>,
     shared: Arc<Mutex<Vec<StreamStats>>>,
     steering: Arc<steering::Shared>,
@@ -210,7 +178,7 @@ impl Player {
     pub(crate) fn with_registry(scenario: &Scenario, registry: &Registry) -> Result<Self> {
         scenario.check()?;
         let plan = plan::build(scenario, registry)?;
-        let stop = Arc::new(AtomicBool::new(false));
+        let stop = StopHandle::new();
         let passes = match scenario.repeat {
             Repeat::Times(n) => Some(n),
             Repeat::Forever => None,
@@ -309,9 +277,9 @@ impl Player {
         steering::Controller::new(self.steering.clone())
     }
 
-    /// A handle that stops this player from another thread.
+    /// A handle that stops this player from another thread (and says why).
     pub fn stop_handle(&self) -> StopHandle {
-        StopHandle(self.stop.clone())
+        self.stop.clone()
     }
 
     /// Creates the outlets and starts playing in the background; returns at once.
@@ -323,7 +291,7 @@ impl Player {
         let mut data = Vec::with_capacity(self.streams.len());
         let pool = pool::Pool::for_this_machine("prefetch");
         for stream in std::mem::take(&mut self.streams) {
-            if self.stop.load(Ordering::SeqCst) {
+            if self.stop.flag().load(Ordering::SeqCst) {
                 break; // stopped while starting (Ctrl-C during the outlets' creation)
             }
             data.push(is_data(&stream));
@@ -331,11 +299,12 @@ impl Player {
             let name = &stream.spec.name;
             let queue = match stream.input {
                 Input::Source(input) => {
-                    let prefetch = prefetch::start(&pool, input, self.repeat, self.stop.clone())
-                        .map_err(|e| HostError::Io {
-                            what: format!("starting the prefetch of stream {name:?}"),
-                            source: e,
-                        })?;
+                    let prefetch =
+                        prefetch::start(&pool, input, self.repeat, self.stop.flag().clone())
+                            .map_err(|e| HostError::Io {
+                                what: format!("starting the prefetch of stream {name:?}"),
+                                source: e,
+                            })?;
                     Queue::Prefetched {
                         prefetch,
                         current: None,
@@ -343,15 +312,8 @@ impl Player {
                 }
                 Input::Markers(m) => Queue::markers(m, self.repeat),
             };
-            runs.push(Playing {
-                outlet,
-                offset: stream.offset,
-                timeline: steering::Timeline::starting_at(0.0), // set once t0 is known
-                counter: stats::StreamCounter::new(name),
-                queue,
-                done: false,
-                starved_since: None,
-            });
+            let rate = stream.spec.nominal_rate;
+            runs.push(Playing::new(outlet, stream.offset, rate, queue, name));
         }
         let events = match &self.control_events {
             Some(name) => Some(self.output.create(&control_events_spec(name))?),
@@ -373,7 +335,7 @@ impl Player {
             _pool: pool,
         };
         self.running.store(true, Ordering::SeqCst);
-        self.steering.set_state(control::PlayState::Waiting);
+        self.steering.set_waiting();
         let thread = std::thread::Builder::new()
             .name("player timing".into())
             .spawn(move || ctx.run(runs))
@@ -390,9 +352,11 @@ impl Player {
         self.running.load(Ordering::SeqCst)
     }
 
-    /// Asks the player to stop; [`wait`](Player::wait) then returns promptly.
+    /// Asks the player to stop (on purpose: [`StopCause::Request`]);
+    /// [`wait`](Player::wait) then returns promptly.
     pub fn stop(&self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.stop.stop();
+        self.steering.wake();
     }
 
     /// Statistics of every stream so far (refreshed about every 100 ms while playing).
@@ -425,7 +389,7 @@ impl Drop for Player {
 
 struct RunContext {
     output: Arc<dyn Output>,
-    stop: Arc<AtomicBool>,
+    stop: StopHandle,
     running: Arc<AtomicBool>,
     shared: Arc<Mutex<Vec<StreamStats>>>,
     steering: Arc<steering::Shared>,
@@ -452,7 +416,7 @@ fn is_data(stream: &plan::Stream) -> bool {
 impl RunContext {
     fn run(mut self, mut streams: Vec<Playing>) -> Result<Summary> {
         let mut result = self.play(&mut streams);
-        self.steering.set_state(control::PlayState::Finished);
+        self.steering.finish();
         if let Ok(summary) = result.as_mut() {
             // Keep the outlets until their consumers have taken the last chunks.
             let outlets: Vec<(&str, &dyn crate::transport::Outlet)> = streams
@@ -466,7 +430,10 @@ impl RunContext {
             };
             let census = || self.output.census();
             summary.warnings.extend(linger::until_delivered(
-                &outlets, linger, &self.stop, &census,
+                &outlets,
+                linger,
+                self.stop.flag(),
+                &census,
             ));
         }
         self.running.store(false, Ordering::SeqCst);
@@ -478,11 +445,12 @@ impl RunContext {
     fn play(&mut self, streams: &mut [Playing]) -> Result<Summary> {
         let output = self.output.clone();
         let clock = move || output.now();
-        let interrupted = || self.stop.load(Ordering::SeqCst);
+        let interrupted = || self.stop.flag().load(Ordering::SeqCst);
         let summary = |streams: &[Playing], t0: Option<f64>, end: f64| Summary {
             t0,
             wall_seconds: t0.map_or(0.0, |t| (end - t).max(0.0)),
             interrupted: interrupted(),
+            stopped_by: self.stop.cause().filter(|_| interrupted()),
             streams: streams.iter().map(|l| l.counter.snapshot()).collect(),
             warnings: Vec::new(),
         };
@@ -506,18 +474,12 @@ impl RunContext {
             }
         };
         let steering = self.steering.clone();
-        let status = match steering.status.lock() {
-            Ok(s) => *s,
-            Err(e) => *e.into_inner(),
-        };
         let schedule = timing::Schedule {
             clock: &clock,
-            stop: &self.stop,
+            stop: self.stop.flag(),
             stats: &self.shared,
             steering: &steering,
             paced: self.paced,
-            duration: status.duration,
-            passes: status.pass.1,
             events: Some(&mut publish_event),
         };
         timing::run(streams, t0, schedule);
@@ -548,7 +510,7 @@ impl RunContext {
             .map(|(s, _)| s)
             .collect();
         loop {
-            if self.stop.load(Ordering::SeqCst) {
+            if self.stop.flag().load(Ordering::SeqCst) {
                 return Ok(false);
             }
             let missing: Vec<String> = counted

@@ -1,140 +1,34 @@
-//! The replay position and the requests that move it: the [`Timeline`] (position ↔ clock)
-//! and the [`Controller`] through which any thread steers a playing
-//! [`Player`](super::Player).
+//! Requests that steer a replay, and the [`Controller`] through which any thread makes
+//! them (`Player::controller`).
 //!
-//! Requests travel to the timing thread, which applies them between two pushes (at a
-//! chunk boundary) and answers with the new [`Status`]; the timing model is written at
-//! the top of [`super::timing`].
+//! * **Before t0** (before the start, while waiting for consumers, during a start delay
+//!   or until `--start-at`), a request is answered at once, by the controller, from the
+//!   state the replay will start with ([`Start`]): it changes the position, speed or
+//!   paused state the replay starts with, never t0 itself.
+//! * **From t0 on**, requests travel to the timing thread, which carries them out between
+//!   two pushes (`engine::apply`: at a chunk boundary) and answers with the new status.
+//!
+//! Either way **an answer is the truth**: a request is answered with its effect, or it
+//! is refused and has none. A request the timing thread has not taken within
+//! [`ANSWER_TIMEOUT`] is withdrawn before it is reported as not carried out; one it has
+//! taken is always answered. The timing model is written at the top of
+//! [`super::timing`]; the values are checked here, for every surface (the socket, `ctl`,
+//! the keys, Python), by the functions of [`super::control`].
 
-use super::control::{check_speed, PlayState, Refusal, Status, Steer};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::{Arc, Mutex};
+use super::control::{
+    check_seek_by, check_seek_to, check_speed, PlayState, Refusal, Status, Steer, SEEK_LIMIT,
+};
+use super::summary::StopHandle;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-/// How long a request waits for the timing thread's answer.
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a request waits for the timing thread to take it (it takes requests between
+/// two pushes, within microseconds when it is healthy).
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// One piece of the timeline: from (`wall`, `pos`) on, the position advances at `speed`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Segment {
-    wall: f64,
-    pos: f64,
-    speed: f64,
-}
-
-impl Segment {
-    /// The clock time at which the stream starting at `offset` reaches its own time
-    /// `a + b` (two parts, so that `t0 + offset + k / rate` is computed exactly as before
-    /// any steering: `(t0 + offset) + a`).
-    fn due(&self, offset: f64, a: f64, b: f64) -> f64 {
-        self.wall + (offset - self.pos) / self.speed + a / self.speed + b / self.speed
-    }
-}
-
-/// The most segments kept behind the current one (each request adds one; older ones
-/// only matter for samples queued before them).
-const HISTORY: usize = 16;
-
-/// The replay position as a function of the clock: it advances at `speed` from
-/// (`anchor_wall`, `anchor_pos`) while playing, and stands still while paused. Positions
-/// before the anchor keep the mapping they had (the segments behind it), so that samples
-/// that were due before a request and are pushed after it keep their timestamps, and
-/// timestamps never go back.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Timeline {
-    /// The clock value of the anchor.
-    pub anchor_wall: f64,
-    /// The position at the anchor, seconds on the scenario's timeline (0 at t0).
-    pub anchor_pos: f64,
-    /// Seconds of position per second of clock.
-    pub speed: f64,
-    /// Whether the position stands still.
-    pub paused: bool,
-    /// The segments before the anchor, oldest first.
-    history: Vec<Segment>,
-}
-
-impl Timeline {
-    /// A timeline at position 0 at clock `t0`, playing at speed 1.
-    pub fn starting_at(t0: f64) -> Self {
-        Timeline {
-            anchor_wall: t0,
-            anchor_pos: 0.0,
-            speed: 1.0,
-            paused: false,
-            history: Vec::new(),
-        }
-    }
-
-    /// The position at clock `now`.
-    pub fn position(&self, now: f64) -> f64 {
-        if self.paused {
-            self.anchor_pos
-        } else {
-            self.anchor_pos + (now - self.anchor_wall) * self.speed
-        }
-    }
-
-    fn current(&self) -> Segment {
-        Segment {
-            wall: self.anchor_wall,
-            pos: self.anchor_pos,
-            speed: self.speed,
-        }
-    }
-
-    /// The clock value at which the stream starting at position `offset` reaches its own
-    /// time `a + b`: at speed 1 from t0, `(t0 + offset) + a + b`, so that timestamps are
-    /// `t0 + offset + k / rate` exactly.
-    pub fn due(&self, offset: f64, a: f64, b: f64) -> f64 {
-        let pos = offset + a + b;
-        let segment = if pos >= self.anchor_pos {
-            self.current()
-        } else {
-            self.history
-                .iter()
-                .rev()
-                .find(|s| s.pos <= pos)
-                .or(self.history.first())
-                .copied()
-                .unwrap_or_else(|| self.current())
-        };
-        segment.due(offset, a, b)
-    }
-
-    /// The same position from clock `now` on, with `change` applied; positions before it
-    /// keep their mapping.
-    pub fn reanchored(&self, now: f64, change: impl FnOnce(&mut Timeline)) -> Timeline {
-        let mut t = Timeline {
-            anchor_wall: now,
-            anchor_pos: self.position(now),
-            history: self.history.clone(),
-            ..*self
-        };
-        if !self.paused {
-            t.history.push(self.current());
-            if t.history.len() > HISTORY {
-                t.history.remove(0);
-            }
-        }
-        change(&mut t);
-        t
-    }
-
-    /// Position `pos` from clock `now` on, with no history (a seek: everything queued
-    /// before it is dropped).
-    pub fn restarted(&self, now: f64, pos: f64) -> Timeline {
-        Timeline {
-            anchor_wall: now,
-            anchor_pos: pos,
-            history: Vec::new(),
-            ..*self
-        }
-    }
-}
-
-/// A request to the timing thread.
+/// A request to the timing thread, its values checked.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Request {
     /// Stand still.
@@ -143,7 +37,7 @@ pub enum Request {
     Resume,
     /// Go to this position (seconds within the current pass).
     Seek(f64),
-    /// Go this many seconds forward (negative: back).
+    /// Go this many seconds forward (negative: back), within the current pass.
     SeekBy(f64),
     /// Advance at this speed.
     Speed(f64),
@@ -161,30 +55,76 @@ impl Request {
     }
 }
 
-/// A request with the channel its answer goes back on.
-pub type Envelope = (Request, Sender<Result<Status, Refusal>>);
+/// What the replay will start with at t0; requests before t0 change it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Start {
+    /// The position at t0 (seconds within the first pass).
+    pub position: f64,
+    /// The speed from t0.
+    pub speed: f64,
+    /// Whether the position stands still at t0 (until a resume).
+    pub paused: bool,
+}
 
-/// What the controller and the timing thread share.
+impl Default for Start {
+    fn default() -> Self {
+        Start {
+            position: 0.0,
+            speed: 1.0,
+            paused: false,
+        }
+    }
+}
+
+/// A request with the channel its answer goes back on.
+struct Envelope {
+    id: u64,
+    request: Request,
+    answer: Sender<Result<Status, Refusal>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What the controllers and the timing thread share.
 #[derive(Debug)]
 pub struct Shared {
-    /// Requests not yet applied.
-    pub requests: Mutex<Vec<Envelope>>,
-    /// Set while `requests` is not empty, so that waits end early.
+    /// Requests not yet taken by the timing thread.
+    requests: Mutex<Vec<Envelope>>,
+    next_id: AtomicU64,
+    /// Set while `requests` is not empty, so that the timing thread's waits end early.
     pub pending: AtomicBool,
     /// The latest status, refreshed by the timing thread.
-    pub status: Mutex<Status>,
-    /// The run's stop flag.
-    pub stop: Arc<AtomicBool>,
-    /// The timing thread, woken when a request comes (it may be sleeping until the next
-    /// deadline).
-    pub timing_thread: Mutex<Option<std::thread::Thread>>,
+    status: Mutex<Status>,
+    /// The run's stop.
+    stop: StopHandle,
+    /// The timing thread, woken when a request comes (it may be waiting for a deadline).
+    timing_thread: Mutex<Option<std::thread::Thread>>,
+    /// Until t0, what the replay will start with; `None` from t0 on (and after the end).
+    start: Mutex<Option<Start>>,
+    /// Counts the changes of the start position (the timing thread then moves the
+    /// streams' reading there before t0, so that their data is at hand at t0).
+    start_moves: AtomicU64,
+    /// Whether [`Player::start`](super::Player::start) was called (the waiting state).
+    started: AtomicBool,
+    /// The duration of one pass, when known, and how many passes (`None`: forever).
+    duration: Option<f64>,
+    passes: Option<u64>,
+}
+
+impl std::fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{} {:?}", self.id, self.request)
+    }
 }
 
 impl Shared {
     /// Shared state of a player not yet started.
-    pub fn new(stop: Arc<AtomicBool>, duration: Option<f64>, passes: Option<u64>) -> Self {
+    pub fn new(stop: StopHandle, duration: Option<f64>, passes: Option<u64>) -> Self {
         Shared {
             requests: Mutex::new(Vec::new()),
+            next_id: AtomicU64::new(0),
             pending: AtomicBool::new(false),
             status: Mutex::new(Status {
                 state: PlayState::Starting,
@@ -195,40 +135,134 @@ impl Shared {
             }),
             stop,
             timing_thread: Mutex::new(None),
+            start: Mutex::new(Some(Start::default())),
+            start_moves: AtomicU64::new(0),
+            started: AtomicBool::new(false),
+            duration,
+            passes,
         }
+    }
+
+    /// The duration of one pass, when known.
+    pub fn duration(&self) -> Option<f64> {
+        self.duration
+    }
+
+    /// How many passes (`None`: forever).
+    pub fn passes(&self) -> Option<u64> {
+        self.passes
+    }
+
+    /// Makes the calling thread the one woken by requests (the timing thread).
+    pub fn register_timing_thread(&self) {
+        *lock(&self.timing_thread) = Some(std::thread::current());
     }
 
     /// Wakes the timing thread (a request came, or the run stops).
     pub fn wake(&self) {
-        if let Ok(t) = self.timing_thread.lock() {
-            if let Some(t) = t.as_ref() {
-                t.unpark();
-            }
+        if let Some(t) = lock(&self.timing_thread).as_ref() {
+            t.unpark();
         }
     }
 
-    /// Takes the pending requests (for the timing thread).
-    pub fn take_requests(&self) -> Vec<Envelope> {
-        let taken = match self.requests.lock() {
-            Ok(mut r) => std::mem::take(&mut *r),
-            Err(_) => Vec::new(),
-        };
+    /// Takes the pending requests (for the timing thread, which must answer each).
+    pub fn take_requests(&self) -> Vec<(Request, Sender<Result<Status, Refusal>>)> {
+        let taken = std::mem::take(&mut *lock(&self.requests));
         self.pending.store(false, Ordering::SeqCst);
-        taken
+        taken.into_iter().map(|e| (e.request, e.answer)).collect()
+    }
+
+    /// Withdraws request `id` if the timing thread has not taken it; whether it was.
+    fn withdraw(&self, id: u64) -> bool {
+        let mut requests = lock(&self.requests);
+        let before = requests.len();
+        requests.retain(|e| e.id != id);
+        requests.len() < before
+    }
+
+    /// The latest status.
+    pub fn status(&self) -> Status {
+        *lock(&self.status)
     }
 
     /// Publishes a new status.
     pub fn set_status(&self, status: Status) {
-        if let Ok(mut s) = self.status.lock() {
-            *s = status;
+        *lock(&self.status) = status;
+    }
+
+    /// The player was started: it waits for consumers or for t0.
+    pub fn set_waiting(&self) {
+        self.started.store(true, Ordering::SeqCst);
+        let start = *lock(&self.start);
+        if let Some(start) = start {
+            self.set_status(self.start_status(&start));
         }
     }
 
-    /// Sets the state only.
-    pub fn set_state(&self, state: PlayState) {
-        if let Ok(mut s) = self.status.lock() {
-            s.state = state;
+    /// The status before t0: the start's position, speed and paused state.
+    fn start_status(&self, start: &Start) -> Status {
+        let state = if start.paused {
+            PlayState::Paused
+        } else if self.started.load(Ordering::SeqCst) {
+            PlayState::Waiting
+        } else {
+            PlayState::Starting
+        };
+        Status {
+            state,
+            position: start.position,
+            duration: self.duration,
+            pass: (1, self.passes),
+            speed: start.speed,
         }
+    }
+
+    /// Where the streams should read from before t0, and how many times it changed.
+    pub fn start_position(&self) -> (f64, u64) {
+        let moves = self.start_moves.load(Ordering::SeqCst);
+        let position = (*lock(&self.start)).map_or(0.0, |s| s.position);
+        (position, moves)
+    }
+
+    /// t0 has come: takes what the replay starts with (requests now go to the timing
+    /// thread).
+    pub fn begin(&self) -> Start {
+        lock(&self.start).take().unwrap_or_default()
+    }
+
+    /// The run is over: every later request is refused, and those waiting are answered.
+    pub fn finish(&self) {
+        {
+            let mut status = lock(&self.status);
+            status.state = PlayState::Finished;
+        }
+        lock(&self.start).take();
+        for (_, answer) in self.take_requests() {
+            let _ = answer.send(Err(Refusal("the replay has ended".into())));
+        }
+    }
+
+    /// Answers `request` from the start, when t0 has not come (`None` otherwise).
+    fn answer_before_t0(&self, request: Request) -> Option<Status> {
+        let mut guard = lock(&self.start);
+        let start = guard.as_mut()?;
+        let section = |p: f64| p.clamp(0.0, self.duration.unwrap_or(SEEK_LIMIT));
+        let moved_from = start.position;
+        match request {
+            Request::Pause => start.paused = true,
+            Request::Resume => start.paused = false,
+            Request::Speed(speed) => start.speed = speed,
+            Request::Seek(to) => start.position = section(to),
+            Request::SeekBy(delta) => start.position = section(start.position + delta),
+        }
+        let status = self.start_status(start);
+        if start.position != moved_from {
+            self.start_moves.fetch_add(1, Ordering::SeqCst);
+            self.wake();
+        }
+        drop(guard);
+        self.set_status(status);
+        Some(status)
     }
 }
 
@@ -245,27 +279,43 @@ impl Controller {
         Controller { shared }
     }
 
-    /// Sends `request` to the timing thread and waits for its answer.
+    /// Carries `request` out: before t0 at once, from t0 on through the timing thread.
     fn ask(&self, request: Request) -> Result<Status, Refusal> {
-        let state = self.status().state;
-        if matches!(state, PlayState::Starting | PlayState::Finished) {
-            return Err(Refusal(format!(
-                "the player is not playing (it is {})",
-                state.as_str()
-            )));
+        if let Some(status) = self.shared.answer_before_t0(request) {
+            return Ok(status);
         }
-        let (tx, rx): (_, Receiver<Result<Status, Refusal>>) = channel();
-        match self.shared.requests.lock() {
-            Ok(mut r) => r.push((request, tx)),
-            Err(_) => return Err(Refusal("the player's state is broken".into())),
+        let ended = || Err(Refusal("the replay has ended".into()));
+        if self.status().state == PlayState::Finished {
+            return ended();
         }
+        let (tx, rx) = channel();
+        let id = self.shared.next_id.fetch_add(1, Ordering::SeqCst);
+        lock(&self.shared.requests).push(Envelope {
+            id,
+            request,
+            answer: tx,
+        });
         self.shared.pending.store(true, Ordering::SeqCst);
         self.shared.wake();
-        rx.recv_timeout(ANSWER_TIMEOUT).unwrap_or_else(|_| {
+        if self.status().state == PlayState::Finished && self.shared.withdraw(id) {
+            return ended();
+        }
+        let broken = || {
             Err(Refusal(
-                "the player did not answer (it is ending or waiting to start)".into(),
+                "the player stopped working before answering (see its errors)".into(),
             ))
-        })
+        };
+        match rx.recv_timeout(ANSWER_TIMEOUT) {
+            Ok(answer) => answer,
+            Err(RecvTimeoutError::Disconnected) => broken(),
+            Err(RecvTimeoutError::Timeout) if self.shared.withdraw(id) => Err(Refusal(format!(
+                "the player did not take the request within {} s (it is busy or ending); \
+                 nothing was changed",
+                ANSWER_TIMEOUT.as_secs()
+            ))),
+            // Taken meanwhile: the timing thread answers every request it takes.
+            Err(RecvTimeoutError::Timeout) => rx.recv().unwrap_or_else(|_| broken()),
+        }
     }
 }
 
@@ -279,17 +329,11 @@ impl Steer for Controller {
     }
 
     fn seek(&self, seconds: f64) -> Result<Status, Refusal> {
-        if !seconds.is_finite() {
-            return Err(Refusal(format!("cannot seek to {seconds} s")));
-        }
-        self.ask(Request::Seek(seconds))
+        self.ask(Request::Seek(check_seek_to(seconds)?))
     }
 
     fn seek_by(&self, delta: f64) -> Result<Status, Refusal> {
-        if !delta.is_finite() {
-            return Err(Refusal(format!("cannot seek by {delta} s")));
-        }
-        self.ask(Request::SeekBy(delta))
+        self.ask(Request::SeekBy(check_seek_by(delta)?))
     }
 
     fn set_speed(&self, speed: f64) -> Result<Status, Refusal> {
@@ -297,14 +341,11 @@ impl Steer for Controller {
     }
 
     fn status(&self) -> Status {
-        match self.shared.status.lock() {
-            Ok(s) => *s,
-            Err(e) => *e.into_inner(),
-        }
+        self.shared.status()
     }
 
     fn stop(&self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.stop.stop();
         self.shared.wake();
     }
 }
@@ -313,39 +354,49 @@ impl Steer for Controller {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_default_timeline_gives_todays_timestamps_exactly() {
-        let t0 = 12_345.678_901_234;
-        let tl = Timeline::starting_at(t0);
-        for (offset, k, rate) in [
-            (0.25, 7u64, 600.614_990_234_375),
-            (0.0, 1_000_003, 48_000.0),
-        ] {
-            let ft = k as f64 / rate;
-            assert_eq!(tl.due(offset, ft, 0.0), t0 + offset + ft);
-        }
+    fn shared() -> Arc<Shared> {
+        Arc::new(Shared::new(StopHandle::new(), Some(60.0), Some(1)))
     }
 
     #[test]
-    fn pause_resume_and_speed_move_the_anchor() {
-        let tl = Timeline::starting_at(100.0);
-        assert_eq!(tl.position(103.0), 3.0);
-        let paused = tl.reanchored(103.0, |t| t.paused = true);
-        assert_eq!(paused.position(110.0), 3.0);
-        let resumed = paused.reanchored(110.0, |t| t.paused = false);
-        // The gap in timestamps equals the pause: position 4 is due at 111, not 104.
-        assert_eq!(resumed.due(0.0, 4.0, 0.0), 111.0);
-        // A position passed before the pause keeps its time.
-        assert_eq!(resumed.due(0.0, 2.5, 0.0), 102.5);
-        let fast = resumed.reanchored(111.0, |t| t.speed = 2.0);
-        assert_eq!(fast.position(112.0), 6.0);
-        // At speed 2, samples 1/rate apart are due 1/(2 rate) apart.
-        assert_eq!(fast.due(0.0, 6.5, 0.0) - fast.due(0.0, 6.0, 0.0), 0.25);
-        // Slowing down never moves a queued sample before one already pushed.
-        let slow = fast.reanchored(112.0, |t| t.speed = 0.5);
-        assert_eq!(slow.due(0.0, 5.9, 0.0), fast.due(0.0, 5.9, 0.0));
-        assert!(slow.due(0.0, 6.1, 0.0) > slow.due(0.0, 5.9, 0.0));
-        let sought = slow.restarted(113.0, 1.0);
-        assert_eq!(sought.due(0.0, 1.0, 0.0), 113.0);
+    fn requests_before_t0_change_the_start_and_are_answered_at_once() {
+        let shared = shared();
+        let c = Controller::new(shared.clone());
+        shared.set_waiting();
+        assert_eq!(c.status().state, PlayState::Waiting);
+        let s = c.seek(30.0).expect("answered");
+        assert_eq!((s.state, s.position), (PlayState::Waiting, 30.0));
+        assert_eq!(
+            c.seek_by(100.0).expect("answered").position,
+            60.0,
+            "clamped"
+        );
+        assert_eq!(c.seek_by(-70.0).expect("answered").position, 0.0, "clamped");
+        let p = c.pause().expect("answered");
+        assert_eq!(p.state, PlayState::Paused);
+        assert_eq!(c.set_speed(4.0).expect("answered").speed, 4.0);
+        assert!(c.set_speed(1e300).is_err());
+        assert!(c.seek(f64::NAN).is_err());
+        assert_eq!(shared.start_position(), (0.0, 3));
+        assert_eq!(
+            shared.begin(),
+            Start {
+                position: 0.0,
+                speed: 4.0,
+                paused: true
+            }
+        );
+    }
+
+    #[test]
+    fn a_request_nobody_takes_is_withdrawn_and_has_no_effect() {
+        let shared = shared();
+        shared.begin(); // t0 has come, but no timing thread takes requests
+        let c = Controller::new(shared.clone());
+        let e = c.pause().expect_err("not carried out");
+        assert!(e.0.contains("nothing was changed"), "{e}");
+        assert!(shared.take_requests().is_empty(), "withdrawn");
+        shared.finish();
+        assert!(c.pause().expect_err("ended").0.contains("ended"));
     }
 }

@@ -3,21 +3,48 @@
 //!
 //! # The timing model
 //!
-//! * The engine keeps a **replay position** p: seconds on the scenario's timeline, 0 at
-//!   t0, advancing at `speed` while playing and standing still while paused
-//!   ([`Timeline`]). Sample k of a stream is due when the
-//!   position reaches `offset + k / rate` (its own recorded time for stamped streams),
-//!   k counted across passes.
-//! * **LSL timestamps are the clock times at which samples are due**, as a live device
-//!   would stamp them: they never go backwards, and at speed 1 with no pause or seek they
-//!   are exactly `t0 + offset + k / rate`, computed from k, never accumulated. A pause
-//!   leaves a gap in time; a seek changes the data, not the clock; at speed s,
-//!   consecutive timestamps are `1 / (rate × s)` apart. The nominal rate announced stays
-//!   the file's.
-//! * A chunk is pushed when its **last** sample is due, never early. Requests (pause,
-//!   seek, speed) are applied between two pushes, so they take effect at a chunk boundary
-//!   (with chunk 1, at the next sample).
-//! * Markers follow the data: a seek skips the annotations it jumps over and plays those
+//! * **t0** is the clock time at which the replay starts: `start_delay` after the start
+//!   (after the consumers came, when waited for), or the `--start-at` instant. Nothing
+//!   moves it. Requests made before t0 are answered at once and change what the replay
+//!   starts with ([`Start`](super::steering::Start): its position, speed, paused state),
+//!   so that hosts given one `--start-at` stay on one timeline whatever is steered.
+//! * The engine keeps a **replay position** p (seconds on the scenario's timeline): it is
+//!   the start position at t0, advances at the speed while playing and stands still while
+//!   paused ([`Timeline`]). Sample k of a stream lies at position `offset + k / rate` (its
+//!   own recorded time for stamped streams), k counted across passes.
+//! * **A sample's LSL timestamp is the clock time at which the position reaches it** (it
+//!   is then due), as a live device would stamp it. With no steering it is exactly
+//!   `t0 + offset + k / rate`, computed from k, never accumulated. The mapping from
+//!   positions to clock times is one for all streams (streams stay in sync, markers on
+//!   their samples), and **a position keeps the time it had when the replay reached it**:
+//!   a request made at position P changes the mapping from P on only. The timeline keeps
+//!   every piece of the mapping that a sample not yet pushed still needs, however many
+//!   requests come (it forgets a piece once every stream has pushed past it); nothing of
+//!   a sample's time depends on how many requests came since it was read.
+//! * **Requests take effect at a chunk boundary**: the timing thread carries them out
+//!   between two pushes ([`super::apply`]). A pause stops the position: the chunk being
+//!   filled is pushed after the resume, with a gap as long as the pause in its
+//!   timestamps. A speed change makes the positions after the current one pass at the new
+//!   speed. A seek lands within the current pass (clamped to its start and end), drops
+//!   what was queued (the chunk being filled is not pushed), and the next chunk pushed
+//!   starts at the target, due at the time of the seek (or a hair later, see below). The
+//!   nominal rate announced stays the file's.
+//!
+//! What follows, whatever the number, rate, order and values of the requests, for every
+//! stream (tested on every pushed timestamp of random request sequences,
+//! `tests/steering_properties.rs`):
+//!
+//! * **timestamps strictly increase** (a marker stream's repeat the equal times of
+//!   annotations at one instant): the mapping increases strictly with the position, is
+//!   continuous across a speed change and jumps forward across a pause;
+//! * **no chunk is pushed before its last sample is due**: the loop waits for that time,
+//!   and a pushed sample's time never changes, since the replay has reached it;
+//! * **consecutive timestamps of a regular stream are never closer than
+//!   `1 / (rate × 100)`** (100: the highest speed): they are `1 / (rate × s)` apart at
+//!   speed s, in between across a speed change, farther across a pause, and a seek's
+//!   target is due at least that long after every stream's last timestamp (within the
+//!   rounding of a double at the clock's value, a few nanoseconds);
+//! * markers follow the data: a seek skips the annotations it jumps over and plays those
 //!   ahead at their samples' times; none is duplicated or shifted.
 //!
 //! The loop always serves the stream whose next chunk is due first: it sleeps coarsely
@@ -28,19 +55,13 @@
 //! Every chunk's lateness is recorded, and chunks later than
 //! [`LATE_THRESHOLD`](super::stats::LATE_THRESHOLD) are counted as late.
 
-use super::control::{PlayState, Refusal, Status};
-use super::plan::Markers;
-use super::prefetch::{Message, Prefetch, WireBlock};
+use super::agenda::Agenda;
+use super::apply::{apply_requests, start_events, status};
+use super::playing::Playing;
 use super::punctual::{make_ordinary, make_punctual, Punctuality};
-use super::stats::StreamCounter;
-use super::steering::{Request, Shared, Timeline};
-use crate::error::HostError;
-use crate::scenario::Repeat;
-use crate::transport::{Outlet, Values};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use super::steering::{Shared, Start};
+use super::timeline::Timeline;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::TryRecvError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -49,223 +70,8 @@ use std::time::Duration;
 const MAX_SLEEP: f64 = 0.02;
 /// How often a starved stream (its prefetch behind) is polled.
 const STARVED_POLL: f64 = 0.0005;
-/// A stream whose reader delivers nothing for this long is stopped as failed (a plugin
-/// blocked in `read`, a dead network file system): the others play on.
-const STALL_TIMEOUT: f64 = 5.0;
 /// How often the shared statistics are refreshed.
 const SNAPSHOT_EVERY: f64 = 0.1;
-
-/// A stream while it plays: its outlet, its schedule and what is queued for it.
-pub struct Playing {
-    pub(crate) outlet: Box<dyn Outlet>,
-    /// Seconds after t0 of the stream's time 0 on the scenario's timeline.
-    pub(crate) offset: f64,
-    /// The timeline it follows (the clock time at which each of its samples is due).
-    pub(crate) timeline: Timeline,
-    pub(crate) counter: StreamCounter,
-    pub(crate) queue: Queue,
-    pub(crate) done: bool,
-    /// Since when (clock) the stream has been waiting for its prefetch worker, if it is.
-    pub(crate) starved_since: Option<f64>,
-}
-
-/// What is queued for a stream.
-pub enum Queue {
-    /// Blocks from a prefetch worker.
-    Prefetched {
-        /// The worker's channels.
-        prefetch: Prefetch,
-        /// The block being pushed, and the next frame within it.
-        current: Option<(WireBlock, usize)>,
-    },
-    /// Markers from annotations.
-    Markers {
-        /// Times and texts of one pass.
-        events: Vec<(f64, String)>,
-        /// Duration of one pass.
-        period: Option<f64>,
-        /// Passes to play.
-        repeat: Repeat,
-        /// The next event index and pass.
-        next: (usize, u64),
-    },
-}
-
-impl Queue {
-    /// The queue of a marker stream.
-    pub fn markers(markers: Markers, repeat: Repeat) -> Self {
-        Queue::Markers {
-            events: markers.events,
-            period: markers.period,
-            repeat,
-            next: (0, 0),
-        }
-    }
-}
-
-enum Next {
-    Due(f64),
-    Starved,
-    Done,
-    Failed(HostError),
-}
-
-impl Playing {
-    /// The deadline of this stream's next push, making sure a block is at hand.
-    fn next(&mut self) -> Next {
-        match &mut self.queue {
-            Queue::Prefetched { prefetch, current } => {
-                while current.is_none() {
-                    match prefetch.blocks.try_recv() {
-                        Ok(Message::Block(b)) if b.epoch == prefetch.epoch => {
-                            *current = Some((b, 0))
-                        }
-                        Ok(Message::Block(stale)) => prefetch.give_back(stale),
-                        Ok(Message::End(epoch)) if epoch == prefetch.epoch => return Next::Done,
-                        Ok(Message::End(_)) => {}
-                        Ok(Message::Failed(e)) => return Next::Failed(e),
-                        Err(TryRecvError::Empty) => return Next::Starved,
-                        Err(TryRecvError::Disconnected) => return Next::Done,
-                    }
-                }
-                match current {
-                    Some((block, pos)) => {
-                        let last = *pos + prefetch.chunk_size.min(block.frames - *pos) - 1;
-                        Next::Due(self.timeline.due(
-                            self.offset,
-                            frame_time(block, last, prefetch.rate),
-                            0.0,
-                        ))
-                    }
-                    None => Next::Starved,
-                }
-            }
-            Queue::Markers {
-                events,
-                period,
-                repeat,
-                next: (i, pass),
-            } => {
-                if *i >= events.len() {
-                    if events.is_empty() {
-                        return Next::Done;
-                    }
-                    *i = 0;
-                    *pass += 1;
-                }
-                let more = match repeat {
-                    Repeat::Times(n) => *pass < *n,
-                    Repeat::Forever => true,
-                };
-                let (tl, offset) = (&self.timeline, self.offset);
-                match (more, *pass, period) {
-                    (false, _, _) => Next::Done,
-                    (true, 0, _) => Next::Due(tl.due(offset, events[*i].0, 0.0)),
-                    (true, p, Some(period)) => {
-                        Next::Due(tl.due(offset, p as f64 * *period, events[*i].0))
-                    }
-                    (true, _, None) => Next::Done, // unknown length: markers play once
-                }
-            }
-        }
-    }
-
-    /// Pushes the due chunk (whose deadline is `due`) and records its lateness.
-    fn push(&mut self, due: f64, now: f64, stamps: &mut Vec<f64>) -> Result<(), HostError> {
-        match &mut self.queue {
-            Queue::Prefetched { prefetch, current } => {
-                let Some((block, pos)) = current else {
-                    return Ok(());
-                };
-                let frames = prefetch.chunk_size.min(block.frames - *pos);
-                stamps.clear();
-                let (tl, offset) = (&self.timeline, self.offset);
-                stamps.extend(
-                    (*pos..*pos + frames)
-                        .map(|i| tl.due(offset, frame_time(block, i, prefetch.rate), 0.0)),
-                );
-                let values = block.samples.frames(*pos, *pos + frames, prefetch.channels);
-                self.outlet.push(values, stamps)?;
-                *pos += frames;
-                let position = frame_time(block, *pos - 1, prefetch.rate);
-                self.counter.record_chunk(frames, now - due, position);
-                if *pos >= block.frames {
-                    if let Some((spent, _)) = current.take() {
-                        prefetch.give_back(spent);
-                    }
-                }
-                Ok(())
-            }
-            Queue::Markers {
-                events,
-                period,
-                next: (i, pass),
-                ..
-            } => {
-                let Some((t, text)) = events.get(*i) else {
-                    return Ok(());
-                };
-                stamps.clear();
-                stamps.push(due);
-                self.outlet
-                    .push(Values::Text(std::slice::from_ref(text)), stamps)?;
-                *i += 1;
-                let position = period.map_or(0.0, |p| p * *pass as f64) + t;
-                self.counter.record_chunk(1, now - due, position);
-                Ok(())
-            }
-        }
-    }
-}
-
-impl Playing {
-    /// Follows a new timeline (a pause, resume, seek or speed change).
-    fn follow(&mut self, timeline: &Timeline) {
-        self.timeline = timeline.clone();
-    }
-
-    /// Goes to the scenario position `position`: the stream's time `position - offset`
-    /// (before its start: from the start). What was queued is dropped.
-    fn seek(&mut self, position: f64) {
-        let to = position - self.offset;
-        self.done = false;
-        self.starved_since = None;
-        self.counter.stats.finished = false;
-        match &mut self.queue {
-            Queue::Prefetched { prefetch, current } => {
-                if let Some((spent, _)) = current.take() {
-                    prefetch.give_back(spent);
-                }
-                if !prefetch.seek(to) {
-                    self.done = true; // the worker is gone (it failed)
-                }
-            }
-            Queue::Markers {
-                events,
-                period,
-                next,
-                ..
-            } => {
-                let to = to.max(0.0);
-                let pass = match period {
-                    Some(p) if *p > 0.0 => (to / *p).floor() as u64,
-                    _ => 0,
-                };
-                let within = to - period.unwrap_or(0.0) * pass as f64;
-                *next = (events.partition_point(|(t, _)| *t < within), pass);
-            }
-        }
-    }
-}
-
-/// The time of frame `i` of `block` relative to t0 + offset: its own stamp for stamped
-/// streams, else `k / rate` with `k` counted across passes (computed, never accumulated).
-fn frame_time(block: &WireBlock, i: usize, rate: f64) -> f64 {
-    match block.stamps.get(i) {
-        Some(&t) => t,
-        None => (block.first_frame + i as u64) as f64 / rate,
-    }
-}
 
 /// Waits until `clock()` reaches `deadline`, the run stops or a request comes; returns
 /// the clock reading.
@@ -307,74 +113,132 @@ pub struct Schedule<'a> {
     pub stop: &'a AtomicBool,
     /// Statistics shared with the player.
     pub stats: &'a Arc<Mutex<Vec<super::stats::StreamStats>>>,
-    /// Requests and status shared with the controllers.
+    /// Requests and status shared with the controllers (with the pass duration and the
+    /// passes).
     pub steering: &'a Shared,
     /// Whether to wait for deadlines (false: push as fast as possible).
     pub paced: bool,
-    /// The duration of one pass of the scenario, and the passes (`None`: forever).
-    pub duration: Option<f64>,
-    /// How many passes (`None`: forever).
-    pub passes: Option<u64>,
     /// Publishes what the user did (the control-events stream), if asked.
     pub events: Option<&'a mut EventSink<'a>>,
 }
 
-/// Runs every stream to its end (or until `stop`), following the timeline that starts at
-/// `t0` and the requests that move it, refreshing the shared statistics and status.
+/// Runs every stream to its end (or until `stop`): waits for `t0`, then follows the
+/// timeline that starts there and the requests that move it, refreshing the shared
+/// statistics and status.
 pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
-    let (clock, stop, paced) = (schedule.clock, schedule.stop, schedule.paced);
+    let (clock, paced) = (schedule.clock, schedule.paced);
     let punctuality = if paced {
         make_punctual()
     } else {
         Punctuality::Normal
     };
-    if let Ok(mut t) = schedule.steering.timing_thread.lock() {
-        *t = Some(std::thread::current());
+    schedule.steering.register_timing_thread();
+    if let Some(start) = wait_for_t0(streams, t0, &schedule, punctuality) {
+        let mut timeline = Timeline::starting(t0, start.position, start.speed, start.paused);
+        let begun = status(&schedule, &timeline, t0);
+        schedule.steering.set_status(begun);
+        if let Some(events) = schedule.events.as_mut() {
+            for text in start_events(&start, &begun) {
+                events(&text, t0);
+            }
+        }
+        play(streams, &mut timeline, &mut schedule, punctuality);
+        publish_status(&schedule, &timeline, clock());
     }
-    let mut timeline = Timeline::starting_at(t0);
-    for stream in streams.iter_mut() {
-        stream.follow(&timeline);
+    make_ordinary(punctuality);
+    publish(streams, schedule.stats);
+    schedule.steering.finish();
+}
+
+/// Waits for t0 (until the run stops: `None`). Meanwhile requests change the start (the
+/// controllers answer them), and the streams read from the start position, so that
+/// their first chunks are at hand at t0. At t0, takes the start.
+fn wait_for_t0(
+    streams: &mut [Playing],
+    t0: f64,
+    schedule: &Schedule<'_>,
+    punctuality: Punctuality,
+) -> Option<Start> {
+    let (clock, steering) = (schedule.clock, schedule.steering);
+    let mut reading_from = (0.0, 0);
+    loop {
+        if schedule.stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        let (position, moves) = steering.start_position();
+        if moves != reading_from.1 {
+            if position != reading_from.0 {
+                streams.iter_mut().for_each(|s| s.seek(position));
+            }
+            reading_from = (position, moves);
+        }
+        let remaining = t0 - clock();
+        if remaining <= 0.0 || !schedule.paced {
+            let start = steering.begin();
+            if start.position != reading_from.0 {
+                streams.iter_mut().for_each(|s| s.seek(start.position));
+            }
+            streams.iter_mut().for_each(|s| s.frontier = start.position);
+            return Some(start);
+        }
+        if remaining > punctuality.spin_window() {
+            let nap = (remaining - punctuality.spin_window()).min(MAX_SLEEP);
+            std::thread::park_timeout(Duration::from_secs_f64(nap));
+        } else {
+            std::hint::spin_loop();
+        }
     }
+}
+
+/// The schedule from t0: pushes every chunk when due, carrying requests out between two
+/// pushes, until every stream is done or the run stops.
+fn play(
+    streams: &mut [Playing],
+    timeline: &mut Timeline,
+    schedule: &mut Schedule<'_>,
+    punctuality: Punctuality,
+) {
+    let (clock, stop, paced) = (schedule.clock, schedule.stop, schedule.paced);
     let mut stamps = Vec::new();
     let mut last_snapshot = f64::NEG_INFINITY;
     let mut agenda = Agenda::default();
-    agenda.rebuild(streams, clock());
+    agenda.rebuild(streams, timeline, clock());
     loop {
         if stop.load(Ordering::Relaxed) {
             break;
         }
         if schedule.steering.pending.load(Ordering::Relaxed) {
-            timeline = apply_requests(streams, timeline, &mut schedule);
-            agenda.rebuild(streams, clock());
+            apply_requests(streams, timeline, schedule);
+            agenda.rebuild(streams, timeline, clock());
         }
         let now = clock();
-        if timeline.paused {
-            publish_status(&schedule, &timeline, now);
-            idle(&schedule, now + MAX_SLEEP);
+        if timeline.paused() {
+            publish_status(schedule, timeline, now);
+            idle(schedule, now + MAX_SLEEP);
             continue;
         }
-        agenda.poll_starved(streams, now);
+        agenda.poll_starved(streams, timeline, now);
         let (best, starved) = (agenda.first(), !agenda.starved.is_empty());
         let now = clock();
         if now - last_snapshot >= SNAPSHOT_EVERY {
             publish(streams, schedule.stats);
-            publish_status(&schedule, &timeline, now);
+            publish_status(schedule, timeline, now);
             last_snapshot = now;
         }
         let Some((i, due)) = best else {
             if !starved {
                 break; // every stream is done
             }
-            idle(&schedule, now + STARVED_POLL);
+            idle(schedule, now + STARVED_POLL);
             continue;
         };
         if paced && starved && due - now > STARVED_POLL {
             // Another stream is waiting for data whose deadline may come first: look again soon.
-            wait_until(clock, now + STARVED_POLL, &schedule, punctuality);
+            wait_until(clock, now + STARVED_POLL, schedule, punctuality);
             continue;
         }
         let now = if paced {
-            let now = wait_until(clock, due, &schedule, punctuality);
+            let now = wait_until(clock, due, schedule, punctuality);
             if now < due {
                 continue; // stopped, or a request came: look again
             }
@@ -384,111 +248,10 @@ pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
         };
         agenda.pop();
         let stream = &mut streams[i];
-        if let Err(e) = stream.push(due, now, &mut stamps) {
-            fail(stream, e);
+        if let Err(e) = stream.push(timeline, due, now, &mut stamps) {
+            stream.fail(e);
         }
-        agenda.place(streams, i, now);
-    }
-    make_ordinary(punctuality);
-    publish(streams, schedule.stats);
-    let now = clock();
-    publish_status(&schedule, &timeline, now);
-    schedule.steering.set_state(PlayState::Finished);
-    refuse_pending(schedule.steering);
-}
-
-/// A stream's next deadline, ordered by time, then by the stream's index (the earlier
-/// stream of the scenario first).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Due {
-    at: f64,
-    index: usize,
-}
-
-impl Eq for Due {}
-
-impl Ord for Due {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.at
-            .total_cmp(&other.at)
-            .then(self.index.cmp(&other.index))
-    }
-}
-
-impl PartialOrd for Due {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-/// Which stream's chunk is due next, in O(log n): streams with a block at hand wait in a
-/// heap by deadline; streams waiting for their prefetch worker are polled apart. A stream
-/// is in one of the two, or done.
-#[derive(Debug, Default)]
-struct Agenda {
-    heap: BinaryHeap<Reverse<Due>>,
-    starved: Vec<usize>,
-}
-
-impl Agenda {
-    /// Places every stream anew (after a request moved the timeline).
-    fn rebuild(&mut self, streams: &mut [Playing], now: f64) {
-        self.heap.clear();
-        self.starved.clear();
-        for i in 0..streams.len() {
-            self.place(streams, i, now);
-        }
-    }
-
-    /// Places stream `i` by its next deadline (or among the starved, or nowhere when it
-    /// is done or failed).
-    fn place(&mut self, streams: &mut [Playing], i: usize, now: f64) {
-        let stream = &mut streams[i];
-        if stream.done {
-            return;
-        }
-        let next = stream.next();
-        if !matches!(next, Next::Starved) {
-            stream.starved_since = None;
-        }
-        match next {
-            Next::Due(at) => self.heap.push(Reverse(Due { at, index: i })),
-            Next::Starved => match stream.starved_since {
-                Some(since) if now - since > STALL_TIMEOUT => fail(
-                    stream,
-                    HostError::Stalled {
-                        seconds: STALL_TIMEOUT,
-                    },
-                ),
-                Some(_) => self.starved.push(i),
-                None => {
-                    stream.starved_since = Some(now);
-                    self.starved.push(i);
-                }
-            },
-            Next::Done => {
-                stream.done = true;
-                stream.counter.stats.finished = true;
-            }
-            Next::Failed(e) => fail(stream, e),
-        }
-    }
-
-    /// Looks again at the streams waiting for data.
-    fn poll_starved(&mut self, streams: &mut [Playing], now: f64) {
-        for i in std::mem::take(&mut self.starved) {
-            self.place(streams, i, now);
-        }
-    }
-
-    /// The stream due first, and when.
-    fn first(&self) -> Option<(usize, f64)> {
-        self.heap.peek().map(|Reverse(d)| (d.index, d.at))
-    }
-
-    /// Removes the stream due first (about to be pushed, then placed again).
-    fn pop(&mut self) {
-        self.heap.pop();
+        agenda.place(streams, i, timeline, now);
     }
 }
 
@@ -503,122 +266,10 @@ fn idle(schedule: &Schedule<'_>, until: f64) {
     }
 }
 
-/// Applies the pending requests; the new timeline.
-fn apply_requests(
-    streams: &mut [Playing],
-    mut timeline: Timeline,
-    schedule: &mut Schedule<'_>,
-) -> Timeline {
-    for (request, answer) in schedule.steering.take_requests() {
-        let now = (schedule.clock)();
-        match step(streams, &timeline, request, schedule, now) {
-            Ok(next) => {
-                timeline = next;
-                let status = status(schedule, &timeline, now);
-                schedule.steering.set_status(status);
-                if let Some(events) = schedule.events.as_mut() {
-                    events(&request.event_text(&status), now);
-                }
-                let _ = answer.send(Ok(status));
-            }
-            Err(refusal) => {
-                let _ = answer.send(Err(refusal));
-            }
-        }
-    }
-    timeline
-}
-
-/// One request: the timeline after it (streams follow it).
-fn step(
-    streams: &mut [Playing],
-    timeline: &Timeline,
-    request: Request,
-    schedule: &Schedule<'_>,
-    now: f64,
-) -> Result<Timeline, Refusal> {
-    let next = match request {
-        Request::Pause if timeline.paused => timeline.clone(),
-        Request::Resume if !timeline.paused => timeline.clone(),
-        Request::Pause => timeline.reanchored(now, |t| t.paused = true),
-        Request::Resume => timeline.reanchored(now, |t| t.paused = false),
-        Request::Speed(speed) => timeline.reanchored(now, |t| t.speed = speed),
-        Request::Seek(_) | Request::SeekBy(_) => {
-            let here = timeline.position(now);
-            let target = match request {
-                Request::Seek(to) => {
-                    let (pass_start, duration) = pass_of(schedule, here);
-                    pass_start + to.clamp(0.0, duration.unwrap_or(f64::INFINITY))
-                }
-                Request::SeekBy(delta) => (here + delta).max(0.0),
-                _ => here,
-            };
-            for stream in streams.iter_mut() {
-                stream.seek(target);
-            }
-            timeline.restarted(now, target)
-        }
-    };
-    for stream in streams.iter_mut() {
-        stream.follow(&next);
-        if matches!(request, Request::Resume) {
-            stream.starved_since = None;
-        }
-    }
-    Ok(next)
-}
-
-/// The start of the pass holding position `p`, and the pass duration.
-fn pass_of(schedule: &Schedule<'_>, p: f64) -> (f64, Option<f64>) {
-    match schedule.duration {
-        Some(d) if d > 0.0 => {
-            let last = schedule.passes.map_or(u64::MAX, |n| n.saturating_sub(1));
-            let pass = ((p / d).floor() as u64).min(last);
-            (pass as f64 * d, Some(d))
-        }
-        _ => (0.0, schedule.duration),
-    }
-}
-
-/// The status at clock `now`.
-fn status(schedule: &Schedule<'_>, timeline: &Timeline, now: f64) -> Status {
-    let p = timeline.position(now).max(0.0);
-    let (pass_start, duration) = pass_of(schedule, p);
-    let pass = match duration {
-        Some(d) if d > 0.0 => (pass_start / d).round() as u64 + 1,
-        _ => 1,
-    };
-    Status {
-        state: if timeline.paused {
-            PlayState::Paused
-        } else if now < timeline.anchor_wall && timeline.anchor_pos == 0.0 {
-            PlayState::Waiting
-        } else {
-            PlayState::Playing
-        },
-        position: p - pass_start,
-        duration,
-        pass: (pass, schedule.passes),
-        speed: timeline.speed,
-    }
-}
-
 fn publish_status(schedule: &Schedule<'_>, timeline: &Timeline, now: f64) {
     schedule
         .steering
         .set_status(status(schedule, timeline, now));
-}
-
-/// Answers requests that came too late to be applied.
-fn refuse_pending(steering: &Shared) {
-    for (_, answer) in steering.take_requests() {
-        let _ = answer.send(Err(Refusal("the replay has ended".into())));
-    }
-}
-
-fn fail(stream: &mut Playing, e: HostError) {
-    stream.done = true;
-    stream.counter.stats.error = Some(e.to_string());
 }
 
 fn publish(streams: &[Playing], shared: &Arc<Mutex<Vec<super::stats::StreamStats>>>) {

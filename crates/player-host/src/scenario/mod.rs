@@ -41,8 +41,8 @@ use text::{
 };
 
 pub use values::{
-    parse_chunk_size, parse_key_value, parse_name, parse_pick, parse_seconds, Repeat, WaitFor,
-    WaitForConsumers,
+    number_text, parse_chunk_size, parse_key_value, parse_name, parse_pick, parse_seconds,
+    parse_section_bound, Repeat, WaitFor, WaitForConsumers, MAX_SECONDS,
 };
 
 /// Whether to publish a recording's annotations as a marker stream.
@@ -143,12 +143,12 @@ pub struct StreamEntry {
     #[serde(default)]
     pub source_id: Option<String>,
     /// Play from this second of the recording [default: the scenario's `from`, else 0].
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds, allow_negative_numbers = true)]
+    #[arg(long, value_name = "SECS", value_parser = parse_section_bound, allow_negative_numbers = true)]
     #[serde(default, deserialize_with = "values::de_opt_seconds")]
     pub from: Option<f64>,
     /// Play up to this second of the recording [default: the scenario's `to`, else the
     /// end].
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds, allow_negative_numbers = true)]
+    #[arg(long, value_name = "SECS", value_parser = parse_section_bound, allow_negative_numbers = true)]
     #[serde(default, deserialize_with = "values::de_opt_seconds")]
     pub to: Option<f64>,
 }
@@ -349,6 +349,18 @@ impl Scenario {
     /// Reads and checks a scenario file; relative `file:` and `plugins:` paths become
     /// relative to it.
     pub fn load(path: &Path) -> Result<Self> {
+        let scenario = Self::load_unchecked(path)?;
+        scenario.check().map_err(|e| HostError::Scenario {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Ok(scenario)
+    }
+
+    /// Reads a scenario file as [`load`](Scenario::load) does, without the checks of
+    /// [`check`](Scenario::check) (`validate` makes them entry by entry, to report every
+    /// error).
+    pub(crate) fn load_unchecked(path: &Path) -> Result<Self> {
         let text = read_bounded(path).map_err(|message| HostError::Scenario {
             path: path.to_path_buf(),
             message,
@@ -373,10 +385,6 @@ impl Scenario {
                 *p = base.join(&*p);
             }
         }
-        scenario.check().map_err(|e| HostError::Scenario {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
         Ok(scenario)
     }
 
@@ -492,18 +500,22 @@ impl Section {
         self.from == 0.0 && self.to.is_none()
     }
 
-    /// Checks the bounds: finite, `from >= 0`, `to > from`.
+    /// Checks the bounds: `from` from 0 to [`MAX_SECONDS`](values::MAX_SECONDS) s, `to`
+    /// after `from` and at most that.
     pub fn check(&self) -> std::result::Result<(), String> {
-        if !(self.from.is_finite() && self.from >= 0.0) {
+        let max = values::MAX_SECONDS;
+        if !(self.from >= 0.0 && self.from <= max) {
             return Err(format!(
-                "from must be a number of seconds >= 0, not {}",
-                self.from
+                "from must be {}, not {}",
+                values::SECTION_RULE,
+                values::number_text(self.from)
             ));
         }
         match self.to {
-            Some(to) if !(to.is_finite() && to > self.from) => Err(format!(
-                "to must be a number of seconds after from ({} s), not {to}",
-                self.from
+            Some(to) if !(to > self.from && to <= max) => Err(format!(
+                "to must be a number of seconds after from ({} s), at most 1e9, not {}",
+                values::number_text(self.from),
+                values::number_text(to)
             )),
             _ => Ok(()),
         }

@@ -27,6 +27,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// How far ahead a start time may lie, in seconds (a day).
 pub const MAX_AHEAD: f64 = 86_400.0;
 
+/// The last Unix second of the year 9999 (the latest time RFC 3339 writes).
+const LATEST_UNIX_SECONDS: f64 = 253_402_300_799.999;
+
 /// A start time, as given and as Unix seconds (UTC).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StartAt {
@@ -40,7 +43,11 @@ impl StartAt {
     pub fn parse(text: &str) -> Result<StartAt> {
         let trimmed = text.trim();
         let unix = if is_unix_seconds(trimmed) {
-            trimmed.parse::<f64>().ok().filter(|v| v.is_finite())
+            // Up to the end of year 9999, as RFC 3339 can write it.
+            trimmed
+                .parse::<f64>()
+                .ok()
+                .filter(|v| *v <= LATEST_UNIX_SECONDS)
         } else {
             parse_rfc3339(trimmed)
         };
@@ -51,7 +58,8 @@ impl StartAt {
             }),
             None => Err(HostError::config(format!(
                 "start time {}: expected RFC 3339 (2026-11-27T19:30:00Z, \
-                 2026-11-27T20:30:00.5+01:00) or Unix seconds (1795807800.5)",
+                 2026-11-27T20:30:00.5+01:00) or Unix seconds (1795807800.5) up to the year \
+                 9999",
                 player_api::quote(text)
             ))),
         }

@@ -23,8 +23,26 @@ pub(crate) const NAME_RULE: &str = "a stream name that is not empty or only spac
 pub(crate) const PICKS_RULE: &str = "a list of channel labels or kinds (eeg, meg, grad, \
      mag, stim, data, all, ...), or one string of them separated by commas";
 
+/// The largest number of seconds a crop bound (`from`, `to`) or a seek takes: 10^9 s,
+/// about 31.7 years, longer than any recording; positions that large still resolve
+/// 0.1 µs.
+pub const MAX_SECONDS: f64 = 1e9;
+/// What a crop bound must be.
+pub(crate) const SECTION_RULE: &str = "a number of seconds from 0 to 1e9";
+
 fn refuse(rule: &str, got: impl fmt::Display) -> String {
     format!("must be {rule}, not {got}")
+}
+
+/// A number as people read it, never hundreds of digits: the shortest form that reads
+/// back as the same value from 10^-6 to 10^9 (`12.5`, `0.001`, `-3`), scientific
+/// notation outside (`1e300`, `-2.5e-12`); `NaN`, `inf` and `-inf` as such.
+pub fn number_text(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-6..1e9).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
 }
 
 /// How many times to play the recordings.
@@ -312,7 +330,7 @@ pub(crate) fn de_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Erro
             if v.is_finite() && v >= 0.0 {
                 Ok(v)
             } else {
-                Err(E::custom(refuse(SECONDS_RULE, v)))
+                Err(E::custom(refuse(SECONDS_RULE, number_text(v))))
             }
         }
         fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
@@ -325,9 +343,21 @@ pub(crate) fn de_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Erro
     d.deserialize_any(V)
 }
 
-/// An optional number of seconds, 0 or more (`from:`, `to:`).
+/// Parses a crop bound (`--from`, `--to`): seconds from 0 to [`MAX_SECONDS`].
+pub fn parse_section_bound(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=MAX_SECONDS).contains(&v) => Ok(v),
+        _ => Err(refuse(SECTION_RULE, quote(s))),
+    }
+}
+
+/// An optional crop bound, seconds from 0 to [`MAX_SECONDS`] (`from:`, `to:`).
 pub(crate) fn de_opt_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    de_seconds(d).map(Some)
+    let v = de_seconds(d)?;
+    if v > MAX_SECONDS {
+        return Err(de::Error::custom(refuse(SECTION_RULE, number_text(v))));
+    }
+    Ok(Some(v))
 }
 
 /// Frames per push, at least 1 (`chunk_size:`).

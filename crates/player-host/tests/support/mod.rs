@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 pub use player_api::conformance::TempDir;
 
+pub mod recorder;
+
 /// How long a command may run before the test fails as hung.
 pub const LIMIT: Duration = Duration::from_secs(60);
 

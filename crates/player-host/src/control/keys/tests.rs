@@ -99,7 +99,7 @@ fn actions_steer_and_speeds_stay_in_range() {
             "pause",
             "resume",
             "seek 15",
-            "seek -15",
+            "seek 0",
             "seek 0",
             "speed 2",
             "speed 1",
@@ -190,7 +190,7 @@ fn keys_typed_on_a_terminal_steer_the_player() {
     let calls = steer.wait_calls(8);
     assert_eq!(
         calls,
-        ["pause", "resume", "seek 15", "seek -15", "speed 2", "speed 1", "seek 0", "stop"]
+        ["pause", "resume", "seek 15", "seek 0", "speed 2", "speed 1", "seek 0", "stop"]
     );
     // A refused request is kept for the status line.
     pty.master.write_all(b" ").expect("type");
@@ -339,6 +339,8 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 
 #[test]
 fn keys_typed_on_a_terminal_steer_a_playing_player() {
+    // restore_terminal (and the panic hook) of the other tests restore every terminal.
+    let _one = one_terminal_at_a_time();
     let tone = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../examples/fixtures/wav/demo-tone-8k-mono.wav");
     let mut entry = crate::StreamEntry::new(tone);
@@ -367,4 +369,48 @@ fn keys_typed_on_a_terminal_steer_a_playing_player() {
     let summary = player.wait().expect("summary");
     assert!(summary.interrupted, "q stops the run");
     drop(keys);
+}
+
+/// Sets canonical mode with echo on `fd`, as a shell does when it takes the terminal
+/// back from a stopped job.
+fn as_the_shell_leaves_it(fd: RawFd) {
+    // SAFETY: termios is plain old data, filled by tcgetattr.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: `t` is a valid, writable termios, then a valid one to set.
+    unsafe {
+        assert_eq!(libc::tcgetattr(fd, &mut t), 0);
+        t.c_lflag |= libc::ICANON | libc::ECHO;
+        assert_eq!(libc::tcsetattr(fd, libc::TCSANOW, &t), 0);
+    }
+}
+
+/// Issue 23: after Ctrl-Z and `fg`, the terminal came back in canonical mode with echo
+/// and the keys were dead. SIGCONT (sent by `fg`) sets the key mode again.
+#[test]
+fn key_mode_comes_back_when_the_job_is_continued() {
+    let _one = one_terminal_at_a_time();
+    let mut pty = pty();
+    let fd = pty.slave.as_raw_fd();
+    let steer = Arc::new(MockSteer::new());
+    let keys = Keys::start_on(fd, steer.clone())
+        .expect("start")
+        .expect("a terminal");
+    assert!(is_raw(fd));
+    for _ in 0..2 {
+        as_the_shell_leaves_it(fd);
+        assert!(!is_raw(fd));
+        // SAFETY: raise has no memory preconditions; continuing a running process only
+        // runs the handlers.
+        assert_eq!(unsafe { libc::raise(libc::SIGCONT) }, 0);
+        wait_until("in key mode again", || is_raw(fd));
+    }
+    pty.master.write_all(b" ").expect("type");
+    assert_eq!(steer.wait_calls(1), ["pause"], "keys still read");
+    drop(keys);
+    assert!(!is_raw(fd), "restored on drop");
+    // Once the keys are gone, a SIGCONT changes nothing.
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::raise(libc::SIGCONT) }, 0);
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(!is_raw(fd));
 }

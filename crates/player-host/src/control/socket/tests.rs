@@ -91,7 +91,22 @@ fn bad_requests_are_refused_with_a_reason() {
         ),
         (r#"{"cmd": "seek"}"#, "\"seek\" needs \"to\""),
         (r#"{"cmd": "seek", "to": 1, "by": 1}"#, "not both"),
-        (r#"{"cmd": "seek", "to": -1}"#, "must be ≥ 0 s"),
+        (
+            r#"{"cmd": "seek", "to": -1}"#,
+            "seek: the target must be from 0 to 1e9 s",
+        ),
+        (
+            r#"{"cmd": "seek", "by": 1e300}"#,
+            "seek: the offset must be from -1e9 to 1e9 s (a seek lands within the pass), not 1e300",
+        ),
+        (
+            r#"{"cmd": "status", "cmd": "stop"}"#,
+            "the field \"cmd\" is given twice",
+        ),
+        (
+            r#"{"cmd": "seek", "to": 1, "to": 2}"#,
+            "the field \"to\" is given twice",
+        ),
         (r#"{"cmd": "seek", "to": "12"}"#, "must be a number"),
         (r#"{"cmd": "seek", "too": 12}"#, "unknown field \"too\""),
         (r#"{"cmd": "speed"}"#, "\"speed\" needs \"value\""),
@@ -118,6 +133,10 @@ fn bad_requests_are_refused_with_a_reason() {
             r#"unknown command "\u{1b}]0;PWN\u{7}""#,
         ),
         (r#"{"cmd": "speed", "value": 1e999}"#, "not a JSON request"),
+        (
+            r#"{"cmd": "speed", "value": 1e300}"#,
+            "speed must be from 0.01 to 100 (1 = real time), not 1e300",
+        ),
     ];
     for (line, expected) in cases {
         let e = Request::parse(line).expect_err(line);

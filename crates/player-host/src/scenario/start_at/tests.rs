@@ -66,8 +66,13 @@ fn malformed_times_are_refused_naming_the_value_and_the_forms() {
         "1e9",
         "1.2.3",
         "1795807800s",
+        // After the year 9999: no hundred-digit hours in the message.
+        "253402300800",
+        "1000000000000000000000",
+        &"1".repeat(120),
     ] {
         let e = StartAt::parse(bad).expect_err(bad).to_string();
+        assert!(e.len() < 250, "{bad}: {e}");
         assert!(e.starts_with("start time \""), "{bad}: {e}");
         assert!(e.contains("expected RFC 3339"), "{bad}: {e}");
         assert!(e.contains("or Unix seconds"), "{bad}: {e}");
