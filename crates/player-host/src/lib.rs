@@ -48,7 +48,8 @@ pub use transport::clock::local_clock;
 pub mod output {
     pub use crate::transport::lsl::MaxBuffered;
     pub use crate::transport::{
-        Census, Linger, NullOutput, Outlet, OutletSpec, Output, ValueFormat, Values, WireFormat,
+        Census, Linger, NullOutput, Outlet, OutletPlan, OutletSpec, Output, ValueFormat, Values,
+        WireFormat,
     };
 }
 pub use output::{NullOutput, Output, ValueFormat, WireFormat};
