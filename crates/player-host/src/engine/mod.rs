@@ -496,6 +496,7 @@ impl RunContext {
         if !self.wait_for_consumers(streams, &clock)? {
             return Ok(summary(streams, None, clock()));
         }
+        timing::prime(streams, &clock, &self.stop);
         let now = clock();
         let t0 = self.t0_at.unwrap_or(now + self.start_delay);
         // At most ~30 years ahead: an absurd --start-delay must not overflow `Instant`.

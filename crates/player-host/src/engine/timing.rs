@@ -32,7 +32,7 @@ use super::control::{PlayState, Refusal, Status};
 use super::plan::Markers;
 use super::prefetch::{Message, Prefetch, WireBlock};
 use super::punctual::{make_ordinary, make_punctual, Punctuality};
-use super::stats::StreamCounter;
+use super::stats::{publish_all, Publisher, StreamCounter, SNAPSHOT_EVERY};
 use super::steering::{Request, Shared, Timeline};
 use crate::error::HostError;
 use crate::scenario::Repeat;
@@ -52,8 +52,6 @@ const STARVED_POLL: f64 = 0.0005;
 /// A stream whose reader delivers nothing for this long is stopped as failed (a plugin
 /// blocked in `read`, a dead network file system): the others play on.
 const STALL_TIMEOUT: f64 = 5.0;
-/// How often the shared statistics are refreshed.
-const SNAPSHOT_EVERY: f64 = 0.1;
 
 /// A stream while it plays: its outlet, its schedule and what is queued for it.
 pub struct Playing {
@@ -267,6 +265,24 @@ fn frame_time(block: &WireBlock, i: usize, rate: f64) -> f64 {
     }
 }
 
+/// The longest the start waits for the streams' first blocks ([`prime`]).
+const PRIME_TIMEOUT: f64 = STALL_TIMEOUT;
+
+/// Waits until every stream has its first block at hand (or is done), at most
+/// [`PRIME_TIMEOUT`], or until `stop` is set: so that t0, taken after, does not fall
+/// before the prefetch of many streams (10 000 files are opened and read on a pool of
+/// one thread per core) has anything to push. A stream still without data after the
+/// bound plays when its data comes, as a stalled one would.
+pub fn prime(streams: &mut [Playing], clock: &dyn Fn() -> f64, stop: &AtomicBool) {
+    let deadline = clock() + PRIME_TIMEOUT;
+    let mut agenda = Agenda::default();
+    agenda.rebuild(streams, clock());
+    while !agenda.starved.is_empty() && clock() < deadline && !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_secs_f64(STARVED_POLL));
+        agenda.poll_starved(streams, clock());
+    }
+}
+
 /// Waits until `clock()` reaches `deadline`, the run stops or a request comes; returns
 /// the clock reading.
 fn wait_until(
@@ -336,7 +352,8 @@ pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
         stream.follow(&timeline);
     }
     let mut stamps = Vec::new();
-    let mut last_snapshot = f64::NEG_INFINITY;
+    let mut last_status = f64::NEG_INFINITY;
+    let mut publisher = Publisher::new();
     let mut agenda = Agenda::default();
     agenda.rebuild(streams, clock());
     loop {
@@ -356,10 +373,17 @@ pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
         agenda.poll_starved(streams, now);
         let (best, starved) = (agenda.first(), !agenda.starved.is_empty());
         let now = clock();
-        if now - last_snapshot >= SNAPSHOT_EVERY {
-            publish(streams, schedule.stats);
+        let spare = best.is_none_or(|(_, due)| due - now > STARVED_POLL);
+        publisher.step(
+            now,
+            spare,
+            streams.len(),
+            |i| &streams[i].counter,
+            schedule.stats,
+        );
+        if now - last_status >= SNAPSHOT_EVERY {
             publish_status(&schedule, &timeline, now);
-            last_snapshot = now;
+            last_status = now;
         }
         let Some((i, due)) = best else {
             if !starved {
@@ -390,7 +414,7 @@ pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
         agenda.place(streams, i, now);
     }
     make_ordinary(punctuality);
-    publish(streams, schedule.stats);
+    publish_all(streams.len(), |i| &streams[i].counter, schedule.stats);
     let now = clock();
     publish_status(&schedule, &timeline, now);
     schedule.steering.set_state(PlayState::Finished);
@@ -619,11 +643,4 @@ fn refuse_pending(steering: &Shared) {
 fn fail(stream: &mut Playing, e: HostError) {
     stream.done = true;
     stream.counter.stats.error = Some(e.to_string());
-}
-
-fn publish(streams: &[Playing], shared: &Arc<Mutex<Vec<super::stats::StreamStats>>>) {
-    if let Ok(mut s) = shared.lock() {
-        s.clear();
-        s.extend(streams.iter().map(|l| l.counter.snapshot()));
-    }
 }
