@@ -64,36 +64,6 @@ def test_too_old_or_missing_player_liblsl_is_an_error(monkeypatch: pytest.Monkey
     assert "Traceback" not in out.stderr and "panicked" not in out.stderr
 
 
-def _wide_wav(path, channels: int = 4096, rate: int = 30000, frames: int = 600):
-    """A short int16 WAV as wide and fast as a high-density probe."""
-    from scipy.io import wavfile  # libsndfile refuses more than 1024 channels
-
-    rng = np.random.default_rng(3)
-    wavfile.write(path, rate, rng.integers(-1000, 1000, size=(frames, channels), dtype=np.int16))
-
-
-def test_4096_channels_at_30_khz_play_on_a_current_liblsl(tmp_path, monkeypatch) -> None:
-    wav = tmp_path / "wide.wav"
-    _wide_wav(wav)
-    monkeypatch.setenv("PLAYER_LIBLSL", str(pylsl_liblsl()))
-    out = subprocess.run([player_host(), "play", str(wav), "--name", unique("wide"),
-                          "--chunk-size", "30", "--quiet"],
-                         capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-
-
-def test_4096_channels_at_30_khz_on_the_bundled_liblsl_say_what_to_do(tmp_path,
-                                                                        monkeypatch) -> None:
-    wav = tmp_path / "wide.wav"
-    _wide_wav(wav)
-    monkeypatch.setenv("PLAYER_LIBLSL", "bundled")
-    out = subprocess.run([player_host(), "play", str(wav), "--name", unique("wide"),
-                          "--quiet"], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 1, out.stderr
-    assert "too wide for the bundled liblsl 1.13" in out.stderr
-    assert "PLAYER_LIBLSL" in out.stderr
-
-
 def _play_status(env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess:
     """`play` of the chirp, over LSL, with `env` added to the environment."""
     return subprocess.run([player_host(), "play", str(CHIRP), "--name", unique("liblsl-trust"),

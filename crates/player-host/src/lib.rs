@@ -54,7 +54,8 @@ pub use transport::liblsl::{describe as describe_liblsl, provide as provide_libl
 /// every chunk itself (tests, simulations), and the types it sees.
 pub mod output {
     pub use crate::transport::{
-        Census, Linger, NullOutput, Outlet, OutletSpec, Output, ValueFormat, Values, WireFormat,
+        Census, Linger, NullOutput, Outlet, OutletPlan, OutletSpec, Output, ValueFormat, Values,
+        WireFormat,
     };
 }
 pub use output::{NullOutput, Output, ValueFormat, WireFormat};

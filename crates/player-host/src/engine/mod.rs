@@ -24,6 +24,7 @@ mod apply;
 pub mod control;
 pub mod crop;
 mod linger;
+mod outlets;
 mod picks;
 pub(crate) mod plan;
 mod playing;
@@ -287,15 +288,25 @@ impl Player {
         if self.thread.is_some() {
             return Err(HostError::Player("the player was already started".into()));
         }
+        let events_spec = self.control_events.as_deref().map(control_events_spec);
+        self.output
+            .prepare(&outlet_plans(&self.streams, events_spec.as_ref()))?;
+        let specs: Vec<&crate::transport::OutletSpec> = (self.streams.iter().map(|s| &s.spec))
+            .chain(events_spec.as_ref())
+            .collect();
+        let mut outlets = outlets::create_all(self.output.as_ref(), &specs, self.stop.flag())?;
+        drop(specs);
+        // Stopped while starting (Ctrl-C during the outlets' creation): fewer outlets, and
+        // only the streams that have one play (the run then ends at once).
+        let events = match events_spec {
+            Some(_) if outlets.len() > self.streams.len() => outlets.pop(),
+            _ => None,
+        };
         let mut runs = Vec::with_capacity(self.streams.len());
         let mut data = Vec::with_capacity(self.streams.len());
         let pool = pool::Pool::for_this_machine("prefetch");
-        for stream in std::mem::take(&mut self.streams) {
-            if self.stop.flag().load(Ordering::SeqCst) {
-                break; // stopped while starting (Ctrl-C during the outlets' creation)
-            }
+        for (stream, outlet) in std::mem::take(&mut self.streams).into_iter().zip(outlets) {
             data.push(is_data(&stream));
-            let outlet = self.output.create(&stream.spec)?;
             let name = &stream.spec.name;
             let queue = match stream.input {
                 Input::Source(input) => {
@@ -315,10 +326,6 @@ impl Player {
             let rate = stream.spec.nominal_rate;
             runs.push(Playing::new(outlet, stream.offset, rate, queue, name));
         }
-        let events = match &self.control_events {
-            Some(name) => Some(self.output.create(&control_events_spec(name))?),
-            None => None,
-        };
         let ctx = RunContext {
             output: self.output.clone(),
             stop: self.stop.clone(),
@@ -457,6 +464,7 @@ impl RunContext {
         if !self.wait_for_consumers(streams, &clock)? {
             return Ok(summary(streams, None, clock()));
         }
+        timing::prime(streams, &clock, self.stop.flag());
         let now = clock();
         let t0 = self.t0_at.unwrap_or(now + self.start_delay);
         // At most ~30 years ahead: an absurd --start-delay must not overflow `Instant`.
@@ -544,6 +552,23 @@ fn scenario_duration(streams: &[plan::Stream]) -> Option<f64> {
     streams
         .iter()
         .try_fold(0.0f64, |end, s| s.period().map(|p| end.max(s.offset + p)))
+}
+
+/// Every outlet a run creates, with its frames per push: the streams', then the
+/// control-events stream's, if any.
+fn outlet_plans<'a>(
+    streams: &'a [plan::Stream],
+    events: Option<&'a crate::transport::OutletSpec>,
+) -> Vec<crate::transport::OutletPlan<'a>> {
+    let plan = |spec, chunk_size| crate::transport::OutletPlan { spec, chunk_size };
+    streams
+        .iter()
+        .map(|s| match &s.input {
+            Input::Source(input) => plan(&s.spec, input.chunk_size),
+            Input::Markers(_) => plan(&s.spec, 1),
+        })
+        .chain(events.map(|spec| plan(spec, 1)))
+        .collect()
 }
 
 /// The outlet of the control-events stream `name`.

@@ -9,6 +9,10 @@ const SPIN_WINDOW_NORMAL: f64 = 0.0005;
 /// The real-time priority asked for the timing thread (SCHED_FIFO, 1..=99): above
 /// ordinary work, below the kernel's own real-time threads.
 const REALTIME_PRIORITY: i32 = 20;
+/// The real-time priority of the threads that create outlets, and so of the threads the
+/// transport starts for them (SCHED_FIFO): one below the timing thread, so that sending
+/// never delays a push.
+const TRANSPORT_PRIORITY: i32 = 19;
 
 /// How punctual the timing thread could be made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +52,25 @@ pub fn make_punctual() -> Punctuality {
         }
     }
     precise_sleeps()
+}
+
+/// Gives the calling thread, and the threads it starts from now on, the transport's
+/// real-time priority ([`TRANSPORT_PRIORITY`]) when the system allows it and
+/// `PLAYER_REALTIME` is not `0`; otherwise nothing changes.
+pub(crate) fn transport_priority() {
+    if std::env::var("PLAYER_REALTIME").is_ok_and(|v| v == "0") {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param {
+            sched_priority: TRANSPORT_PRIORITY,
+        };
+        // SAFETY: changes only this thread's scheduling; `param` outlives the call. A
+        // refusal (no permission) leaves it as it was.
+        let _ =
+            unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
+    }
 }
 
 /// Gives the calling thread ordinary scheduling back (after the last push: what it does

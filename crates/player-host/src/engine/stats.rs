@@ -1,6 +1,7 @@
 //! Per-stream statistics: what was pushed and how late.
 
 use serde::Serialize;
+use std::sync::Mutex;
 
 /// A chunk pushed more than this many seconds after it was due counts as late.
 pub const LATE_THRESHOLD: f64 = 0.001;
@@ -11,11 +12,15 @@ pub const LATE_THRESHOLD: f64 = 0.001;
 /// nanosecond; above, each power of two `[2^e, 2^(e+1))` is cut into 128 equal bins. A
 /// quantile is the upper edge of its bin, capped at the maximum, so it is never below the
 /// exact value and above it by at most 1/128 of it (0.78 %) or 1 ns, whichever is more,
-/// from nanoseconds to centuries. The maximum is exact. Bins are allocated up to the
-/// largest lateness seen: about 17 kB per stream for 10 ms, 26 kB for 100 s.
+/// from nanoseconds to centuries. The maximum is exact. The bins of one power of two (a
+/// **page**, 1 kB) are allocated when a lateness first falls in it, and each page keeps
+/// its total, so that a quantile looks at the pages' totals, then at one page's bins: a
+/// stream whose latenesses span 1 µs to 10 ms holds about 14 kB, and a snapshot of 10 000
+/// streams takes milliseconds, not tens of them.
 #[derive(Debug, Clone, Default)]
 pub struct LatenessHistogram {
-    bins: Vec<u64>,
+    pages: Vec<Option<Box<[u64; SUB as usize]>>>,
+    totals: Vec<u64>,
     count: u64,
     max: f64,
 }
@@ -29,6 +34,21 @@ const SUB: u64 = 1 << SUB_BITS;
 pub const LATENESS_RELATIVE_ERROR: f64 = 1.0 / SUB as f64;
 
 impl LatenessHistogram {
+    /// Pages up to 2 s of lateness ([2^30, 2^31) ns is page 24): lateness below that is
+    /// recorded without growing the lists of pages (each page is still allocated when
+    /// first used).
+    const PAGES_ROOM: usize = 25;
+
+    /// An empty histogram whose lists of pages have room up to 2 s of lateness, so that
+    /// recording (on the timing thread) rarely allocates.
+    pub fn with_room() -> Self {
+        LatenessHistogram {
+            pages: Vec::with_capacity(Self::PAGES_ROOM),
+            totals: Vec::with_capacity(Self::PAGES_ROOM),
+            ..Default::default()
+        }
+    }
+
     /// The bin of a lateness of `ns` nanoseconds.
     fn bin(ns: u64) -> usize {
         if ns < SUB {
@@ -56,12 +76,14 @@ impl LatenessHistogram {
         let s = if seconds > 0.0 { seconds } else { 0.0 };
         let ns = (s * 1e9) as u64; // saturates for huge values
         let bin = Self::bin(ns);
-        if bin >= self.bins.len() {
-            self.bins.resize(bin + 1, 0);
+        let (page, within) = (bin / SUB as usize, bin % SUB as usize);
+        if page >= self.pages.len() {
+            self.pages.resize_with(page + 1, || None);
+            self.totals.resize(page + 1, 0);
         }
-        if let Some(b) = self.bins.get_mut(bin) {
-            *b += 1;
-        }
+        let bins = self.pages[page].get_or_insert_with(|| Box::new([0; SUB as usize]));
+        bins[within] += 1;
+        self.totals[page] += 1;
         self.count += 1;
         self.max = self.max.max(s);
     }
@@ -74,10 +96,18 @@ impl LatenessHistogram {
         }
         let rank = ((q * self.count as f64).ceil() as u64).clamp(1, self.count);
         let mut seen = 0;
-        for (i, n) in self.bins.iter().enumerate() {
-            seen += n;
-            if seen >= rank {
-                return Self::upper_edge(i).min(self.max);
+        for (page, total) in self.totals.iter().enumerate() {
+            if seen + total < rank {
+                seen += total;
+                continue;
+            }
+            let bins = self.pages[page].as_deref().map_or(&[][..], |b| &b[..]);
+            for (within, n) in bins.iter().enumerate() {
+                seen += n;
+                if seen >= rank {
+                    let bin = page * SUB as usize + within;
+                    return Self::upper_edge(bin).min(self.max);
+                }
             }
         }
         self.max
@@ -130,7 +160,7 @@ impl StreamCounter {
                 name: name.to_string(),
                 ..Default::default()
             },
-            lateness: LatenessHistogram::default(),
+            lateness: LatenessHistogram::with_room(),
         }
     }
 
@@ -147,11 +177,111 @@ impl StreamCounter {
 
     /// The current snapshot, with percentiles computed.
     pub fn snapshot(&self) -> StreamStats {
-        StreamStats {
-            lateness_p50: self.lateness.quantile(0.5),
-            lateness_p99: self.lateness.quantile(0.99),
-            lateness_max: self.lateness.max(),
-            ..self.stats.clone()
+        let mut out = StreamStats::default();
+        self.snapshot_into(&mut out);
+        out
+    }
+
+    /// Writes the current snapshot into `out`, reusing its text (the name is copied only
+    /// when it differs: a refreshed snapshot allocates nothing).
+    pub fn snapshot_into(&self, out: &mut StreamStats) {
+        let s = &self.stats;
+        if out.name != s.name {
+            out.name.clone_from(&s.name);
+        }
+        if out.error != s.error {
+            out.error.clone_from(&s.error);
+        }
+        out.samples = s.samples;
+        out.chunks = s.chunks;
+        out.late_chunks = s.late_chunks;
+        out.position = s.position;
+        out.finished = s.finished;
+        out.lateness_p50 = self.lateness.quantile(0.5);
+        out.lateness_p99 = self.lateness.quantile(0.99);
+        out.lateness_max = self.lateness.max();
+    }
+}
+
+/// How often the statistics shared with the player's readers are refreshed.
+pub const SNAPSHOT_EVERY: f64 = 0.1;
+
+/// Streams refreshed per turn of the timing loop: a round over every stream is spread
+/// over turns, so that 10 000 streams never hold a push back by the milliseconds their
+/// snapshots take together.
+const SNAPSHOT_BATCH: usize = 256;
+/// A round waits for turns with time to spare (no push due) at most this long.
+const SNAPSHOT_STALE: f64 = 1.0;
+
+/// Refreshes the statistics shared with the player's readers ([`Player::stats`]) from the
+/// timing thread's counters, a batch of streams per turn of its loop, in rounds that
+/// start every [`SNAPSHOT_EVERY`], in turns that have time to spare (when 10 000 streams'
+/// chunks fall due together, their snapshots wait until they are pushed), unless the
+/// last round started more than [`SNAPSHOT_STALE`] ago.
+///
+/// [`Player::stats`]: super::Player::stats
+#[derive(Debug)]
+pub(crate) struct Publisher {
+    /// The next stream of the round in progress, if one is.
+    next: Option<usize>,
+    /// When the last round started.
+    round_start: f64,
+}
+
+impl Publisher {
+    pub(crate) fn new() -> Self {
+        Publisher {
+            next: None,
+            round_start: f64::NEG_INFINITY,
+        }
+    }
+
+    /// One turn at `now` (`spare`: no push is due yet): starts a round when one is due,
+    /// and refreshes the next batch of the `n` streams (`counter(i)` is stream i's) into
+    /// `shared`.
+    pub(crate) fn step<'a>(
+        &mut self,
+        now: f64,
+        spare: bool,
+        n: usize,
+        counter: impl Fn(usize) -> &'a StreamCounter,
+        shared: &Mutex<Vec<StreamStats>>,
+    ) {
+        if !spare && now - self.round_start < SNAPSHOT_STALE {
+            return;
+        }
+        if self.next.is_none() && now - self.round_start >= SNAPSHOT_EVERY {
+            self.next = Some(0);
+            self.round_start = now;
+        }
+        let Some(first) = self.next else {
+            return;
+        };
+        let end = (first + SNAPSHOT_BATCH).min(n);
+        publish_range(first..end, n, counter, shared);
+        self.next = (end < n).then_some(end);
+    }
+}
+
+/// Refreshes every stream's statistics at once (the end of a run).
+pub(crate) fn publish_all<'a>(
+    n: usize,
+    counter: impl Fn(usize) -> &'a StreamCounter,
+    shared: &Mutex<Vec<StreamStats>>,
+) {
+    publish_range(0..n, n, counter, shared);
+}
+
+fn publish_range<'a>(
+    range: std::ops::Range<usize>,
+    n: usize,
+    counter: impl Fn(usize) -> &'a StreamCounter,
+    shared: &Mutex<Vec<StreamStats>>,
+) {
+    if let Ok(mut s) = shared.lock() {
+        s.resize_with(n, StreamStats::default);
+        for i in range {
+            counter(i).snapshot_into(&mut s[i]);
         }
     }
 }
@@ -245,5 +375,57 @@ mod tests {
         c.record_chunk(10, 0.002, 0.2);
         let s = c.snapshot();
         assert_eq!((s.samples, s.chunks, s.late_chunks), (20, 2, 1));
+    }
+}
+
+#[cfg(test)]
+mod publisher_tests {
+    use super::*;
+
+    #[test]
+    fn a_round_refreshes_every_stream_in_batches_then_waits() {
+        let counters: Vec<StreamCounter> = (0..600)
+            .map(|i| StreamCounter::new(&format!("s{i}")))
+            .collect();
+        let shared = Mutex::new(Vec::new());
+        let mut p = Publisher::new();
+        p.step(10.0, true, 600, |i| &counters[i], &shared);
+        let names = |s: &Mutex<Vec<StreamStats>>| {
+            s.lock()
+                .expect("not poisoned")
+                .iter()
+                .filter(|x| !x.name.is_empty())
+                .count()
+        };
+        assert_eq!(names(&shared), SNAPSHOT_BATCH);
+        p.step(10.0, true, 600, |i| &counters[i], &shared);
+        p.step(10.0, true, 600, |i| &counters[i], &shared);
+        assert_eq!(names(&shared), 600);
+        assert_eq!(shared.lock().expect("ok")[599].name, "s599");
+        // The round is over: nothing until the next one is due.
+        let mut later = counters.clone();
+        later[0].record_chunk(5, 0.0, 0.1);
+        p.step(10.05, true, 600, |i| &later[i], &shared);
+        assert_eq!(shared.lock().expect("ok")[0].samples, 0);
+        for _ in 0..3 {
+            p.step(
+                10.0 + 2.0 * SNAPSHOT_EVERY,
+                true,
+                600,
+                |i| &later[i],
+                &shared,
+            );
+        }
+        assert_eq!(shared.lock().expect("ok")[0].samples, 5);
+        // Busy turns wait, unless the last round is stale.
+        later[0].record_chunk(5, 0.0, 0.2);
+        p.step(10.3, false, 600, |i| &later[i], &shared);
+        p.step(10.3, false, 600, |i| &later[i], &shared);
+        p.step(10.3, false, 600, |i| &later[i], &shared);
+        assert_eq!(shared.lock().expect("ok")[0].samples, 5);
+        p.step(11.2, false, 600, |i| &later[i], &shared);
+        assert_eq!(shared.lock().expect("ok")[0].samples, 10);
+        publish_all(600, |i| &later[i], &shared);
+        assert_eq!(shared.lock().expect("ok").len(), 600);
     }
 }

@@ -59,6 +59,7 @@ use super::agenda::Agenda;
 use super::apply::{apply_requests, start_events, status};
 use super::playing::Playing;
 use super::punctual::{make_ordinary, make_punctual, Punctuality};
+use super::stats::{publish_all, Publisher, SNAPSHOT_EVERY};
 use super::steering::{Shared, Start};
 use super::timeline::Timeline;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -70,8 +71,25 @@ use std::time::Duration;
 const MAX_SLEEP: f64 = 0.02;
 /// How often a starved stream (its prefetch behind) is polled.
 const STARVED_POLL: f64 = 0.0005;
-/// How often the shared statistics are refreshed.
-const SNAPSHOT_EVERY: f64 = 0.1;
+/// The longest the start waits for the streams' first blocks ([`prime`]).
+const PRIME_TIMEOUT: f64 = super::agenda::STALL_TIMEOUT;
+
+/// Waits until every stream has its first block at hand (or is done), at most
+/// [`PRIME_TIMEOUT`], or until `stop` is set: so that t0, taken after, does not fall
+/// before the prefetch of many streams (10 000 files are opened and read on a pool of
+/// one thread per core) has anything to push. A stream still without data after the
+/// bound plays when its data comes, as a stalled one would.
+pub fn prime(streams: &mut [Playing], clock: &dyn Fn() -> f64, stop: &AtomicBool) {
+    let deadline = clock() + PRIME_TIMEOUT;
+    // Only whether a block is at hand matters here, not when it is due.
+    let timeline = Timeline::starting(clock(), 0.0, 1.0, false);
+    let mut agenda = Agenda::default();
+    agenda.rebuild(streams, &timeline, clock());
+    while !agenda.starved.is_empty() && clock() < deadline && !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_secs_f64(STARVED_POLL));
+        agenda.poll_starved(streams, &timeline, clock());
+    }
+}
 
 /// Waits until `clock()` reaches `deadline`, the run stops or a request comes; returns
 /// the clock reading.
@@ -146,7 +164,7 @@ pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
         publish_status(&schedule, &timeline, clock());
     }
     make_ordinary(punctuality);
-    publish(streams, schedule.stats);
+    publish_all(streams.len(), |i| &streams[i].counter, schedule.stats);
     schedule.steering.finish();
 }
 
@@ -200,7 +218,8 @@ fn play(
 ) {
     let (clock, stop, paced) = (schedule.clock, schedule.stop, schedule.paced);
     let mut stamps = Vec::new();
-    let mut last_snapshot = f64::NEG_INFINITY;
+    let mut last_status = f64::NEG_INFINITY;
+    let mut publisher = Publisher::new();
     let mut agenda = Agenda::default();
     agenda.rebuild(streams, timeline, clock());
     loop {
@@ -220,10 +239,17 @@ fn play(
         agenda.poll_starved(streams, timeline, now);
         let (best, starved) = (agenda.first(), !agenda.starved.is_empty());
         let now = clock();
-        if now - last_snapshot >= SNAPSHOT_EVERY {
-            publish(streams, schedule.stats);
+        let spare = best.is_none_or(|(_, due)| due - now > STARVED_POLL);
+        publisher.step(
+            now,
+            spare,
+            streams.len(),
+            |i| &streams[i].counter,
+            schedule.stats,
+        );
+        if now - last_status >= SNAPSHOT_EVERY {
             publish_status(schedule, timeline, now);
-            last_snapshot = now;
+            last_status = now;
         }
         let Some((i, due)) = best else {
             if !starved {
@@ -270,11 +296,4 @@ fn publish_status(schedule: &Schedule<'_>, timeline: &Timeline, now: f64) {
     schedule
         .steering
         .set_status(status(schedule, timeline, now));
-}
-
-fn publish(streams: &[Playing], shared: &Arc<Mutex<Vec<super::stats::StreamStats>>>) {
-    if let Ok(mut s) = shared.lock() {
-        s.clear();
-        s.extend(streams.iter().map(|l| l.counter.snapshot()));
-    }
 }

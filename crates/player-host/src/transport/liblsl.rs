@@ -120,6 +120,7 @@ macro_rules! api_table {
 api_table! {
     lsl_library_version: fn() -> i32;
     lsl_library_info: fn() -> Text;
+    lsl_protocol_version: fn() -> i32;
     lsl_local_clock: fn() -> c_double;
     lsl_destroy_string: fn(*mut c_char) -> ();
     lsl_create_streaminfo: fn(Text, Text, i32, c_double, sys::lsl_channel_format_t, Text) -> Info;
@@ -149,6 +150,10 @@ api_table! {
 /// (`transp_bufsize_samples`).
 pub type CreateOutletEx = unsafe extern "C" fn(Info, i32, i32, c_int) -> Outlet;
 
+/// `lsl_set_config_content` (liblsl 1.16 and later): the configuration to use instead of
+/// any file, when called before liblsl reads its configuration.
+pub type SetConfigContent = unsafe extern "C" fn(Text);
+
 /// liblsl's `transp_bufsize_samples`: `max_buffered` counts samples.
 pub const TRANSP_BUFSIZE_SAMPLES: c_int = 1;
 
@@ -165,6 +170,8 @@ pub struct Liblsl {
     pub api: Api,
     /// `lsl_create_outlet_ex` when the library has it (not the bundled 1.13).
     pub create_outlet_ex: Option<CreateOutletEx>,
+    /// `lsl_set_config_content` when the library has it (not the bundled 1.13).
+    pub set_config_content: Option<SetConfigContent>,
     /// What the library is.
     pub about: About,
     /// What the user should be told (a library loaded despite the trust rule).
@@ -317,13 +324,6 @@ pub fn api() -> &'static Api {
     }
 }
 
-/// The bundled liblsl 1.13, whatever `PLAYER_LIBLSL` says (for tests and comparisons).
-#[cfg(all(test, feature = "bundled-liblsl"))]
-pub fn get_bundled() -> &'static Liblsl {
-    static BUNDLED: OnceLock<Liblsl> = OnceLock::new();
-    BUNDLED.get_or_init(|| bundled("requested".into()))
-}
-
 /// One line that says which liblsl is in use (version, file or `bundled`, why), or why
 /// none can be used: for `--version`, `plugins` and logs.
 pub fn describe() -> String {
@@ -473,6 +473,7 @@ fn bundled(reason: String) -> Liblsl {
         api,
         create_outlet_ex: None,
         warnings: Vec::new(),
+        set_config_content: None,
         _lib: None,
     }
 }
@@ -517,12 +518,17 @@ pub fn load(library: &Trusted, min_version: i32, reason: String) -> Result<Libls
     let create_outlet_ex = unsafe { lib.get::<CreateOutletEx>(b"lsl_create_outlet_ex\0") }
         .ok()
         .map(|f| *f);
+    // SAFETY: liblsl's lsl_set_config_content, whose signature is the type's (1.16+).
+    let set_config_content = unsafe { lib.get::<SetConfigContent>(b"lsl_set_config_content\0") }
+        .ok()
+        .map(|f| *f);
     let file = loaded_file(api.lsl_library_version as *const c_void).unwrap_or(path.into());
     Ok(Liblsl {
         about: about(&api, Some(file), reason),
         api,
         create_outlet_ex,
         warnings: Vec::new(),
+        set_config_content,
         _lib: Some(lib),
     })
 }

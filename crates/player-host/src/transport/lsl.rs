@@ -9,8 +9,11 @@
 use crate::error::{HostError, Result};
 use crate::transport::clock::local_clock;
 use crate::transport::liblsl::{self, sys, Api};
+use crate::transport::reserve::{self, Reserve};
 use crate::transport::sockets::SocketTable;
-use crate::transport::{Census, Linger, Outlet, OutletSpec, Output, Values, WireFormat};
+use crate::transport::{
+    Census, Linger, Outlet, OutletPlan, OutletSpec, Output, Values, WireFormat,
+};
 use std::ffi::{c_char, CStr, CString};
 use std::time::Duration;
 
@@ -129,9 +132,23 @@ fn create_outlet(
 }
 
 impl Output for LslOutput {
+    /// Sets liblsl's reserve for these outlets ([`reserve`]), once per process.
+    fn prepare(&self, outlets: &[OutletPlan<'_>]) -> Result<()> {
+        reserve::install(lib()?, Reserve::for_outlets(outlets)).map(|_| ())
+    }
+
     fn create(&self, spec: &OutletSpec) -> Result<Box<dyn Outlet>> {
+        let lib = lib()?;
+        // An outlet created without `prepare` (a program calling `create` itself) sets
+        // the reserve for itself, as if it pushed one frame at a time.
+        let plan = OutletPlan {
+            spec,
+            chunk_size: 1,
+        };
+        let reserve = reserve::install(lib, Reserve::for_outlets(&[plan]))?;
+        reserve::check(spec, reserve)?;
         let samples = buffered_samples(spec, self.max_buffered);
-        Ok(Box::new(LslOutlet::new(lib()?, spec, samples)?))
+        Ok(Box::new(LslOutlet::new(lib, spec, samples)?))
     }
     fn now(&self) -> f64 {
         local_clock()
@@ -312,28 +329,6 @@ fn info_with_recorded_desc(
     info
 }
 
-/// liblsl 1.13 preallocates 5 s of samples per outlet in one block whose size is a
-/// 32-bit `int`: wider or faster streams overflow it (`std::bad_alloc`, about 3500
-/// float32 channels at 30 kHz). Says so, and what to do, before liblsl fails.
-fn check_pool(lib: &liblsl::Liblsl, spec: &OutletSpec) -> Result<()> {
-    if lib.about.version >= 114 || spec.nominal_rate <= 0.0 {
-        return Ok(());
-    }
-    let pool = 5.0 * spec.nominal_rate * (sample_bytes(spec) - 8) as f64;
-    if pool > f64::from(i32::MAX) {
-        return Err(HostError::Lsl(format!(
-            "{}: {} channels at {} Hz is too wide for the bundled liblsl 1.13 (its 5 s \
-             sample pool would be {:.1} GB, over its 2 GB limit): use a current liblsl \
-             (PLAYER_LIBLSL=/path/to/liblsl.so, 1.16 or later)",
-            spec.name,
-            spec.channels.len(),
-            spec.nominal_rate,
-            pool / 1e9
-        )));
-    }
-    Ok(())
-}
-
 /// The TCP data ports of an outlet, from its stream info (`v4data_port`, `v6data_port`).
 fn data_ports(outlet: sys::lsl_outlet) -> Vec<u16> {
     let api = api();
@@ -393,7 +388,6 @@ unsafe impl Send for LslOutlet {}
 
 impl LslOutlet {
     fn new(lib: &liblsl::Liblsl, spec: &OutletSpec, buffered: u64) -> Result<Self> {
-        check_pool(lib, spec)?;
         let info = build_info(lib, spec)?;
         let handle = create_outlet(lib, info.0, spec.nominal_rate, buffered);
         if handle.is_null() {

@@ -13,16 +13,19 @@
 //!   from a [`Census`] of the transport taken once for all outlets; the end of a run
 //!   [`Linger`]s until it is zero;
 //! * **liblsl**: the C library behind LSL outlets, loaded once ([`liblsl`]), with its
-//!   configuration file ([`lsl_config`]).
+//!   configuration file ([`lsl_config`]);
+//! * **reserve**: the samples liblsl preallocates per outlet, sized by the player from
+//!   the [`OutletPlan`]s of a run ([`reserve`]).
 
 pub(crate) mod clock;
 pub(crate) mod liblsl;
 pub(crate) mod lsl;
 pub(crate) mod lsl_config;
 mod output;
+pub(crate) mod reserve;
 pub(crate) mod sockets;
 
 pub use output::{
-    Census, Linger, NullOutput, Outlet, OutletSpec, Output, Samples, ValueFormat, Values,
-    WireFormat,
+    Census, Linger, NullOutput, Outlet, OutletPlan, OutletSpec, Output, Samples, ValueFormat,
+    Values, WireFormat,
 };

@@ -120,6 +120,16 @@ pub struct OutletSpec {
     pub desc_xml: Option<String>,
 }
 
+/// An outlet about to be created, and how many frames each of its pushes carries: what
+/// an output may size its buffers by ([`Output::prepare`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OutletPlan<'a> {
+    /// The outlet.
+    pub spec: &'a OutletSpec,
+    /// Frames per push (1 for markers).
+    pub chunk_size: usize,
+}
+
 /// A chunk's values, in the outlet's format: a view of [`Samples`].
 #[derive(Debug, Clone, Copy)]
 pub enum Values<'a> {
@@ -322,6 +332,13 @@ impl Linger {
 
 /// A factory of outlets.
 pub trait Output: Send + Sync {
+    /// Called once with every outlet a run is about to create, before the first
+    /// [`create`](Output::create) (by default: nothing to do). LSL sizes liblsl's
+    /// preallocated samples from them (`transport::reserve`).
+    fn prepare(&self, outlets: &[OutletPlan<'_>]) -> Result<()> {
+        let _ = outlets;
+        Ok(())
+    }
     /// Creates (and announces) an outlet.
     fn create(&self, spec: &OutletSpec) -> Result<Box<dyn Outlet>>;
     /// The clock that timestamps are expressed in, in seconds (LSL's `local_clock`).

@@ -56,19 +56,6 @@ fn a_bound_in_seconds_counts_samples_at_the_rate() {
 
 #[cfg(feature = "bundled-liblsl")]
 #[test]
-fn the_bundled_liblsl_refuses_outlets_over_its_pool_limit_by_name() {
-    let bundled = crate::transport::liblsl::get_bundled();
-    let err = check_pool(bundled, &wide(4096, 30_000.0, WireFormat::Float32))
-        .expect_err("4096 float32 channels at 30 kHz overflow 1.13's pool");
-    let text = err.to_string();
-    assert!(text.contains("PLAYER_LIBLSL"), "{text}");
-    assert!(text.contains("4096 channels at 30000 Hz"), "{text}");
-    // 3000 channels fit (the 3520 of the benchmarks ran).
-    assert!(check_pool(bundled, &wide(3000, 30_000.0, WireFormat::Float32)).is_ok());
-    assert!(check_pool(bundled, &wide(4096, 30_000.0, WireFormat::Int16)).is_ok());
-}
-
-#[test]
 fn xml_elements_are_found_by_tag() {
     let xml = "<info><v4data_port>16572</v4data_port><v6data_port>0</v6data_port></info>";
     assert_eq!(xml_element(xml, "v4data_port"), Some("16572"));
