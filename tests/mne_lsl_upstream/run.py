@@ -28,6 +28,10 @@ without a warning. Those that need MNE-LSL's downloaded datasets are listed as s
 one on running the player in a separate process has a test of ours on a local stand-in:
 tests/python/test_mne_lsl_tutorial.py).
 
+``--tutorials-from-pypi`` runs only the tutorials and examples, taken from MNE-LSL's
+source distribution on PyPI (the pinned release, checked by its SHA-256): that archive
+holds them but not the tests, and a package index is all CI can reach.
+
 ``--reference`` runs the same tree with MNE-LSL's own player (no swap, no exclusion):
 a check of the stand-in dataset, which MNE-LSL's player must pass as it passes with the
 downloaded one.
@@ -41,12 +45,16 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
+import urllib.parse
+import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -56,6 +64,9 @@ REPO = HERE.parents[1]
 #: The MNE-LSL release these tests are pinned to, and its commit.
 PINNED_REF = "1.14.0"
 PINNED_COMMIT = "0a6e292bd5378b94613359d6007056bb549de14b"
+#: MNE-LSL's source distribution on PyPI at the pinned release, and its SHA-256.
+PINNED_SDIST = "mne_lsl-1.14.0.tar.gz"
+PINNED_SDIST_SHA256 = "e2ef6a6ee9556a1f93d7e6be52e625cc27e44d06a42a711e6516e18a80d0162b"
 #: SHA-256 of ``tests/player/test_player_lsl.py`` at the pinned release.
 PINNED_SHA256 = "0c16c6d79ae2ea4ecd36ae1734215c6ea0bff81dfecc2156478cbb6e386fb9a2"
 TEST_FILE = "tests/player/test_player_lsl.py"
@@ -133,6 +144,50 @@ def read_scripts(given: Optional[str], ref: str) -> Dict[str, str]:
                  "examples/"], capture_output=True, text=True, check=True).stdout.split()
             return {f: git_show(path, ref, f) for f in listed if f.endswith(".py")}
     return {}
+
+
+def sdist_scripts() -> Dict[str, str]:
+    """The tutorials and examples of MNE-LSL's pinned source distribution on PyPI (the
+    index of ``PIP_INDEX_URL``, else pypi.org), by path; raises ``Unavailable``."""
+    index = os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple").rstrip("/")
+    try:
+        with urllib.request.urlopen(f"{index}/mne-lsl/", timeout=60) as page:
+            links = re.findall(r'href="([^"]+)"', page.read().decode())
+        url = next(urllib.parse.urljoin(f"{index}/mne-lsl/", link) for link in links
+                   if link.split("#")[0].endswith("/" + PINNED_SDIST))
+        with urllib.request.urlopen(url, timeout=120) as archive:
+            data = archive.read()
+    except (OSError, StopIteration) as e:
+        raise Unavailable(f"{PINNED_SDIST} from {index}: {e or 'not listed'}") from e
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != PINNED_SDIST_SHA256:
+        raise Unavailable(f"{PINNED_SDIST}: sha256 {digest}, not the pinned one")
+    scripts = {}
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        for member in tar.getmembers():
+            parts = Path(member.name).parts
+            if (member.isfile() and len(parts) == 3 and parts[1] in ("tutorials", "examples")
+                    and parts[2].endswith(".py")):
+                extracted = tar.extractfile(member)
+                if extracted is not None:
+                    scripts["/".join(parts[1:])] = extracted.read().decode()
+    return dict(sorted(scripts.items()))
+
+
+def run_tutorials_from_pypi() -> int:
+    """Runs the pinned release's tutorials and examples that use PlayerLSL (import
+    swapped); 0 when each ran to its end without a warning."""
+    try:
+        scripts = sdist_scripts()
+    except Unavailable as e:
+        print(f"error: MNE-LSL's tutorials cannot be fetched: {e}", file=sys.stderr)
+        return 1
+    lines, failed = run_scripts(scripts, reference=False)
+    print(f"MNE-LSL's tutorials and examples that use PlayerLSL ({PINNED_SDIST} from PyPI), "
+          "against player_host.PlayerLSL (python -W error):")
+    print("\n".join(lines) or "  (none found)")
+    ran = [line for line in lines if "PASS" in line or "FAIL" in line]
+    return 0 if ran and not failed else 1
 
 
 def run_scripts(scripts: Dict[str, str], reference: bool) -> Tuple[List[str], List[str]]:
@@ -305,8 +360,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temporary test tree")
     ap.add_argument("--reference", action="store_true",
                     help="run MNE-LSL's own player instead (checks the stand-in data)")
+    ap.add_argument("--tutorials-from-pypi", action="store_true",
+                    help="run only the tutorials and examples, from the pinned release's "
+                         "source distribution on PyPI")
     ap.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     args = ap.parse_args(argv)
+    if args.tutorials_from_pypi:
+        return run_tutorials_from_pypi()
     return run(args.source, args.ref, args.pytest_args, args.keep, args.reference)
 
 

@@ -19,10 +19,10 @@ PYLSL_LIB = Path(os.path.realpath(pylsl.lib.lib._name))
 
 def describe(*setup: str, **env: str) -> str:
     """The engine's one-line liblsl description in a fresh interpreter after `setup`."""
-    code = "\n".join([*setup, "from player_host import _native", "print(_native.liblsl_description())"])
-    r = subprocess.run([sys.executable, "-W", "error", "-c", code], check=False, capture_output=True,
-                       text=True,
-                       env={**os.environ, **env}, timeout=60)
+    code = "\n".join([*setup, "from player_host import _native",
+                      "print(_native.liblsl_description())"])
+    r = subprocess.run([sys.executable, "-W", "error", "-c", code], check=False,
+                       capture_output=True, text=True, env={**os.environ, **env}, timeout=60)
     assert r.returncode == 0, r.stderr
     return r.stdout.strip()
 
@@ -61,8 +61,7 @@ try:
 except ValueError as e:
     print(e)
 """
-    r = subprocess.run([sys.executable, "-W", "error", "-c", code], check=False, capture_output=True,
-                       text=True,
-                       timeout=60)
+    r = subprocess.run([sys.executable, "-W", "error", "-c", code], check=False,
+                       capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "cannot use /somewhere/else/liblsl.so" in r.stdout, r.stdout

@@ -26,3 +26,13 @@ def test_mne_lsls_player_tests_pass_except_the_private_attribute_ones():
     report = proc.stdout[proc.stdout.find("MNE-LSL's player tests against"):]
     assert proc.returncode == 0, report or proc.stdout[-4000:] + proc.stderr[-4000:]
     assert "0 failed" in report and "EXCLUDED" in report
+
+
+def test_mne_lsls_tutorials_from_pypi_run_with_only_the_import_changed():
+    """MNE-LSL's tutorials ship in its source distribution on PyPI (its tests do not):
+    those that use PlayerLSL and need no downloaded dataset run to their end with the
+    import swapped, under ``python -W error``."""
+    proc = subprocess.run([sys.executable, str(RUNNER), "--tutorials-from-pypi"],
+                          capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    assert "PASS      tutorials/20_player_annotations.py" in proc.stdout, proc.stdout
