@@ -173,10 +173,10 @@ impl Drop for NativePlayer {
 impl NativePlayer {
     /// Creates the outlets (announced when this returns) and starts playing.
     ///
-    /// The outlets are made on a short-lived thread with real-time priority (see
-    /// [`transport_priority`]): the threads liblsl starts for them, which carry every
-    /// pushed chunk to the receivers, inherit it, so that a busy interpreter in this
-    /// process does not hold the samples back after the engine pushed them on time.
+    /// The engine makes the outlets on threads with real-time priority when the system
+    /// allows it (`engine/outlets.rs`): the threads liblsl starts for them, which carry
+    /// every pushed chunk to the receivers, inherit it, so that a busy interpreter in
+    /// this process does not hold the samples back after the engine pushed them on time.
     fn start(&self, py: Python<'_>) -> PyResult<()> {
         self.owner.check(py, "start")?;
         if self.started.swap(true, Ordering::SeqCst) {
@@ -186,17 +186,7 @@ impl NativePlayer {
                 "the player was already started".into(),
             ));
         }
-        let started = py.detach(|| {
-            std::thread::scope(|scope| {
-                scope
-                    .spawn(|| {
-                        transport_priority();
-                        self.lock().start()
-                    })
-                    .join()
-                    .unwrap_or_else(|_| Err(HostError::config("starting the player panicked")))
-            })
-        });
+        let started = py.detach(|| self.lock().start());
         if let Err(e) = started {
             // Later waits raise the same error.
             let message = e.to_string();
@@ -338,30 +328,5 @@ impl NativePlayer {
     #[getter]
     fn warnings(&self) -> Vec<String> {
         self.warnings.clone()
-    }
-}
-
-/// The real-time priority of the threads that start a replay (SCHED_FIFO), one below
-/// the engine's timing thread (20), so that the transport never delays a push.
-const TRANSPORT_PRIORITY: i32 = 19;
-
-/// Gives the calling thread, and the threads it starts, real-time priority when the
-/// system allows it (root, CAP_SYS_NICE or an rtprio limit) and `PLAYER_REALTIME` is not
-/// `0`, as the engine's timing thread does; otherwise nothing changes. In-process, the
-/// interpreter's threads compete with liblsl's for the CPU, unlike in `player-host`'s
-/// own process.
-fn transport_priority() {
-    if std::env::var("PLAYER_REALTIME").is_ok_and(|v| v == "0") {
-        return;
-    }
-    #[cfg(target_os = "linux")]
-    {
-        let param = libc::sched_param {
-            sched_priority: TRANSPORT_PRIORITY,
-        };
-        // SAFETY: changes only this thread's scheduling; `param` outlives the call. A
-        // refusal (no permission) leaves it as it was.
-        let _ =
-            unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
     }
 }
