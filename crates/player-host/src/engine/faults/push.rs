@@ -169,7 +169,7 @@ impl Injector {
                     r.samples = chunk.frames as u64;
                     r.at = Some(tl.due(0.0, start, 0.0));
                     r.until = Some(tl.due(0.0, end, 0.0));
-                    r.seconds = Some(end - start);
+                    r.seconds = self.plan.faults.stall.map(|s| s.duration);
                     self.open_stall = Some((i, r));
                 }
             }

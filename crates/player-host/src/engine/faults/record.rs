@@ -37,6 +37,25 @@ pub enum FaultKind {
     Noise,
 }
 
+impl FaultKind {
+    /// Its word in the log (`drop`, `clock_jump`, ...).
+    pub fn word(self) -> &'static str {
+        match self {
+            FaultKind::Drop => "drop",
+            FaultKind::Duplicate => "duplicate",
+            FaultKind::Jitter => "jitter",
+            FaultKind::Stall => "stall",
+            FaultKind::ClockOffset => "clock_offset",
+            FaultKind::ClockJump => "clock_jump",
+            FaultKind::Disconnect => "disconnect",
+            FaultKind::Flat => "flat",
+            FaultKind::Nan => "nan",
+            FaultKind::Clip => "clip",
+            FaultKind::Noise => "noise",
+        }
+    }
+}
+
 /// One injected fault: which samples of which stream it affected, and when. Samples are
 /// `first_sample .. first_sample + samples` (indices in the stream as replayed, from its
 /// first sample, across passes); `samples` is 0 for clock faults (every sample from
