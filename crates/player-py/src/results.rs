@@ -200,7 +200,7 @@ impl PySummary {
         interrupted: bool,
         streams: Vec<Py<PyStreamStats>>,
         warnings: Vec<String>,
-        faults: Vec<PyFaultRecord>,
+        faults: Vec<Py<PyFaultRecord>>,
     ) -> Self {
         PySummary {
             t0,
@@ -208,7 +208,7 @@ impl PySummary {
             interrupted,
             streams,
             warnings,
-            faults,
+            faults: faults.iter().map(|f| f.get().clone()).collect(),
         }
     }
 
