@@ -47,6 +47,16 @@ pub use scenario::{
     AnnotationMode, Repeat, RunSettings, Scenario, StreamEntry, WaitFor, WaitForConsumers,
 };
 pub use session::{OutputChoice, Session};
+
+/// Fault injection (docs/faults.md): what a scenario's `faults:` says, and what a run
+/// injected ([`Summary::faults`]).
+pub mod faults {
+    pub use crate::engine::faults::{FaultKind, FaultRecord};
+    pub use crate::scenario::faults::{
+        parse_faults, ChannelFault, ChannelFaultKind, ClockJump, DropFault, DuplicateFault, Faults,
+        StallFault, Window, MAX_DRIFT_PPM, MAX_JITTER_MS,
+    };
+}
 pub use transport::clock::local_clock;
 pub use transport::liblsl::{describe as describe_liblsl, provide as provide_liblsl};
 

@@ -94,6 +94,7 @@ pub struct Session {
     paced: bool,
     control_events: bool,
     control_socket: Option<PathBuf>,
+    faults_log: Option<Box<dyn std::io::Write + Send>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -125,7 +126,15 @@ impl Session {
             paced: true,
             control_events: false,
             control_socket: None,
+            faults_log: None,
         }
+    }
+
+    /// Writes every fault the run injects to `writer`, one JSON line each
+    /// (`--faults-log`; docs/faults.md); the summary has them too.
+    pub fn faults_log(mut self, writer: impl std::io::Write + Send + 'static) -> Self {
+        self.faults_log = Some(Box::new(writer));
+        self
     }
 
     /// The scenario this session plays.
@@ -222,6 +231,9 @@ impl Session {
         }
         if let Some(t0) = t0_at {
             player = player.with_t0_at(t0);
+        }
+        if let Some(writer) = self.faults_log.take() {
+            player = player.with_faults_log(writer);
         }
         if let Some(path) = &self.control_socket {
             let server = socket::serve(path, Arc::new(player.controller()))?;

@@ -12,6 +12,7 @@
 //!   exceptions ([`errors`]).
 
 mod errors;
+mod faults;
 mod fork;
 mod memory;
 mod player;
@@ -135,6 +136,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativePlayer>()?;
     m.add_class::<MemoryStream>()?;
     m.add_class::<results::PySummary>()?;
+    m.add_class::<faults::PyFaultRecord>()?;
     m.add_class::<results::PyStreamStats>()?;
     m.add_class::<results::PyPlayStatus>()?;
     m.add_function(wrap_pyfunction!(open_scenario_file, m)?)?;

@@ -8,6 +8,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use pyo3::BoundObject;
 
+pub use crate::faults::PyFaultRecord;
+
 /// What one stream has pushed so far, and how late.
 ///
 /// Attributes
@@ -155,6 +157,7 @@ pub struct PySummary {
     streams: Vec<Py<PyStreamStats>>,
     #[pyo3(get)]
     warnings: Vec<String>,
+    faults: Vec<PyFaultRecord>,
 }
 
 impl PySummary {
@@ -171,6 +174,7 @@ impl PySummary {
             interrupted: s.interrupted,
             streams,
             warnings: s.warnings,
+            faults: s.faults.into_iter().map(PyFaultRecord::from).collect(),
         })
     }
 
@@ -189,13 +193,14 @@ impl PySummary {
 #[pymethods]
 impl PySummary {
     #[new]
-    #[pyo3(signature = (t0, wall_seconds, interrupted, streams=Vec::new(), warnings=Vec::new()))]
+    #[pyo3(signature = (t0, wall_seconds, interrupted, streams=Vec::new(), warnings=Vec::new(), faults=Vec::new()))]
     fn new(
         t0: Option<f64>,
         wall_seconds: f64,
         interrupted: bool,
         streams: Vec<Py<PyStreamStats>>,
         warnings: Vec<String>,
+        faults: Vec<Py<PyFaultRecord>>,
     ) -> Self {
         PySummary {
             t0,
@@ -203,7 +208,14 @@ impl PySummary {
             interrupted,
             streams,
             warnings,
+            faults: faults.iter().map(|f| f.get().clone()).collect(),
         }
+    }
+
+    /// list of FaultRecord: every fault injected (``faults=``), in order.
+    #[getter]
+    fn faults(&self) -> Vec<PyFaultRecord> {
+        self.faults.clone()
     }
 
     /// list of StreamStats: per-stream statistics, in scenario order.
@@ -227,6 +239,7 @@ impl PySummary {
             && self.wall_seconds == o.wall_seconds
             && self.interrupted == o.interrupted
             && self.warnings == o.warnings
+            && self.faults == o.faults
             && self.streams.len() == o.streams.len()
             && self
                 .streams
@@ -254,6 +267,7 @@ impl PySummary {
             ("interrupted", any(py, self.interrupted)?),
             ("streams", any(py, self.streams(py))?),
             ("warnings", any(py, self.warnings.clone())?),
+            ("faults", any(py, self.faults.clone())?),
         ])
     }
 }
@@ -360,10 +374,13 @@ impl PyPlayStatus {
 }
 
 /// A class's constructor arguments, by name, as Python objects.
-type Fields<'py> = Vec<(&'static str, Bound<'py, PyAny>)>;
+pub(crate) type Fields<'py> = Vec<(&'static str, Bound<'py, PyAny>)>;
 
 /// A value as a Python object.
-fn any<'py, T: IntoPyObject<'py>>(py: Python<'py>, value: T) -> PyResult<Bound<'py, PyAny>>
+pub(crate) fn any<'py, T: IntoPyObject<'py>>(
+    py: Python<'py>,
+    value: T,
+) -> PyResult<Bound<'py, PyAny>>
 where
     PyErr: From<T::Error>,
 {
@@ -371,7 +388,7 @@ where
 }
 
 /// `Class(field=repr(value), ...)`, each value written by Python's own `repr`.
-fn repr_of(class: &str, fields: Fields<'_>) -> PyResult<String> {
+pub(crate) fn repr_of(class: &str, fields: Fields<'_>) -> PyResult<String> {
     let parts = fields
         .into_iter()
         .map(|(k, v)| Ok(format!("{k}={}", v.repr()?)))
@@ -380,7 +397,7 @@ fn repr_of(class: &str, fields: Fields<'_>) -> PyResult<String> {
 }
 
 /// What pickling needs: the class and its constructor's arguments.
-fn reduce<'py, T: pyo3::PyClass>(
+pub(crate) fn reduce<'py, T: pyo3::PyClass>(
     slf: &Bound<'py, T>,
     fields: Fields<'py>,
 ) -> PyResult<Bound<'py, PyTuple>> {

@@ -162,6 +162,10 @@ pub(crate) struct PlayOptions {
     /// what 64 MiB holds, at most 360 s]: the memory a stalled consumer may cost.
     #[arg(long, value_name = "SECS", value_parser = crate::scenario::parse_seconds)]
     max_buffered: Option<f64>,
+    /// Write every injected fault (--faults, `faults:`) as one JSON line to this file
+    /// (docs/faults.md); the file is created before playing.
+    #[arg(long, value_name = "PATH")]
+    faults_log: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

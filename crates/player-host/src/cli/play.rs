@@ -59,11 +59,19 @@ pub(crate) fn play(
         Some(path) if !options.dry_run => Some(StatsFile::create(path)?),
         _ => None,
     };
+    let faults_log = match &options.faults_log {
+        Some(path) if !options.dry_run => Some(File::create(path).map_err(|e| HostError::Io {
+            what: format!("--faults-log {}", path.display()),
+            source: e,
+        })?),
+        _ => None,
+    };
     let scenario = session.scenario().clone();
-    let mut player = options
-        .configure(session)
-        .open()
-        .map_err(|e| with_hint(e, how))?;
+    let mut session = options.configure(session);
+    if let Some(file) = faults_log {
+        session = session.faults_log(std::io::BufWriter::new(file));
+    }
+    let mut player = session.open().map_err(|e| with_hint(e, how))?;
     for w in player.warnings() {
         warning!("{w}");
     }

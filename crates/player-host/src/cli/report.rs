@@ -373,6 +373,7 @@ mod tests {
             stopped_by: None,
             streams,
             warnings: Vec::new(),
+            faults: Vec::new(),
         };
         let table = summary_table(&summary, 80);
         for l in table.lines() {
@@ -400,6 +401,7 @@ mod tests {
             stopped_by: None,
             streams: vec![stream(hostile)],
             warnings: Vec::new(),
+            faults: Vec::new(),
         };
         let table = summary_table(&summary, 80);
         assert!(!raw(&table) && table.contains(r"x\r\n"), "{table}");
@@ -427,6 +429,7 @@ mod tests {
             stopped_by: Some(StopCause::Request),
             streams,
             warnings: Vec::new(),
+            faults: Vec::new(),
         };
         let table = summary_table(&summary, 80);
         assert!(table.ends_with("stopped in 3.250 s by request"), "{table}");

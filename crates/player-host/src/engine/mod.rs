@@ -23,6 +23,7 @@ mod agenda;
 mod apply;
 pub mod control;
 pub mod crop;
+pub mod faults;
 mod linger;
 mod outlets;
 mod picks;
@@ -88,6 +89,8 @@ pub struct Player {
     thread: Option<JoinHandle<Result<Summary>>>,
     /// What lives as long as the player (the control socket a session serves for it).
     companions: Vec<Box<dyn Send>>,
+    /// Where the injected faults are recorded (and written, with `--faults-log`).
+    faults_log: Arc<faults::record::FaultLog>,
 }
 
 /// What one stream will publish and how (`--dry-run`).
@@ -206,6 +209,7 @@ impl Player {
             shared: Arc::new(Mutex::new(Vec::new())),
             thread: None,
             companions: Vec::new(),
+            faults_log: faults::new_log(None),
         })
     }
 
@@ -226,6 +230,12 @@ impl Player {
     /// decode (with a [`NullOutput`](crate::NullOutput)); lateness is then not measured.
     pub(crate) fn unpaced(mut self) -> Self {
         self.paced = false;
+        self
+    }
+
+    /// Writes every injected fault to `writer` as a JSON line (`--faults-log`).
+    pub(crate) fn with_faults_log(mut self, writer: Box<dyn std::io::Write + Send>) -> Self {
+        self.faults_log = faults::new_log(Some(writer));
         self
     }
 
@@ -305,7 +315,11 @@ impl Player {
         let mut runs = Vec::with_capacity(self.streams.len());
         let mut data = Vec::with_capacity(self.streams.len());
         let pool = pool::Pool::for_this_machine("prefetch");
-        for (stream, outlet) in std::mem::take(&mut self.streams).into_iter().zip(outlets) {
+        for (i, (stream, outlet)) in std::mem::take(&mut self.streams)
+            .into_iter()
+            .zip(outlets)
+            .enumerate()
+        {
             data.push(is_data(&stream));
             let name = &stream.spec.name;
             let queue = match stream.input {
@@ -324,7 +338,16 @@ impl Player {
                 Input::Markers(m) => Queue::markers(m, self.repeat),
             };
             let rate = stream.spec.nominal_rate;
-            runs.push(Playing::new(outlet, stream.offset, rate, queue, name));
+            let mut playing = Playing::new(outlet, stream.offset, rate, queue, name);
+            if let (Some(plan), Queue::Prefetched { prefetch, .. }) =
+                (stream.faults, &playing.queue)
+            {
+                let (output, log) = (self.output.clone(), self.faults_log.clone());
+                let injector =
+                    faults::Injector::new(plan, &stream.spec, i, prefetch.chunk_size, output, log)?;
+                playing.faults = Some(Box::new(injector));
+            }
+            runs.push(playing);
         }
         let ctx = RunContext {
             output: self.output.clone(),
@@ -339,6 +362,7 @@ impl Player {
             data,
             phase: self.phase.clone(),
             paced: self.paced,
+            faults_log: self.faults_log.clone(),
             _pool: pool,
         };
         self.running.store(true, Ordering::SeqCst);
@@ -409,6 +433,7 @@ struct RunContext {
     data: Vec<bool>,
     phase: Arc<Mutex<Phase>>,
     paced: bool,
+    faults_log: Arc<faults::record::FaultLog>,
     /// The prefetch workers' threads, for as long as the run (dropping it ends them).
     _pool: pool::Pool,
 }
@@ -460,6 +485,7 @@ impl RunContext {
             stopped_by: self.stop.cause().filter(|_| interrupted()),
             streams: streams.iter().map(|l| l.counter.snapshot()).collect(),
             warnings: Vec::new(),
+            faults: Vec::new(),
         };
         if !self.wait_for_consumers(streams, &clock)? {
             return Ok(summary(streams, None, clock()));
@@ -491,7 +517,9 @@ impl RunContext {
             events: Some(&mut publish_event),
         };
         timing::run(streams, t0, schedule);
-        Ok(summary(streams, Some(t0), clock()))
+        let mut done = summary(streams, Some(t0), clock());
+        (done.faults, done.warnings) = faults::take_records(&self.faults_log);
+        Ok(done)
     }
 
     fn set_phase(&self, phase: Phase) {

@@ -27,6 +27,8 @@ pub struct Stream {
     pub offset: f64,
     /// Where its samples come from.
     pub input: Input,
+    /// The faults to inject (data streams only).
+    pub faults: Option<super::faults::FaultPlan>,
 }
 
 impl Stream {
@@ -167,6 +169,8 @@ fn add_entry(
         section,
     };
     let mut matched = BTreeSet::new();
+    let mut fault_picks = BTreeSet::new();
+    let faults = scenario.faults_of(entry);
     let before = plan.streams.len();
     for (index, stream) in opened.info.streams.iter().enumerate() {
         let picks = match &entry.picks {
@@ -178,11 +182,18 @@ fn add_entry(
         };
         let input = opened.source_input(&recording, index, picks, scenario)?;
         let spec = opened.outlet_spec(stream, &input);
+        let numeric = spec.format != WireFormat::String;
+        let faults = faults
+            .map(|f| super::faults::setup::plan(f, &spec.channels, numeric, &mut fault_picks));
         plan.streams.push(Stream {
             spec,
             offset: entry.offset,
             input: Input::Source(input),
+            faults,
         });
+    }
+    if let Some(f) = faults {
+        super::faults::setup::check_matched(path, f, &fault_picks, &opened.info.streams)?;
     }
     check_picks(
         entry,
@@ -398,6 +409,7 @@ fn add_markers(plan: &mut Plan, opened: &Opened<'_>) {
         },
         offset: entry.offset,
         input: Input::Markers(Markers { events, period }),
+        faults: None,
     });
 }
 

@@ -2,6 +2,8 @@
 //! due on the [`Timeline`], how a chunk is pushed with its samples' timestamps, and how
 //! a seek moves its reading.
 
+use super::faults::push::Chunk;
+use super::faults::Injector;
 use super::plan::Markers;
 use super::prefetch::{Message, Prefetch, WireBlock};
 use super::stats::StreamCounter;
@@ -33,6 +35,8 @@ pub struct Playing {
     pub(crate) last_stamp: Option<f64>,
     /// The least spacing of two of its timestamps: `1 / (rate × max speed)`.
     pub(crate) min_gap: f64,
+    /// Its faults, when it has some (`None`: pushed as recorded).
+    pub(crate) faults: Option<Box<Injector>>,
 }
 
 /// What is queued for a stream.
@@ -96,12 +100,14 @@ impl Playing {
             } else {
                 IRREGULAR_GAP
             },
+            faults: None,
         }
     }
 
     /// The deadline of this stream's next push on `tl`, making sure a block is at hand.
     pub(crate) fn next(&mut self, tl: &Timeline) -> Next {
         let offset = self.offset;
+        let faults = self.faults.as_deref_mut();
         match &mut self.queue {
             Queue::Prefetched { prefetch, current } => {
                 while current.is_none() {
@@ -120,7 +126,11 @@ impl Playing {
                 match current {
                     Some((block, pos)) => {
                         let last = *pos + prefetch.chunk_size.min(block.frames - *pos) - 1;
-                        Next::Due(tl.due(offset, frame_time(block, last, prefetch.rate), 0.0))
+                        let t = frame_time(block, last, prefetch.rate);
+                        Next::Due(match faults {
+                            None => tl.due(offset, t, 0.0),
+                            Some(f) => f.due(tl, offset, t, block.first_frame + *pos as u64),
+                        })
                     }
                     None => Next::Starved,
                 }
@@ -171,14 +181,29 @@ impl Playing {
                     return Ok(());
                 };
                 let frames = prefetch.chunk_size.min(block.frames - *pos);
-                stamps.extend(
-                    (*pos..*pos + frames)
-                        .map(|i| tl.due(offset, frame_time(block, i, prefetch.rate), 0.0)),
-                );
-                let values = block.samples.frames(*pos, *pos + frames, prefetch.channels);
-                self.outlet.push(values, stamps)?;
+                let position = match self.faults.as_deref_mut() {
+                    None => {
+                        stamps.extend(
+                            (*pos..*pos + frames)
+                                .map(|i| tl.due(offset, frame_time(block, i, prefetch.rate), 0.0)),
+                        );
+                        let values = block.samples.frames(*pos, *pos + frames, prefetch.channels);
+                        self.outlet.push(values, stamps)?;
+                        frame_time(block, *pos + frames - 1, prefetch.rate)
+                    }
+                    Some(f) => {
+                        let chunk = Chunk {
+                            block,
+                            from: *pos,
+                            frames,
+                            rate: prefetch.rate,
+                            width: prefetch.channels,
+                            offset,
+                        };
+                        f.push(&mut self.outlet, &chunk, tl, stamps, now)?
+                    }
+                };
                 *pos += frames;
-                let position = frame_time(block, *pos - 1, prefetch.rate);
                 self.counter.record_chunk(frames, now - due, position);
                 if *pos >= block.frames {
                     if let Some((spent, _)) = current.take() {
@@ -214,6 +239,7 @@ impl Playing {
     /// (before its start: from the start). What was queued is dropped.
     pub(crate) fn seek(&mut self, position: f64) {
         let to = position - self.offset;
+        let to = self.faults.as_deref_mut().map_or(to, |f| f.seek(to));
         self.done = false;
         self.starved_since = None;
         self.frontier = position;
@@ -244,6 +270,13 @@ impl Playing {
         }
     }
 
+    /// Records what its faults left open (at the end of the run).
+    pub(crate) fn finish_faults(&mut self) {
+        if let Some(f) = self.faults.as_deref_mut() {
+            f.finish();
+        }
+    }
+
     /// Stops the stream as failed with `e`.
     pub(crate) fn fail(&mut self, e: HostError) {
         self.done = true;
@@ -253,7 +286,7 @@ impl Playing {
 
 /// The time of frame `i` of `block` relative to t0 + offset: its own stamp for stamped
 /// streams, else `k / rate` with `k` counted across passes (computed, never accumulated).
-fn frame_time(block: &WireBlock, i: usize, rate: f64) -> f64 {
+pub(crate) fn frame_time(block: &WireBlock, i: usize, rate: f64) -> f64 {
     match block.stamps.get(i) {
         Some(&t) => t,
         None => (block.first_frame + i as u64) as f64 / rate,

@@ -36,6 +36,8 @@ pub struct Summary {
     /// What the user should know about the run as a whole (e.g. outlets closed before
     /// a lagging consumer had taken everything).
     pub warnings: Vec<String>,
+    /// Every fault injected (`faults:`), in the order they happened (docs/faults.md).
+    pub faults: Vec<super::faults::FaultRecord>,
 }
 
 impl Summary {

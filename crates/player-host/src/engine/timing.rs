@@ -164,6 +164,7 @@ pub fn run(streams: &mut [Playing], t0: f64, mut schedule: Schedule<'_>) {
         publish_status(&schedule, &timeline, clock());
     }
     make_ordinary(punctuality);
+    streams.iter_mut().for_each(Playing::finish_faults);
     publish_all(streams.len(), |i| &streams[i].counter, schedule.stats);
     schedule.steering.finish();
 }

@@ -18,6 +18,7 @@
 //!     picks: [eeg, stim]      # channel labels, kinds or MNE words (meg, data, all, ...)
 //!     annotations: auto       # auto | markers | none
 //!     from: 12.5              # this recording's section (default: the scenario's)
+//!     faults: {drop: {probability: 0.01}}  # faults to inject (see [`faults`])
 //! ```
 //!
 //! Every value is checked as it is read, so that an error names the key, its line and
@@ -32,6 +33,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub(crate) mod bids;
+pub mod faults;
 pub(crate) mod start_at;
 mod text;
 mod values;
@@ -40,6 +42,7 @@ use text::{
     cap_quoted, check_nesting, check_structure, humanize, read_bounded, second_key, strip_location,
 };
 
+pub use faults::Faults;
 pub use values::{
     number_text, parse_chunk_size, parse_key_value, parse_name, parse_pick, parse_seconds,
     parse_section_bound, Repeat, WaitFor, WaitForConsumers, MAX_SECONDS,
@@ -151,6 +154,11 @@ pub struct StreamEntry {
     #[arg(long, value_name = "SECS", value_parser = parse_section_bound, allow_negative_numbers = true)]
     #[serde(default, deserialize_with = "values::de_opt_seconds")]
     pub to: Option<f64>,
+    /// Faults to inject into this recording's data streams [default: the scenario's
+    /// `faults`] (`play` sets them with --faults).
+    #[arg(skip)]
+    #[serde(default, deserialize_with = "faults::de_faults")]
+    pub faults: Option<Faults>,
 }
 
 impl StreamEntry {
@@ -171,6 +179,7 @@ impl StreamEntry {
             source_id: None,
             from: None,
             to: None,
+            faults: None,
         }
     }
 
@@ -223,6 +232,10 @@ pub struct RunSettings {
     /// synchronized (NTP, PTP), see docs/control.md [run: the scenario's `start_at`].
     #[arg(long, value_name = "TIME", value_parser = crate::scenario::start_at::parse_arg)]
     pub start_at: Option<crate::scenario::start_at::StartAt>,
+    /// Inject faults (docs/faults.md): inline YAML (`'{drop: {probability: 0.01}}'`) or
+    /// a YAML file [run: replaces the scenario's top-level `faults`].
+    #[arg(long, value_name = "YAML|PATH", value_parser = faults::parse_faults)]
+    pub faults: Option<Faults>,
 }
 
 /// A whole scenario.
@@ -259,6 +272,9 @@ pub struct Scenario {
     /// Play every recording up to this second (each stream's `to` wins).
     #[serde(default, deserialize_with = "values::de_opt_seconds")]
     pub to: Option<f64>,
+    /// The faults of every recording that gives none of its own (docs/faults.md).
+    #[serde(default, deserialize_with = "faults::de_faults")]
+    pub faults: Option<Faults>,
     /// The recordings.
     #[serde(deserialize_with = "de_streams")]
     pub streams: Vec<StreamEntry>,
@@ -304,6 +320,7 @@ impl Scenario {
             start_at: None,
             from: None,
             to: None,
+            faults: None,
             streams: vec![entry],
         }
     }
@@ -329,6 +346,18 @@ impl Scenario {
         if let Some(at) = &settings.start_at {
             self.start_at = Some(at.clone());
         }
+        if let Some(f) = &settings.faults {
+            self.faults = Some(f.clone());
+        }
+    }
+
+    /// The faults of `entry`: its own `faults`, else the scenario's (none when empty).
+    pub fn faults_of<'a>(&'a self, entry: &'a StreamEntry) -> Option<&'a Faults> {
+        entry
+            .faults
+            .as_ref()
+            .or(self.faults.as_ref())
+            .filter(|f| !f.is_empty() || f.faults_stream)
     }
 
     /// Keeps only the entries named in `names` (their `name`, else the file's stem); a
@@ -425,6 +454,9 @@ impl Scenario {
                 self.start_delay
             )));
         }
+        if let Some(f) = &self.faults {
+            f.check().map_err(HostError::config)?;
+        }
         for (i, s) in self.streams.iter().enumerate() {
             let which = match &s.bids {
                 Some(b) => format!("streams[{i}] (bids {})", b.label()),
@@ -472,6 +504,10 @@ impl Scenario {
             self.section(s)
                 .check()
                 .map_err(|e| HostError::config(format!("{which}: {e}")))?;
+            if let Some(f) = &s.faults {
+                f.check()
+                    .map_err(|e| HostError::config(format!("{which}: {e}")))?;
+            }
         }
         Ok(())
     }

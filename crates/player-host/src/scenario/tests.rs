@@ -237,7 +237,10 @@ fn run_settings_override_the_scenario() {
         wait_for_consumers: Some(WaitForConsumers::default_wait()),
         format: Some(ValueFormat::Float32),
         start_at: None,
+        faults: Some(crate::scenario::faults::parse_faults("{drift_ppm: 20}").expect("valid")),
     });
+    assert_eq!(s.faults.as_ref().map(|f| f.drift_ppm), Some(20.0));
+    assert_eq!(s.faults_of(&s.streams[0]), s.faults.as_ref());
     assert_eq!(s.repeat, Repeat::Forever);
     assert_eq!(s.start_delay, 0.5);
     assert_eq!(s.wait_for_consumers, WaitForConsumers::default_wait());
@@ -344,4 +347,44 @@ fn parsing_cost_is_bounded_before_parsing() {
 fn compact_lists_count_as_nesting() {
     let e = Scenario::parse(&format!("streams:\n{}0\n", "- ".repeat(100))).expect_err("deep");
     assert!(e.contains("nested more than 64 levels"), "{e}");
+}
+
+/// Issue 26: `faults:` at the top level is every entry's default; an entry's own wins;
+/// a bad value is an error naming the key, with its line.
+#[test]
+fn faults_are_read_and_checked_where_they_are_written() {
+    let s = Scenario::parse(
+        "faults: {seed: 2, drop: {probability: 0.1}}\nstreams:\n  - file: a.wav\n  - file: b.wav\n    faults:\n      clock_offset: 0.5\n",
+    )
+    .expect("valid");
+    assert_eq!(s.faults_of(&s.streams[0]).map(|f| f.seed), Some(2));
+    assert_eq!(
+        s.faults_of(&s.streams[1]).map(|f| f.clock_offset),
+        Some(0.5)
+    );
+    for (yaml, words) in [
+        (
+            "streams:\n  - file: a.wav\n    faults:\n      drop: {probability: 2}\n",
+            "streams[0]: faults.drop.probability must be a probability from 0 to 1, not 2",
+        ),
+        (
+            "faults: {stall: {every: 1, for: -0.5}}\nstreams:\n  - file: a.wav\n",
+            "faults.stall.for must be a number of seconds",
+        ),
+        (
+            "streams:\n  - file: a.wav\n    faults: {jiter_ms: 3}\n",
+            "streams[0].faults: unknown key `jiter_ms`",
+        ),
+    ] {
+        let e = Scenario::parse(yaml).expect_err("refused");
+        assert!(e.contains(words), "{yaml}: {e}");
+    }
+    // A scenario built in code is checked by `check`.
+    let mut s = Scenario::single(StreamEntry::new("a.wav"));
+    s.faults = Some(crate::scenario::Faults {
+        duplicate: Some(crate::scenario::faults::DuplicateFault { probability: -1.0 }),
+        ..Default::default()
+    });
+    let e = s.check().expect_err("refused").to_string();
+    assert!(e.contains("faults.duplicate.probability"), "{e}");
 }

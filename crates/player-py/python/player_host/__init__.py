@@ -13,7 +13,7 @@ from ._errors import FileFormatError, PlayerError, PlayerWarning, ScenarioError,
 from ._liblsl import provide as _provide_liblsl
 from ._native import __version__
 from ._player import Player
-from ._results import PlayStatus, StreamStats, Summary
+from ._results import FaultRecord, PlayStatus, StreamStats, Summary
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._mne_lsl import PlayerLSL
@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _provide_liblsl()  # pylsl's liblsl, handed to the engine before anything plays
 
 __all__ = [
+    "FaultRecord",
     "FileFormatError",
     "Player",
     "PlayerError",

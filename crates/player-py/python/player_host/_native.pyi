@@ -41,6 +41,35 @@ class StreamStats:
     def __eq__(self, other: object) -> bool: ...
     def __reduce__(self) -> Tuple[Any, ...]: ...
 
+class FaultRecord:
+    stream: str
+    fault: str
+    first_sample: int
+    samples: int
+    t: float
+    channels: Optional[List[str]]
+    delay: Optional[float]
+    at: Optional[float]
+    until: Optional[float]
+    seconds: Optional[float]
+    by: Optional[float]
+    def __init__(
+        self,
+        stream: str,
+        fault: str,
+        first_sample: int,
+        samples: int,
+        t: float,
+        channels: Optional[Sequence[str]] = ...,
+        delay: Optional[float] = ...,
+        at: Optional[float] = ...,
+        until: Optional[float] = ...,
+        seconds: Optional[float] = ...,
+        by: Optional[float] = ...,
+    ) -> None: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __reduce__(self) -> Tuple[Any, ...]: ...
+
 class Summary:
     t0: Optional[float]
     wall_seconds: float
@@ -53,9 +82,12 @@ class Summary:
         interrupted: bool,
         streams: Sequence[StreamStats] = ...,
         warnings: Sequence[str] = ...,
+        faults: Sequence[FaultRecord] = ...,
     ) -> None: ...
     @property
     def streams(self) -> List[StreamStats]: ...
+    @property
+    def faults(self) -> List[FaultRecord]: ...
     @property
     def failures(self) -> List[Tuple[str, str]]: ...
     def __eq__(self, other: object) -> bool: ...

@@ -34,6 +34,7 @@ DEFAULTS: Dict[str, Any] = dict(
     format="float32",
     source_id=None,
     crop=None,
+    faults=None,
 )
 
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Type, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    Union,
+)
 
 import numpy as np
 import numpy.typing as npt
@@ -78,6 +89,10 @@ class Player:
         Play only this section of the recordings, in seconds from their first sample
         (``(tmin, tmax)``; ``None`` for the start or the end). Timestamps start at t0
         with the section's first sample.
+    faults : dict | None
+        Faults to inject into every recording's data streams, the map a scenario's
+        ``faults:`` takes (``{"drop": {"probability": 0.01}, "seed": 3}``; see
+        docs/faults.md); what was injected is in :attr:`Summary.faults`.
 
     Raises
     ------
@@ -134,6 +149,7 @@ class Player:
         output: str = "lsl",
         source_id: Optional[str] = None,
         crop: Crop = None,
+        faults: Optional[Mapping[str, Any]] = None,
     ) -> None:
         if isinstance(source, (str, os.PathLike)):
             paths = [os.fspath(source)]
@@ -154,6 +170,7 @@ class Player:
                     format=format,
                     source_id=source_id,
                     crop=crop,
+                    faults=faults,
                 )
             )
             if changed:
@@ -182,6 +199,8 @@ class Player:
             )
             for p in paths
         ]
+        if faults is not None:
+            scenario["faults"] = dict(faults)
         self._init(open_scenario_json(_options.to_json(scenario), output))
 
     def _init(self, native: NativePlayer, stacklevel: int = 3) -> None:

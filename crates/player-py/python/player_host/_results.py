@@ -1,4 +1,5 @@
-"""Results of a replay: :class:`Summary`, :class:`StreamStats`, :class:`PlayStatus`.
+"""Results of a replay: :class:`Summary`, :class:`StreamStats`, :class:`PlayStatus`,
+:class:`FaultRecord`.
 
 They are native classes (frozen: read-only attributes; comparable; picklable) that the
 engine fills directly, documented in their docstrings. This module adds how their
@@ -11,9 +12,9 @@ import warnings
 from typing import Iterable
 
 from ._errors import PlayerWarning
-from ._native import PlayStatus, StreamStats, Summary
+from ._native import FaultRecord, PlayStatus, StreamStats, Summary
 
-__all__ = ["PlayStatus", "StreamStats", "Summary", "warn_each"]
+__all__ = ["FaultRecord", "PlayStatus", "StreamStats", "Summary", "warn_each"]
 
 
 def warn_each(messages: Iterable[str], stacklevel: int) -> None:
