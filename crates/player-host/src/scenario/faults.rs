@@ -306,6 +306,13 @@ pub(crate) fn de_faults<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Faults
     Ok(faults)
 }
 
+/// [`de_faults`] for a field holding the map in a box.
+pub(crate) fn de_boxed_faults<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Box<Faults>>, D::Error> {
+    Ok(de_faults(d)?.map(Box::new))
+}
+
 /// `--faults`: inline YAML (`{drop: {probability: 0.01}}`), or the path of a YAML file
 /// holding the map.
 pub fn parse_faults(s: &str) -> Result<Faults, String> {

@@ -155,10 +155,11 @@ pub struct StreamEntry {
     #[serde(default, deserialize_with = "values::de_opt_seconds")]
     pub to: Option<f64>,
     /// Faults to inject into this recording's data streams [default: the scenario's
-    /// `faults`] (`play` sets them with --faults).
+    /// `faults`] (`play` sets them with --faults). Boxed: most entries have none, and a
+    /// scenario may list many entries.
     #[arg(skip)]
-    #[serde(default, deserialize_with = "faults::de_faults")]
-    pub faults: Option<Faults>,
+    #[serde(default, deserialize_with = "faults::de_boxed_faults")]
+    pub faults: Option<Box<Faults>>,
 }
 
 impl StreamEntry {
@@ -355,7 +356,7 @@ impl Scenario {
     pub fn faults_of<'a>(&'a self, entry: &'a StreamEntry) -> Option<&'a Faults> {
         entry
             .faults
-            .as_ref()
+            .as_deref()
             .or(self.faults.as_ref())
             .filter(|f| !f.is_empty() || f.faults_stream)
     }
