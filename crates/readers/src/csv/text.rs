@@ -122,7 +122,7 @@ mod tests {
     fn compressed_text_is_read_from_any_offset() {
         let dir = TempDir::new("csv-text");
         let text: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
-        let path = dir.write("t.gz", &gzip(&text));
+        let path = dir.write("t.gz", gzip(&text));
         let file = SourceFile::open(&path).expect("open");
         assert!(is_gzip(&file).expect("magic"));
         for offset in [0usize, 1, 65_535, 99_999, 100_000] {
