@@ -139,12 +139,16 @@ def test_a_scenario_bids_entry_selects_one_datatype(tmp_path: Path):
         " datatype: eeg}\n"
         f"    name: {name}\n"
     )
-    player = Player(["run", str(scenario), "--quiet"], [name, f"{name}-markers"])
+    # The EEG's physio recordings (in its folder) come with it: the run has several.
+    physio = [f"{name}-physio-cardiac", f"{name}-physio-respiratory"]
+    player = Player(["run", str(scenario), "--quiet"],
+                    [f"{name}-eeg", f"{name}-eeg-markers", *physio])
     code, _, err = player.collect()
     assert code == 0, err
-    t0 = player.received[name].timestamps()[0]
-    check_recording(player.received, name, EEG, t0, 0.0)
-    check_markers(player.received, f"{name}-markers", EEG, t0, 0.0)
+    t0 = player.received[f"{name}-eeg"].timestamps()[0]
+    check_recording(player.received, f"{name}-eeg", EEG, t0, 0.0)
+    check_markers(player.received, f"{name}-eeg-markers", EEG, t0, 0.0)
+    check_physio(player.received, physio[0], "cardiac", t0)
 
 
 @pytest.mark.parametrize("entities, message", [

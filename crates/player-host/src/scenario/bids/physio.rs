@@ -7,7 +7,7 @@
 //! seconds of its first row from the first sample of the run's recording it belongs to
 //! (the one in its folder); negative when it started before.
 
-use super::sidecars::MAX_SIDECAR_BYTES;
+use super::sidecars::read_sidecar;
 use super::{BidsRecording, ChannelRow, DataFile};
 use crate::error::{HostError, Result};
 use crate::scenario::Section;
@@ -85,15 +85,7 @@ fn read_json(path: &Path) -> Result<Map<String, Value>> {
         path: path.to_path_buf(),
         message,
     };
-    let size = std::fs::metadata(path)
-        .map_err(|e| fail(format!("cannot read: {e}")))?
-        .len();
-    if size > MAX_SIDECAR_BYTES {
-        return Err(fail(format!(
-            "{size} bytes: more than the {MAX_SIDECAR_BYTES} a sidecar may have"
-        )));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let text = read_sidecar(path)?;
     match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(fail("not a JSON object".into())),
