@@ -640,7 +640,14 @@ fn bad_compressed_tables_and_column_options_are_refused() {
     };
     // (file, bytes, options, words, kind)
     let whole = gzip("1\t2\n3\t4\n5\t6\n");
-    let cases: Vec<(&str, Vec<u8>, Vec<(&str, &str)>, &str, ReadErrorKind)> = vec![
+    type Case<'a> = (
+        &'a str,
+        Vec<u8>,
+        Vec<(&'a str, &'a str)>,
+        &'a str,
+        ReadErrorKind,
+    );
+    let cases: Vec<Case> = vec![
         (
             "ragged.tsv.gz",
             gzip("1\t2\n3\t4\t5\n"),
