@@ -20,6 +20,9 @@ ROOT = BIDS / "dataset"
 TRUTH = json.loads((BIDS / "truth.json").read_text())
 EEG = "sub-01/ses-1/eeg/sub-01_ses-1_task-rest_run-1_eeg.edf"
 MEG = "sub-01/ses-1/meg/sub-01_ses-1_task-rest_run-1_meg.fif"
+PHYSIO = "sub-01/ses-1/eeg/sub-01_ses-1_task-rest_run-1_recording-{}_physio"
+VOLTS = {"V": 1.0, "mV": 1e-3, "uV": 1e-6, "µV": 1e-6}
+KINDS = {"cardiac": "ecg", "respiratory": "resp", "trigger": "stim"}
 
 
 def truth_values(key: str) -> np.ndarray:
@@ -75,9 +78,42 @@ def check_markers(received, name: str, key: str, t0: float, offset: float) -> No
         assert abs(gt - wt) < 1e-6
 
 
+def check_physio(received, name: str, label: str, t0: float) -> None:
+    """A physio recording as its .tsv.gz and JSON sidecar say (read here with numpy and
+    json, as the BIDS specification describes them), on the EEG's clock: its first
+    sample at StartTime from the EEG's (a recording that started earlier is cropped to
+    the EEG's start, at its first sample after it)."""
+    stem = ROOT / PHYSIO.format(label)
+    sidecar = json.loads(stem.with_suffix(".json").read_text())
+    # numpy decompresses a .gz file itself; no header row.
+    table = np.loadtxt(f"{stem}.tsv.gz", delimiter="\t", ndmin=2)
+    columns, rate, start = sidecar["Columns"], sidecar["SamplingFrequency"], sidecar["StartTime"]
+    assert table.shape[1] == len(columns)
+    units = [sidecar.get(c, {}).get("Units") for c in columns]
+    want = table * np.array([VOLTS.get(u, 1.0) for u in units])
+    first = max(0, int(np.ceil(-start * rate - 1e-9)))
+    want = want[first:]
+    rec = received[name]
+    labels, kinds, got_units = zip(*desc_channels(rec.info))
+    assert list(labels) == columns
+    assert list(kinds) == [KINDS.get(c, "misc") for c in columns]
+    assert list(got_units) == ["V" if u in VOLTS else (u or "") for u in units]
+    assert rec.info.nominal_srate() == rate
+    got = rec.values()
+    assert got.shape == want.shape, "every sample from the EEG's start on"
+    np.testing.assert_array_equal(got, want)
+    stamps = rec.timestamps()
+    # Its first sample played is row `first`, at StartTime + first / rate on the EEG's clock.
+    assert abs(stamps[0] - t0 - (start + first / rate)) < 1e-6
+    assert_regular_stamps(stamps, rate, first=stamps[0])
+    assert_never_early(rec)
+
+
 def test_a_bids_run_plays_every_recording_with_its_sidecars():
     name = unique("bids-run")
-    streams = [f"{name}-eeg", f"{name}-eeg-markers", f"{name}-meg", f"{name}-meg-markers"]
+    physio = [f"{name}-physio-cardiac", f"{name}-physio-respiratory"]
+    streams = [f"{name}-eeg", f"{name}-eeg-markers", f"{name}-meg", f"{name}-meg-markers",
+               *physio]
     received = play(ROOT, name, "--bids", "sub-01_task-rest_run-1", "--format", "float64",
                     streams=streams)
     t0 = received[f"{name}-eeg"].timestamps()[0]
@@ -89,6 +125,9 @@ def test_a_bids_run_plays_every_recording_with_its_sidecars():
     status = channel_status(received[f"{name}-eeg"].info)
     assert status["Cz"] == ("bad", "flat line")
     assert status["Fz"] == ("good", "")
+    # Physio: cardiac started 0.5 s before the EEG (cropped), respiratory 0.2 s after.
+    check_physio(received, f"{name}-physio-cardiac", "cardiac", t0)
+    check_physio(received, f"{name}-physio-respiratory", "respiratory", t0)
 
 
 def test_a_scenario_bids_entry_selects_one_datatype(tmp_path: Path):
@@ -100,12 +139,16 @@ def test_a_scenario_bids_entry_selects_one_datatype(tmp_path: Path):
         " datatype: eeg}\n"
         f"    name: {name}\n"
     )
-    player = Player(["run", str(scenario), "--quiet"], [name, f"{name}-markers"])
+    # The EEG's physio recordings (in its folder) come with it: the run has several.
+    physio = [f"{name}-physio-cardiac", f"{name}-physio-respiratory"]
+    player = Player(["run", str(scenario), "--quiet"],
+                    [f"{name}-eeg", f"{name}-eeg-markers", *physio])
     code, _, err = player.collect()
     assert code == 0, err
-    t0 = player.received[name].timestamps()[0]
-    check_recording(player.received, name, EEG, t0, 0.0)
-    check_markers(player.received, f"{name}-markers", EEG, t0, 0.0)
+    t0 = player.received[f"{name}-eeg"].timestamps()[0]
+    check_recording(player.received, f"{name}-eeg", EEG, t0, 0.0)
+    check_markers(player.received, f"{name}-eeg-markers", EEG, t0, 0.0)
+    check_physio(player.received, physio[0], "cardiac", t0)
 
 
 @pytest.mark.parametrize("entities, message", [

@@ -22,7 +22,9 @@ fn a_scenario_bids_entry_is_relative_to_the_scenario_and_validates() {
     let out = host(&["validate", s(&scenario)]);
     assert_ok(&out);
     assert!(
-        stdout(&out).contains("ok (4 streams: R-eeg, R-eeg-markers, R-meg, R-meg-markers)"),
+        stdout(&out).contains(
+            "ok (6 streams: R-eeg, R-eeg-markers, R-physio-cardiac, R-physio-respiratory, R-meg, R-meg-markers)"
+        ),
         "{}",
         stdout(&out)
     );

@@ -13,13 +13,14 @@ use player_api::{
 use player_readers::csv::CsvReader;
 use std::path::{Path, PathBuf};
 
-const FIXTURES: [&str; 6] = [
+const FIXTURES: [&str; 7] = [
     "OpenBCI-RAW-2024-01-02_10-20-30.txt",
     "OpenBCI-RAW-legacy.txt",
     "time_markers.csv",
     "rate_option.tsv",
     "semicolon_ms.csv",
     "no_header.csv",
+    "physio.tsv.gz",
 ];
 
 fn fixture(name: &str) -> PathBuf {
@@ -528,6 +529,7 @@ fn every_truncation_fails_cleanly_or_reads() {
         "OpenBCI-RAW-legacy.txt",
         "time_markers.csv",
         "rate_option.tsv",
+        "physio.tsv.gz",
     ] {
         let path = fixture(name);
         let options = options_of(&load_truth(&path));
@@ -549,4 +551,178 @@ fn every_truncation_fails_cleanly_or_reads() {
             }
         }
     }
+}
+
+// ------------------------------------------------------- compressed, headerless tables
+
+fn gzip(text: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(text.as_bytes()).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn a_compressed_headerless_table_is_named_by_options_and_streamed() {
+    let s = TempDir::new("csv-gzip");
+    let rows: String = (0..5000)
+        .map(|k| format!("{}\t{}\n", k, k as f64 * 0.5))
+        .collect();
+    let path = s.write("x_physio.tsv.gz", gzip(&rows));
+    let options = with(&[
+        ("rate", "100"),
+        ("header", "none"),
+        ("columns", "cardiac (uV),\"resp, chest\""),
+    ]);
+    let rec = open_with(&path, &options);
+    let info = rec.info();
+    let chans: Vec<(&str, &str, &str)> = info.streams[0]
+        .channels
+        .iter()
+        .map(|c| (c.label.as_str(), c.kind.as_str(), c.unit.as_str()))
+        .collect();
+    assert_eq!(
+        chans,
+        [("cardiac", "eeg", "V"), ("resp, chest", "misc", "")]
+    );
+    assert_eq!(info.streams[0].length, Some(5000));
+    assert_eq!(info.metadata["compression"], "gzip");
+    assert_eq!(info.metadata["header_row"], "no");
+    assert_eq!(info.metadata["delimiter"], "tab");
+    let want = |k: u64| [k as f64 * 1e-6, k as f64 * 0.5];
+    let mut src = rec.open_stream(0).unwrap();
+    // Forward and backward seeks across the row index, in the decompressed text.
+    for (at, n) in [
+        (0u64, 3usize),
+        (4097, 5),
+        (1024, 2),
+        (4999, 1),
+        (3, 2000),
+        (2, 1),
+        (2500, 1),
+    ] {
+        src.seek(at).unwrap();
+        let mut got = vec![0.0; 2 * n];
+        let mut done = 0;
+        while done < n {
+            let k = read_into(src.as_mut(), 2, &mut got[2 * done..]).unwrap();
+            assert!(k > 0, "from {at}: ends early");
+            done += k;
+        }
+        let expect: Vec<f64> = (at..at + n as u64).flat_map(want).collect();
+        assert_eq!(got, expect, "from {at}");
+    }
+    if let Err(e) = player_api::conformance::check_with(&CsvReader, &path, &options) {
+        panic!("does not conform: {e}");
+    }
+    // A first row of text is data too with header: none (refused as text, not a header),
+    // and header: row makes a first row of numbers the header.
+    let path = s.write("two.csv", "1,2\n3,4\n5,6\n");
+    let rec = open_with(&path, &with(&[("rate", "1"), ("header", "row")]));
+    let labels: Vec<&str> = rec.info().streams[0]
+        .channels
+        .iter()
+        .map(|c| c.label.as_str())
+        .collect();
+    assert_eq!(labels, ["1", "2"]);
+    assert_eq!(rec.info().streams[0].length, Some(2));
+    let rec = open_with(&path, &with(&[("rate", "1"), ("columns", "a,b")]));
+    assert_eq!(rec.info().streams[0].length, Some(3));
+    assert_eq!(rec.info().streams[0].channels[1].label, "b");
+}
+
+#[test]
+fn bad_compressed_tables_and_column_options_are_refused() {
+    let s = TempDir::new("csv-gzip-refused");
+    let base = [("rate", "10"), ("header", "none")];
+    let opts = |more: &[(&'static str, &'static str)]| -> Vec<(&'static str, &'static str)> {
+        base.iter().chain(more).copied().collect()
+    };
+    // (file, bytes, options, words, kind)
+    let whole = gzip("1\t2\n3\t4\n5\t6\n");
+    type Case<'a> = (
+        &'a str,
+        Vec<u8>,
+        Vec<(&'a str, &'a str)>,
+        &'a str,
+        ReadErrorKind,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "ragged.tsv.gz",
+            gzip("1\t2\n3\t4\t5\n"),
+            opts(&[("columns", "a,b")]),
+            "line 2 has 3 fields, but the first row has 2",
+            ReadErrorKind::Malformed,
+        ),
+        (
+            "count.tsv.gz",
+            whole.clone(),
+            opts(&[("columns", "a,b,c")]),
+            "option columns names 3 columns, but the first row has 2 fields",
+            ReadErrorKind::InvalidArgument,
+        ),
+        (
+            "empty_names.tsv.gz",
+            whole.clone(),
+            opts(&[("columns", " , ")]),
+            "option columns is the column names separated by commas",
+            ReadErrorKind::InvalidArgument,
+        ),
+        (
+            "header.tsv.gz",
+            whole.clone(),
+            vec![("rate", "10"), ("header", "maybe")],
+            "option header is row",
+            ReadErrorKind::InvalidArgument,
+        ),
+        (
+            "truncated.tsv.gz",
+            whole[..whole.len() - 12].to_vec(),
+            opts(&[]),
+            "gzip-compressed data ends early",
+            ReadErrorKind::Truncated,
+        ),
+        (
+            "corrupt.tsv.gz",
+            {
+                let mut b = whole.clone();
+                b[12] ^= 0xff;
+                b[13] ^= 0x55;
+                b
+            },
+            opts(&[]),
+            "gzip-compressed data",
+            ReadErrorKind::Malformed,
+        ),
+        (
+            "text.tsv.gz",
+            gzip("1\tx\n"),
+            opts(&[]),
+            "is not a number",
+            ReadErrorKind::Malformed,
+        ),
+    ];
+    for (name, bytes, options, words, kind) in cases {
+        let path = s.write(name, bytes);
+        let e = match CsvReader.open(&path, &with(&options)) {
+            Ok(_) => panic!("{name}: opened"),
+            Err(e) => e,
+        };
+        let msg = e.to_string();
+        assert!(msg.contains(name) && msg.contains(words), "{name}: {msg}");
+        assert_eq!(e.kind(), kind, "{name}: {msg}");
+        assert!(!msg.contains('\n'), "{name}: one line: {msg}");
+    }
+    // OpenBCI columns are fixed.
+    let path = fixture("OpenBCI-RAW-legacy.txt");
+    let e = CsvReader
+        .open(&path, &with(&[("columns", "a")]))
+        .err()
+        .unwrap();
+    assert!(
+        e.to_string()
+            .contains("header and columns are for plain CSV/TSV only"),
+        "{e}"
+    );
 }

@@ -117,7 +117,8 @@ pub fn build(scenario: &Scenario, registry: &Registry) -> Result<Plan> {
 
 /// Every recording of the BIDS run `selection` names, as entries of their own: named
 /// `NAME-<datatype>` when the run has several (`NAME` is the entry's `name`, else the
-/// selection's entities), offset by their acquisition times, with their sidecars.
+/// selection's entities; `NAME-physio-<label>` for a physio recording), offset by their
+/// acquisition times (and a physio recording's `StartTime`), with their sidecars.
 fn add_bids_run(
     plan: &mut Plan,
     entry: &StreamEntry,
@@ -133,10 +134,18 @@ fn add_bids_run(
         one.bids = None;
         one.file = recording.path.clone();
         one.name = Some(match several {
-            true => format!("{}-{}", entry.base_name(), recording.datatype),
+            true => format!("{}-{}", entry.base_name(), recording.name),
             false => entry.base_name(),
         });
         one.offset = entry.offset + recording.offset;
+        if let Some(reader) = &recording.reader {
+            one.reader = Some(reader.clone());
+            one.reader_options = recording.reader_options.clone();
+            let (section, delay) = recording.section_on_run_clock(scenario.section(entry));
+            one.from = Some(section.from);
+            one.to = section.to;
+            one.offset += delay;
+        }
         add_entry(plan, &one, scenario, registry, Some(recording))?;
     }
     Ok(())

@@ -10,7 +10,9 @@
 //!   (`sub-01_ses-1_task-rest_run-1`);
 //! * **recording**: one data file of a run (`*_eeg.edf`, `*_meg.fif`, ...), with its
 //!   **sidecars**: `channels.tsv` (types, units, bad channels), `events.tsv` (the
-//!   markers) and the session's `scans.tsv` (acquisition times).
+//!   markers) and the session's `scans.tsv` (acquisition times); or a physiological or
+//!   stimulus recording (`*_physio.tsv.gz`, `*_stim.tsv.gz`) with its JSON sidecar
+//!   (`physio`), which belongs to the recording in its folder.
 //!
 //! A selection must match exactly one run: none, or several, is an error that lists the
 //! candidates. The sidecars are read as MNE-BIDS' `read_raw_bids` reads them (channel
@@ -172,10 +174,24 @@ impl fmt::Display for BidsSelection {
 pub struct BidsRecording {
     /// The data file.
     pub path: PathBuf,
-    /// Its datatype (`eeg`, `meg`, ...).
+    /// Its datatype (`eeg`, `meg`, ...; `physio`, `stim`).
     pub datatype: String,
-    /// Seconds from the run's first acquisition to this one's (`scans.tsv`; 0 without).
+    /// What its stream is called after the run's name when the run has several
+    /// recordings: the datatype, and a physio recording's `recording-<label>`
+    /// (`physio-cardiac`).
+    pub name: String,
+    /// Seconds from the run's first acquisition to this one's (`scans.tsv`; 0 without;
+    /// a physio recording's is its folder's recording's).
     pub offset: f64,
+    /// Seconds from the first sample of the recording it belongs to, to its own first
+    /// (a physio recording's `StartTime`; 0 for the others).
+    pub start: f64,
+    /// Its rate, when a sidecar gives it (physio).
+    pub rate: Option<f64>,
+    /// The reader that plays it, when it is not probed (`csv` for physio).
+    pub reader: Option<String>,
+    /// That reader's options.
+    pub reader_options: Vec<(String, String)>,
     /// Its `channels.tsv`, when there is one.
     pub channels: Vec<ChannelRow>,
     /// Its `events.tsv` as markers (onset from the first sample), when there is one.
@@ -199,7 +215,12 @@ struct DataFile {
     path: PathBuf,
     /// The run's entities, in file-name order.
     run: Vec<(String, String)>,
+    /// The datatype of its folder (`eeg`, ...).
+    folder: String,
+    /// Its datatype: the folder's, or `physio`/`stim`.
     datatype: String,
+    /// Its `recording-<label>` entity (physio).
+    recording: Option<String>,
     /// Whether a reader plays files of this ending.
     readable: bool,
 }
@@ -223,7 +244,7 @@ impl DataFile {
             && selection
                 .datatype
                 .as_deref()
-                .is_none_or(|d| d == self.datatype)
+                .is_none_or(|d| d == self.folder)
     }
 }
 
@@ -288,7 +309,7 @@ pub fn resolve(selection: &BidsSelection) -> Result<BidsRun> {
             ));
             continue;
         }
-        run.recordings.push(recording(file)?);
+        run.recordings.push(recording(file, &mut run.warnings)?);
     }
     if run.recordings.is_empty() {
         return Err(fail(format!(
@@ -356,50 +377,78 @@ fn data_file(path: PathBuf, datatype: &str, endings: &[&str]) -> Option<DataFile
         None => (name, ""),
     };
     let (entities, suffix) = stem.rsplit_once('_')?;
-    // Physiological and stimulus recordings (`*_physio.tsv.gz`) belong to the run but no
-    // reader plays them: they are listed, to be left out with a warning.
-    let side = matches!(suffix, "physio" | "stim") && ending == ".tsv.gz";
+    // Physiological and stimulus recordings (`*_physio.tsv.gz`) belong to the run, played
+    // by the csv reader.
+    let side = matches!(suffix, "physio" | "stim");
     if (suffix != datatype && !side) || ending.ends_with(".json") || ending.is_empty() {
         return None;
     }
     let mut run = Vec::new();
+    let mut recording = None;
     for part in entities.split('_') {
         let (k, v) = part.split_once('-')?;
         if k == "split" && !same_index(v, "1") {
             return None;
         }
+        if k == "recording" {
+            recording = Some(v.to_string());
+        }
         if RUN_ENTITIES.contains(&k) {
             run.push((k.to_string(), v.to_string()));
         }
     }
-    let readable = !side && endings.iter().any(|e| ending.eq_ignore_ascii_case(e));
-    let datatype = if side { suffix } else { datatype }.to_string();
+    let readable = match side {
+        true => ending == ".tsv.gz",
+        false => endings.iter().any(|e| ending.eq_ignore_ascii_case(e)),
+    };
+    let own = if side { suffix } else { datatype }.to_string();
     Some(DataFile {
         readable,
         path,
         run,
-        datatype,
+        folder: datatype.to_string(),
+        datatype: own,
+        recording,
     })
 }
 
 /// A recording with its sidecars (in its folder, with the recording's entities, or fewer:
-/// BIDS' inheritance within the folder).
-fn recording(file: &DataFile) -> Result<BidsRecording> {
-    let channels = match sidecar(file, "channels.tsv") {
+/// BIDS' inheritance within the folder); a physio recording with its JSON sidecar.
+fn recording(file: &DataFile, warnings: &mut Vec<String>) -> Result<BidsRecording> {
+    let mut rec = BidsRecording {
+        path: file.path.clone(),
+        datatype: file.datatype.clone(),
+        name: file.datatype.clone(),
+        offset: 0.0,
+        start: 0.0,
+        rate: None,
+        reader: None,
+        reader_options: Vec::new(),
+        channels: Vec::new(),
+        events: None,
+    };
+    if file.datatype != file.folder {
+        let physio = physio::read(file)?;
+        warnings.extend(physio.warnings);
+        if let Some(label) = &file.recording {
+            rec.name = format!("{}-{label}", file.datatype);
+        }
+        rec.start = physio.start;
+        rec.rate = Some(physio.rate);
+        rec.reader = Some("csv".into());
+        rec.reader_options = physio.reader_options;
+        rec.channels = physio.channels;
+        return Ok(rec);
+    }
+    rec.channels = match sidecar(file, "channels.tsv") {
         Some(path) => channel_rows(&path, &read_tsv(&path)?)?,
         None => Vec::new(),
     };
-    let events = match sidecar(file, "events.tsv") {
+    rec.events = match sidecar(file, "events.tsv") {
         Some(path) => Some(events(&path, &read_tsv(&path)?)?),
         None => None,
     };
-    Ok(BidsRecording {
-        path: file.path.clone(),
-        datatype: file.datatype.clone(),
-        offset: 0.0,
-        channels,
-        events,
-    })
+    Ok(rec)
 }
 
 /// The sidecar `SUFFIX` of a data file: `ENTITIES_SUFFIX` beside it, with all of the
@@ -419,7 +468,8 @@ fn sidecar(file: &DataFile, suffix: &str) -> Option<PathBuf> {
 }
 
 /// Orders the recordings by their acquisition times in the session's `scans.tsv`, and
-/// sets each one's offset from the earliest; recordings without a time keep offset 0.
+/// sets each one's offset from the earliest; recordings without a time keep offset 0,
+/// physio recordings take the offset of the recording in their folder.
 fn order_by_acquisition(recordings: &mut [BidsRecording], root: &Path) -> Result<()> {
     let mut times: Vec<Option<f64>> = Vec::with_capacity(recordings.len());
     for rec in recordings.iter() {
@@ -435,6 +485,17 @@ fn order_by_acquisition(recordings: &mut [BidsRecording], root: &Path) -> Result
         .fold(f64::INFINITY, f64::min);
     for (rec, time) in recordings.iter_mut().zip(&times) {
         rec.offset = time.map_or(0.0, |t| t - first);
+    }
+    let folders: Vec<(Option<PathBuf>, f64)> = recordings
+        .iter()
+        .filter(|r| r.reader.is_none())
+        .map(|r| (r.path.parent().map(Path::to_path_buf), r.offset))
+        .collect();
+    for rec in recordings.iter_mut().filter(|r| r.reader.is_some()) {
+        let folder = rec.path.parent().map(Path::to_path_buf);
+        if let Some((_, offset)) = folders.iter().find(|(f, _)| *f == folder) {
+            rec.offset = *offset;
+        }
     }
     recordings.sort_by(|a, b| a.offset.total_cmp(&b.offset));
     Ok(())
@@ -452,6 +513,7 @@ fn scans_entry(path: &Path, root: &Path) -> Option<(PathBuf, String)> {
     Some((scans, relative.to_string_lossy().replace('\\', "/")))
 }
 
+mod physio;
 mod sidecars;
 #[cfg(test)]
 mod tests;

@@ -11,6 +11,11 @@
 //!   Channel N` columns in µV (published in V), the `Accel Channel N` columns in g
 //!   (published in m/s²), markers from `Marker Channel` (see `columns`).
 //!
+//! * Gzip-compressed tables (`*.tsv.gz`, as BIDS stores physiological recordings),
+//!   recognized by their magic bytes and decompressed as they are read (`text`); a table
+//!   without a header row is named by `reader_options: {columns: "a (mV), b", header:
+//!   none}`.
+//!
 //! Streaming: opening reads every row once (`scan`: row count, the row index, markers,
 //! the time column); sources parse rows as they read them and seek through the row index
 //! (see `source`). See `docs/readers/csv.md`.
@@ -20,6 +25,7 @@ mod rows;
 mod scan;
 mod source;
 mod table;
+mod text;
 mod timing;
 
 use columns::{list_names, openbci_columns, plain_columns, ColumnOptions, Columns};
@@ -32,7 +38,7 @@ use scan::{scan, Scan};
 use source::{CsvSource, Shared};
 use std::path::Path;
 use std::sync::Arc;
-use table::{parse_delimiter, read_table, Table, OPENBCI_EEG, OPENBCI_EXG};
+use table::{parse_delimiter, read_table, Header, Shape, Table, OPENBCI_EEG, OPENBCI_EXG};
 
 /// The built-in reader of CSV/TSV tables and OpenBCI GUI recordings.
 #[derive(Debug, Clone, Copy, Default)]
@@ -56,13 +62,24 @@ pub static INFO: ReaderInfo = ReaderInfo::new(
 );
 
 /// The reader options it takes.
-const OPTIONS: [&str; 5] = ["rate", "time_column", "marker_column", "delimiter", "unit"];
+const OPTIONS: [&str; 7] = [
+    "rate",
+    "time_column",
+    "marker_column",
+    "delimiter",
+    "unit",
+    "header",
+    "columns",
+];
 
 /// The reader options, parsed.
 #[derive(Debug, Clone, Default)]
 struct CsvOptions {
     rate: Option<f64>,
     delimiter: Option<u8>,
+    header: Header,
+    /// The column names given by the `columns` option.
+    names: Option<Vec<String>>,
     columns: ColumnOptions,
 }
 
@@ -82,9 +99,23 @@ impl CsvOptions {
             },
         };
         let delimiter = get("delimiter").map(|d| parse_delimiter(&d)).transpose()?;
+        let header = match get("header").as_deref().map(str::trim) {
+            None => Header::Guess,
+            Some("row") => Header::Row,
+            Some("none") => Header::None,
+            Some(other) => {
+                return Err(format!(
+                    "the csv reader's option header is row (the first row names the columns) or none (it is data), not {}",
+                    quote(other)
+                ))
+            }
+        };
+        let names = get("columns").map(|c| parse_names(&c)).transpose()?;
         Ok(CsvOptions {
             rate,
             delimiter,
+            header,
+            names,
             columns: ColumnOptions {
                 time_column: get("time_column"),
                 marker_column: get("marker_column"),
@@ -112,6 +143,46 @@ impl ReaderPlugin for CsvReader {
     }
 }
 
+/// The names of the `columns` option: comma-separated, quoted as in a CSV row when a
+/// name holds a comma.
+fn parse_names(text: &str) -> Result<Vec<String>, String> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .trim(::csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut record = ::csv::StringRecord::new();
+    let bad = || {
+        format!(
+            "the csv reader's option columns is the column names separated by commas (\"cardiac (mV), respiratory\"), not {}",
+            quote(text)
+        )
+    };
+    match reader.read_record(&mut record) {
+        Ok(true) if record.iter().any(|n| !n.is_empty()) => {}
+        _ => return Err(bad()),
+    }
+    if reader
+        .read_record(&mut ::csv::StringRecord::new())
+        .unwrap_or(true)
+    {
+        return Err(bad());
+    }
+    Ok(record.iter().map(String::from).collect())
+}
+
+/// The extension that says what a table is, lowercase: `tsv` for `a.tsv` and `a.tsv.gz`.
+fn table_extension(path: &Path) -> Option<String> {
+    let lower = |p: &Path| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+    };
+    match lower(path).as_deref() {
+        Some("gz") => path.file_stem().and_then(|s| lower(Path::new(s))),
+        _ => lower(path),
+    }
+}
+
 /// An opened table.
 #[derive(Debug)]
 pub struct CsvRecording {
@@ -131,22 +202,34 @@ enum RateFrom {
 impl CsvRecording {
     fn open(path: &Path, options: &CsvOptions) -> Result<Self, ReadError> {
         let file = SourceFile::open(path)?;
-        let tsv = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-        let named_table = tsv
-            || path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        let table = read_table(&file, options.delimiter, tsv, named_table)?;
+        let extension = table_extension(path);
+        let tsv = extension.as_deref() == Some("tsv");
+        let shape = Shape {
+            delimiter: options.delimiter,
+            tsv,
+            named_table: tsv || extension.as_deref() == Some("csv"),
+            gzip: text::is_gzip(&file)?,
+            header: options.header,
+        };
+        let mut table = read_table(&file, shape)?;
         let invalid = |m: String| ReadError::invalid_argument(m).in_file(path);
         let malformed = |m: String| ReadError::malformed(m).in_file(path);
+        if let Some(names) = &options.names {
+            if table.openbci.is_none() {
+                name_columns(&mut table, names).map_err(invalid)?;
+            }
+        }
         let (columns, header_rate) = match &table.openbci {
             Some(preamble) => {
                 let c = &options.columns;
-                if c.time_column.is_some() || c.marker_column.is_some() || c.unit.is_some() {
+                let header = options.header != Header::Guess || options.names.is_some();
+                if c.time_column.is_some()
+                    || c.marker_column.is_some()
+                    || c.unit.is_some()
+                    || header
+                {
                     return Err(invalid(
-                        "an OpenBCI recording's columns are fixed: the csv reader's options time_column, marker_column and unit are for plain CSV/TSV only".into(),
+                        "an OpenBCI recording's columns are fixed: the csv reader's options time_column, marker_column, unit, header and columns are for plain CSV/TSV only".into(),
                     ));
                 }
                 let value = |key: &str| {
@@ -220,6 +303,24 @@ impl CsvRecording {
     }
 }
 
+/// Names the columns of `table` by the `columns` option (over its header row's names).
+fn name_columns(table: &mut Table, names: &[String]) -> Result<(), String> {
+    if names.len() != table.width {
+        return Err(format!(
+            "the csv reader's option columns names {} columns, but the {} has {} fields",
+            names.len(),
+            if table.has_header {
+                "header row"
+            } else {
+                "first row"
+            },
+            table.width
+        ));
+    }
+    table.names = names.to_vec();
+    Ok(())
+}
+
 /// `250 Hz`, `250.0 Hz` -> 250.
 fn openbci_rate(text: &str) -> Option<f64> {
     let number = text.split_whitespace().next()?;
@@ -270,6 +371,9 @@ fn recording_info(
         if table.has_header { "yes" } else { "no" }.into(),
     );
     m.insert("rows".into(), scanned.rows.to_string());
+    if table.gzip {
+        m.insert("compression".into(), "gzip".into());
+    }
     let rate_from = match from {
         RateFrom::Option => "reader_options",
         RateFrom::OpenBci => "%Sample Rate",

@@ -1,7 +1,7 @@
-//! Reading rows from a byte offset of the file, through the `csv` crate (quoting, line
-//! terminators), with each row's byte offset and line number in the whole file.
+//! Reading rows from a text offset (see `text`), through the `csv` crate (quoting, line
+//! terminators), with each row's text offset and line number in the whole text.
 
-use crate::file_read::FileReader;
+use super::text::{gzip_error, Text};
 use player_api::io::SourceFile;
 use player_api::ReadError;
 
@@ -19,7 +19,8 @@ pub(crate) struct Row<'a> {
 /// Rows from a byte offset on.
 #[derive(Debug)]
 pub(crate) struct RowReader {
-    reader: ::csv::Reader<FileReader>,
+    reader: ::csv::Reader<Text>,
+    gzip: bool,
     record: ::csv::ByteRecord,
     /// Byte offset and line number of the place the reader started.
     base_offset: u64,
@@ -28,8 +29,9 @@ pub(crate) struct RowReader {
 }
 
 impl RowReader {
-    /// Rows of `file` from byte `offset`, which is on line `line`, split at `delimiter`.
-    pub(crate) fn new(file: SourceFile, offset: u64, line: u64, delimiter: u8) -> Self {
+    /// Rows of `file` from text offset `offset`, which is on line `line`, split at
+    /// `delimiter` (`gzip`: whether the file is compressed).
+    pub(crate) fn new(file: SourceFile, offset: u64, line: u64, delimiter: u8, gzip: bool) -> Self {
         let path = file.path().to_path_buf();
         let reader = ::csv::ReaderBuilder::new()
             .has_headers(false)
@@ -37,9 +39,10 @@ impl RowReader {
             .trim(::csv::Trim::All)
             .delimiter(delimiter)
             .buffer_capacity(BUFFER)
-            .from_reader(FileReader::new(file, offset));
+            .from_reader(Text::new(file, offset, gzip));
         RowReader {
             reader,
+            gzip,
             record: ::csv::ByteRecord::new(),
             base_offset: offset,
             base_line: line,
@@ -66,9 +69,13 @@ impl RowReader {
                     line,
                 }))
             }
-            Err(e) => Err(ReadError::malformed(format!("line {line}: {e}"))
-                .at_offset(offset)
-                .in_file(&self.path)),
+            Err(e) => {
+                let error = match e.kind() {
+                    ::csv::ErrorKind::Io(io) if self.gzip => gzip_error(io),
+                    _ => ReadError::malformed(format!("line {line}: {e}")).at_offset(offset),
+                };
+                Err(error.in_file(&self.path))
+            }
         }
     }
 

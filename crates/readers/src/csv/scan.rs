@@ -107,6 +107,7 @@ pub(crate) fn scan(
         table.data_offset,
         table.data_line,
         table.delimiter,
+        table.gzip,
     );
     let mut out = Scan {
         rows: 0,

@@ -1,6 +1,9 @@
 //! The [`FrameSource`] of a table: reads rows in order from disk and parses the data
 //! columns; a seek starts again at the nearest indexed row before the target and skips
-//! the rows in between (at most [`INDEX_STEP`] − 1).
+//! the rows in between (at most [`INDEX_STEP`] − 1). A compressed table cannot be
+//! entered at an indexed row without decompressing what precedes it (see `text`): a seek
+//! forward there reads on from where the reader is, a seek backward decompresses from
+//! the start.
 
 use super::columns::ChannelColumn;
 use super::rows::RowReader;
@@ -45,7 +48,20 @@ impl CsvSource {
     /// A reader whose next row is `self.position`.
     fn reader_at_position(&mut self) -> Result<&mut RowReader, ReadError> {
         let ready = matches!(&self.reader, Some((_, next)) if *next == self.position);
-        if !ready {
+        let onward = match &self.reader {
+            Some((_, next)) => self.shared.table.gzip && *next < self.position,
+            None => false,
+        };
+        if onward {
+            if let Some((reader, next)) = &mut self.reader {
+                while *next < self.position {
+                    if reader.next_row()?.is_none() {
+                        return Err(changed(&self.shared.path));
+                    }
+                    *next += 1;
+                }
+            }
+        } else if !ready {
             let file = match self.reader.take() {
                 Some((reader, _)) => reader.into_file(),
                 None => self.file.take().ok_or_else(|| {
@@ -61,7 +77,7 @@ impl CsvSource {
                         .in_file(file.path())
                 })?;
             let table = &self.shared.table;
-            let mut reader = RowReader::new(file, offset, line, table.delimiter);
+            let mut reader = RowReader::new(file, offset, line, table.delimiter, table.gzip);
             for _ in checkpoint * INDEX_STEP..self.position {
                 if reader.next_row()?.is_none() {
                     return Err(changed(&self.shared.path));

@@ -5,6 +5,7 @@
 //! (1-based, as editors count them); a *column* is a field position in every row.
 
 use super::rows::RowReader;
+use super::text;
 use player_api::io::SourceFile;
 use player_api::{quote, ReadError};
 
@@ -25,8 +26,10 @@ pub(crate) struct Table {
     pub width: usize,
     /// The column names (from the header row, or made up when there is none).
     pub names: Vec<String>,
-    /// Whether the names come from a header row.
+    /// Whether the file has a header row.
     pub has_header: bool,
+    /// Whether the file is gzip-compressed (offsets are then text offsets: see `text`).
+    pub gzip: bool,
     /// Byte offset and line number of the first data row.
     pub data_offset: u64,
     pub data_line: u64,
@@ -72,19 +75,41 @@ pub(crate) fn parse_delimiter(text: &str) -> Result<u8, String> {
     }
 }
 
+/// Whether the first row is a header row (the `header` option).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) enum Header {
+    /// When any of its fields is not a number.
+    #[default]
+    Guess,
+    /// Always (`header: row`).
+    Row,
+    /// Never: the first row is data (`header: none`).
+    None,
+}
+
+/// What is known of a file before its first lines are read.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Shape {
+    /// The user's delimiter, else guessed from the header line (`.tsv`: tab).
+    pub delimiter: Option<u8>,
+    /// Named `*.tsv` (or `*.tsv.gz`).
+    pub tsv: bool,
+    /// Named as a table (`*.csv`, `*.tsv`, compressed or not).
+    pub named_table: bool,
+    pub gzip: bool,
+    pub header: Header,
+}
+
 /// Reads the `%` preamble (OpenBCI) and the header row of `file`.
-///
-/// `delimiter`: the user's choice, else guessed from the header line (`.tsv`: tab).
-pub(crate) fn read_table(
-    file: &SourceFile,
-    delimiter: Option<u8>,
-    tsv: bool,
-    named_table: bool,
-) -> Result<Table, ReadError> {
-    let mut head = vec![0u8; MAX_PREAMBLE.min(file.len()) as usize];
-    let mut copy = file.reopen()?;
-    let n = copy.read_prefix_at(0, &mut head)?;
-    head.truncate(n);
+pub(crate) fn read_table(file: &SourceFile, shape: Shape) -> Result<Table, ReadError> {
+    let Shape {
+        delimiter,
+        tsv,
+        named_table,
+        gzip,
+        header,
+    } = shape;
+    let head = text::head(file, gzip, MAX_PREAMBLE)?;
     let bom = if head.starts_with(b"\xef\xbb\xbf") {
         3
     } else {
@@ -103,7 +128,7 @@ pub(crate) fn read_table(
         None if tsv => b'\t',
         None => guess_delimiter(first_line),
     };
-    let mut rows = RowReader::new(file.reopen()?, start, start_line, delimiter);
+    let mut rows = RowReader::new(file.reopen()?, start, start_line, delimiter, gzip);
     let first = rows.next_row()?.ok_or_else(|| {
         ReadError::malformed("the file has no rows (a header row of channel names, then data rows)")
             .at_offset(start)
@@ -118,11 +143,12 @@ pub(crate) fn read_table(
     // A header row has at least one field that is not a number; a first row of numbers
     // is data. OpenBCI rows hold formatted times: there, the first field decides (GUI
     // version 4 and earlier wrote no header row).
-    let text = |f: &String| !f.is_empty() && f.parse::<f64>().is_err();
-    let has_header = if openbci {
-        fields.first().is_some_and(text)
-    } else {
-        fields.iter().any(text)
+    let is_text = |f: &String| !f.is_empty() && f.parse::<f64>().is_err();
+    let has_header = match header {
+        _ if openbci => fields.first().is_some_and(is_text),
+        Header::Guess => fields.iter().any(is_text),
+        Header::Row => true,
+        Header::None => false,
     };
     let (names, data_offset, data_line) = if has_header {
         let after = rows.next_offset();
@@ -136,6 +162,7 @@ pub(crate) fn read_table(
         width: fields.len(),
         names,
         has_header,
+        gzip,
         data_offset,
         data_line,
         openbci: openbci.then_some(preamble),

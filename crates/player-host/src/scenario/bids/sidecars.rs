@@ -26,8 +26,8 @@ pub struct ChannelRow {
     pub status_description: Option<String>,
 }
 
-/// A TSV file: its rows as column name → value.
-pub(super) fn read_tsv(path: &Path) -> Result<Vec<BTreeMap<String, String>>> {
+/// The text of a sidecar, at most [`MAX_SIDECAR_BYTES`].
+pub(super) fn read_sidecar(path: &Path) -> Result<String> {
     let fail = |message: String| HostError::Scenario {
         path: path.to_path_buf(),
         message,
@@ -40,7 +40,16 @@ pub(super) fn read_tsv(path: &Path) -> Result<Vec<BTreeMap<String, String>>> {
             "{size} bytes: more than the {MAX_SIDECAR_BYTES} a sidecar may have"
         )));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))
+}
+
+/// A TSV file: its rows as column name → value.
+pub(super) fn read_tsv(path: &Path) -> Result<Vec<BTreeMap<String, String>>> {
+    let fail = |message: String| HostError::Scenario {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = read_sidecar(path)?;
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header: Vec<&str> = match lines.next() {
         Some(h) => h.split('\t').map(str::trim).collect(),

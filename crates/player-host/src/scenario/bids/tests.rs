@@ -58,9 +58,9 @@ fn a_run_is_found_with_its_recordings_in_acquisition_order() {
     let run = resolve(&select("sub-01_task-rest_run-1")).expect("resolve");
     assert_eq!(run.label, "sub-01_ses-1_task-rest_run-1");
     let kinds: Vec<&str> = run.recordings.iter().map(|r| r.datatype.as_str()).collect();
-    assert_eq!(kinds, ["eeg", "meg"]);
+    assert_eq!(kinds, ["eeg", "physio", "physio", "meg"]);
     assert_eq!(run.recordings[0].offset, 0.0);
-    assert!((run.recordings[1].offset - 0.75).abs() < 1e-9);
+    assert!((run.recordings[3].offset - 0.75).abs() < 1e-9);
     let eeg = &run.recordings[0];
     let cz = eeg.channels.iter().find(|c| c.name == "Cz").expect("Cz");
     assert_eq!(cz.status.as_deref(), Some("bad"));
@@ -102,22 +102,103 @@ fn no_run_or_several_runs_is_an_error_listing_the_candidates() {
 
 #[test]
 fn recordings_no_reader_plays_are_left_out_with_a_warning() {
+    let d = player_api::conformance::TempDir::new("bids-unreadable");
+    let eeg = d.join("sub-01/eeg");
+    std::fs::create_dir_all(&eeg).expect("dirs");
+    let source = dataset().join("sub-01/ses-1/eeg/sub-01_ses-1_task-rest_run-2_eeg.edf");
+    std::fs::copy(source, eeg.join("sub-01_task-x_eeg.edf")).expect("copy");
+    std::fs::create_dir_all(d.join("sub-01/meg/sub-01_task-x_meg.ds")).expect("ds");
+    std::fs::write(eeg.join("sub-01_task-x_physio.tsv"), b"1\n").expect("physio");
+    let mut selection = BidsSelection::parse("sub-01").expect("parse");
+    selection.root = d.path().to_path_buf();
+    let run = resolve(&selection).expect("resolve");
+    assert_eq!(run.recordings.len(), 1);
+    assert_eq!(run.warnings.len(), 2, "{:?}", run.warnings);
+    for (w, name) in run
+        .warnings
+        .iter()
+        .zip(["sub-01_task-x_physio.tsv", "sub-01_task-x_meg.ds"])
+    {
+        assert!(w.contains(name) && w.contains("left out"), "{w}");
+    }
+}
+
+#[test]
+fn physio_recordings_play_with_the_csv_reader_on_the_run_clock() {
+    let run = resolve(&select("sub-01_task-rest_run-1")).expect("resolve");
+    let names: Vec<&str> = run.recordings.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["eeg", "physio-cardiac", "physio-respiratory", "meg"]
+    );
+    let cardiac = &run.recordings[1];
+    assert_eq!(cardiac.datatype, "physio");
+    assert_eq!(cardiac.reader.as_deref(), Some("csv"));
+    assert_eq!(
+        (cardiac.start, cardiac.rate, cardiac.offset),
+        (-0.5, Some(100.0), 0.0)
+    );
+    let options: Vec<(&str, &str)> = cardiac
+        .reader_options
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        options,
+        [
+            ("rate", "100"),
+            ("header", "none"),
+            ("delimiter", "tab"),
+            ("columns", "cardiac (mV),trigger")
+        ]
+    );
+    let kinds: Vec<(&str, Option<&str>)> = cardiac
+        .channels
+        .iter()
+        .map(|c| (c.name.as_str(), c.kind.as_deref()))
+        .collect();
+    assert_eq!(kinds, [("cardiac", Some("ecg")), ("trigger", Some("stim"))]);
+    assert_eq!(run.recordings[2].start, 0.2);
+    // Only the EEG's folder with datatype eeg: its physio recordings come with it.
+    let eeg = resolve(&select("sub-01_task-rest_run-1_eeg")).expect("eeg");
+    assert_eq!(eeg.recordings.len(), 3);
+    assert!(resolve(&select("sub-01_task-rest_run-1_meg"))
+        .expect("meg")
+        .recordings
+        .iter()
+        .all(|r| r.datatype == "meg"));
+}
+
+#[test]
+fn a_physio_recording_without_its_sidecar_or_its_keys_is_an_error_naming_the_file() {
     let d = player_api::conformance::TempDir::new("bids-physio");
     let eeg = d.join("sub-01/eeg");
     std::fs::create_dir_all(&eeg).expect("dirs");
     let source = dataset().join("sub-01/ses-1/eeg/sub-01_ses-1_task-rest_run-2_eeg.edf");
     std::fs::copy(source, eeg.join("sub-01_task-x_eeg.edf")).expect("copy");
     std::fs::write(eeg.join("sub-01_task-x_physio.tsv.gz"), b"").expect("physio");
-    std::fs::write(eeg.join("sub-01_task-x_physio.json"), b"{}").expect("json");
     let mut selection = BidsSelection::parse("sub-01").expect("parse");
     selection.root = d.path().to_path_buf();
-    let run = resolve(&selection).expect("resolve");
-    assert_eq!(run.recordings.len(), 1);
-    assert_eq!(run.warnings.len(), 1, "{:?}", run.warnings);
+    let e = resolve(&selection).expect_err("no sidecar").to_string();
     assert!(
-        run.warnings[0].contains("sub-01_task-x_physio.tsv.gz"),
-        "{:?}",
-        run.warnings
+        e.contains("sub-01_task-x_physio.tsv.gz: no sidecar") && e.contains("SamplingFrequency"),
+        "{e}"
     );
-    assert!(run.warnings[0].contains("left out"), "{:?}", run.warnings);
+    std::fs::write(
+        eeg.join("sub-01_task-x_physio.json"),
+        br#"{"SamplingFrequency": 10}"#,
+    )
+    .expect("json");
+    let e = resolve(&selection).expect_err("no Columns").to_string();
+    assert!(e.contains("sub-01_task-x_physio.json: no Columns"), "{e}");
+    // A sidecar with fewer entities is inherited.
+    std::fs::remove_file(eeg.join("sub-01_task-x_physio.json")).expect("rm");
+    std::fs::write(
+        eeg.join("sub-01_physio.json"),
+        br#"{"SamplingFrequency": 10, "StartTime": 1, "Columns": ["a"]}"#,
+    )
+    .expect("json");
+    let run = resolve(&selection).expect("inherited");
+    assert_eq!(run.recordings[1].start, 1.0);
+    assert_eq!(run.recordings[1].name, "physio");
 }
