@@ -170,12 +170,12 @@ def main() -> int:
         results = [trial(tmp, wav, int(c), out, args.seconds, lib, args.nofile)
                    for c in args.counts.split(",") for out, lib in runs]
     print("| streams | output | samples | peak threads | peak RSS (MB) | start-up (s) | "
-          "CPU s/s | engine worst p99 (ms) | worst max (ms) | exit |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "start to exit (s) | CPU s/s | engine worst p99 (ms) | worst max (ms) | exit |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(f"| {r['count']} | {r['output']} | {r.get('samples', '–')}/{r.get('expected', '–')} "
               f"| {r['threads']} | {r['rss_mb']:.0f} | {r.get('startup', float('nan')):.2f} "
-              f"| {r.get('cpu_per_s', float('nan')):.2f} | {r.get('p99_ms', float('nan')):.2f} "
+              f"| {r['wall']:.2f} | {r.get('cpu_per_s', float('nan')):.2f} | {r.get('p99_ms', float('nan')):.2f} "
               f"| {r.get('max_ms', float('nan')):.2f} | {r['exit']} |")
         if r["exit"] != 0:
             print(f"  error: {r['error']}", file=sys.stderr)

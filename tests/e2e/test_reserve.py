@@ -51,6 +51,7 @@ def test_a_header_claiming_80_channels_at_1_mhz_costs_megabytes(tmp_path: Path,
     # liblsl's default reserve is 5 s of samples: 1.8 GB for this 32 KB file.
     wav = claiming_wav(tmp_path / "claims.wav")
     peak, _ = _peak(["play", str(wav), "--name", unique("claims")], liblsl)
+    print(f"\n{liblsl}: 80 ch x 1 MHz header: peak RSS {peak:.0f} MB")  # bench/README.md
     assert peak < 256, f"peak RSS {peak:.0f} MB"
     # Four of them in one scenario (each its own outlet).
     scenario = tmp_path / "four.yaml"
@@ -58,7 +59,25 @@ def test_a_header_claiming_80_channels_at_1_mhz_costs_megabytes(tmp_path: Path,
     scenario.write_text("streams:\n" + "".join(
         f"  - file: {wav}\n    name: {name}-{i}\n" for i in range(4)))
     peak, _ = _peak(["run", str(scenario)], liblsl)
+    print(f"{liblsl}: four 80 ch x 1 MHz headers: peak RSS {peak:.0f} MB")
     assert peak < 1000, f"peak RSS {peak:.0f} MB"
+
+
+# A consumer that takes every sample it can (into one reused array), and prints how many.
+_PULLING = """
+import sys, signal, numpy as np, pylsl
+infos = pylsl.resolve_byprop("name", sys.argv[1], timeout=30)
+inlet = pylsl.StreamInlet(infos[0], max_buflen=1)
+buf = np.empty((1024, infos[0].channel_count()), dtype=np.float32)
+n = 0
+def done(*_):
+    print(n, flush=True)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, done)
+while True:
+    _, ts = inlet.pull_chunk(timeout=0.2, max_samples=1024, dest_obj=buf)
+    n += len(ts)
+"""
 
 
 def _wide_wav(path: Path, channels: int = 4096, rate: int = 30000, frames: int = 600) -> Path:
@@ -77,6 +96,42 @@ def test_4096_channels_at_30_khz_play_on_either_liblsl_in_little_memory(tmp_path
     # is sized by an int), a current liblsl took it.
     wav = _wide_wav(tmp_path / "wide.wav")
     peak, _ = _peak(["play", str(wav), "--name", unique("wide"), "--chunk-size", "30"], liblsl)
+    print(f"\n{liblsl}: 4096 ch x 30 kHz, no consumer: peak RSS {peak:.0f} MB")
+    assert peak < 300, f"peak RSS {peak:.0f} MB"
+
+
+# liblsl 1.13 bounds what it keeps for a consumer in whole seconds (at least 1 s: 493 MB of
+# this stream), so a consumer that lags half a second takes it past 300 MB (547 MB seen on
+# a loaded machine; 203 MB when the consumer kept up): the issue's target is not met there.
+ONE_CONSUMER = [pytest.param("bundled", marks=pytest.mark.xfail(
+    reason="liblsl 1.13 keeps at least 1 s (493 MB) for a consumer that lags", strict=False)),
+    "current"]
+
+
+@pytest.mark.parametrize("liblsl", ONE_CONSUMER)
+def test_4096_channels_at_30_khz_with_one_consumer_stay_under_300_mb(tmp_path: Path,
+                                                                      liblsl: str) -> None:
+    # One consumer taking the data (0.3 s of file played 4 times).
+    wav = _wide_wav(tmp_path / "wide-long.wav", frames=9000)
+    name = unique("wide1")
+    player = subprocess.Popen(
+        [player_host(), "play", str(wav), "--name", name, "--chunk-size", "30", "--quiet",
+         "--repeat", "4", "--wait-for-consumers", "60"],
+        env={**os.environ, "PLAYER_LIBLSL": _liblsl(liblsl)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    consumer = subprocess.Popen([sys.executable, "-c", _PULLING, name], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    try:
+        peak = peak_rss_mb(player, timeout=120)
+    finally:
+        consumer.terminate()
+        out, cerr = consumer.communicate(timeout=30)
+    pulled = int(out.split()[-1]) if out.split() else 0
+    err = player.stderr.read() if player.stderr else ""
+    print(f"{liblsl}: 4096 ch x 30 kHz, one consumer ({pulled}/36000 samples taken): "
+          f"peak RSS {peak:.0f} MB")
+    assert player.returncode == 0, err
+    assert pulled > 0, cerr
     assert peak < 300, f"peak RSS {peak:.0f} MB"
 
 

@@ -5,12 +5,50 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+/// When the process is at its limit of open files (`EMFILE`, which each LSL outlet and
+/// each recording draw on), what to tell the user: that limit, `ulimit -n`, and how far it
+/// can be raised (the hard limit); `None` for any other error, or where the limit cannot
+/// be read.
+pub fn open_files_limit(err: &std::io::Error) -> Option<String> {
+    #[cfg(unix)]
+    if err.raw_os_error() == Some(libc::EMFILE) {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes one `rlimit` into the struct we pass.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+            return None;
+        }
+        let raise = if limit.rlim_cur < limit.rlim_max {
+            format!("raise it (`ulimit -n {}`)", limit.rlim_max)
+        } else {
+            "raise it (the hard limit too, as root)".to_string()
+        };
+        return Some(format!(
+            "the process is at its limit of {} open files (`ulimit -n`); {raise} or play \
+             fewer streams",
+            limit.rlim_cur
+        ));
+    }
+    let _ = err;
+    None
+}
+
+/// The error of opening `path`, with [`open_files_limit`]'s advice when it applies.
+pub fn open_failed(path: &Path, err: std::io::Error) -> ReadError {
+    let what = match open_files_limit(&err) {
+        Some(hint) => format!("cannot open the file ({hint})"),
+        None => "cannot open the file".to_string(),
+    };
+    ReadError::io(what, err).in_file(path)
+}
+
 /// Checks, without opening it, that `path` is a regular file (after following links): a
 /// FIFO would block the open forever, a device could stream without end, a directory is
 /// not a recording. The error names the file and what it is.
 pub fn check_regular_file(path: &Path) -> Result<(), ReadError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| ReadError::io("cannot open the file", e).in_file(path))?;
+    let meta = std::fs::metadata(path).map_err(|e| open_failed(path, e))?;
     if meta.is_file() {
         return Ok(());
     }
@@ -65,8 +103,7 @@ impl SourceFile {
     /// Opens `path` for reading; it must be a regular file (see [`check_regular_file`]).
     pub fn open(path: &Path) -> Result<Self, ReadError> {
         check_regular_file(path)?;
-        let file =
-            File::open(path).map_err(|e| ReadError::io("cannot open the file", e).in_file(path))?;
+        let file = File::open(path).map_err(|e| open_failed(path, e))?;
         let len = file
             .metadata()
             .map_err(|e| ReadError::io("cannot read the file's size", e).in_file(path))?

@@ -11,4 +11,4 @@ mod decode;
 mod file;
 
 pub use decode::{decode_into, Endian};
-pub use file::{check_regular_file, file_type_words, SourceFile};
+pub use file::{check_regular_file, file_type_words, open_failed, open_files_limit, SourceFile};

@@ -4,9 +4,10 @@
 //! liblsl takes a millisecond or more to create an outlet (sockets, ports, its own
 //! threads): 1000 outlets of the bundled 1.13 took 1.6-2 s one after the other. The
 //! threads liblsl starts for an outlet (which answer discovery and send to each
-//! consumer) inherit the priority of the thread that created it: created from a
-//! real-time thread, busy processes cannot delay them, as they cannot delay the timing
-//! thread that pushes.
+//! consumer) inherit the priority of the thread that created it: created from a thread
+//! of nice -10, busy ordinary processes delay them less. Not real-time: a liblsl thread
+//! that spins (1.13's `accept` retried without end when out of descriptors) must not be
+//! able to starve the machine.
 
 use super::punctual::transport_priority;
 use crate::error::Result;

@@ -58,7 +58,7 @@
 use super::agenda::Agenda;
 use super::apply::{apply_requests, start_events, status};
 use super::playing::Playing;
-use super::punctual::{make_ordinary, make_punctual, Punctuality};
+use super::punctual::{make_ordinary, make_punctual, Breather, Punctuality};
 use super::stats::{publish_all, Publisher, SNAPSHOT_EVERY};
 use super::steering::{Shared, Start};
 use super::timeline::Timeline;
@@ -93,16 +93,21 @@ pub fn prime(streams: &mut [Playing], clock: &dyn Fn() -> f64, stop: &AtomicBool
 
 /// Waits until `clock()` reaches `deadline`, the run stops or a request comes; returns
 /// the clock reading.
+/// A real-time thread that is behind rests now and then ([`Breather`]).
 fn wait_until(
     clock: &dyn Fn() -> f64,
     deadline: f64,
     schedule: &Schedule<'_>,
     punctuality: Punctuality,
+    breather: &mut Breather,
 ) -> f64 {
     let window = punctuality.spin_window();
     loop {
         let now = clock();
         let remaining = deadline - now;
+        if remaining <= 0.0 && breather.breathe(now, clock) {
+            return clock();
+        }
         if remaining <= 0.0
             || schedule.stop.load(Ordering::Relaxed)
             || schedule.steering.pending.load(Ordering::Relaxed)
@@ -112,6 +117,7 @@ fn wait_until(
         if remaining > window {
             // Parked, not slept: a request (Controller::ask) unparks the thread at once.
             std::thread::park_timeout(Duration::from_secs_f64((remaining - window).min(MAX_SLEEP)));
+            breather.rested(clock());
         } else {
             // Spin (not yield: under load a yield can give the CPU away for a whole
             // scheduler slice, milliseconds).
@@ -223,6 +229,7 @@ fn play(
     let mut publisher = Publisher::new();
     let mut agenda = Agenda::default();
     agenda.rebuild(streams, timeline, clock());
+    let mut breather = Breather::new(punctuality, clock());
     loop {
         if stop.load(Ordering::Relaxed) {
             break;
@@ -235,6 +242,7 @@ fn play(
         if timeline.paused() {
             publish_status(schedule, timeline, now);
             idle(schedule, now + MAX_SLEEP);
+            breather.rested(clock());
             continue;
         }
         agenda.poll_starved(streams, timeline, now);
@@ -257,15 +265,22 @@ fn play(
                 break; // every stream is done
             }
             idle(schedule, now + STARVED_POLL);
+            breather.rested(clock());
             continue;
         };
         if paced && starved && due - now > STARVED_POLL {
             // Another stream is waiting for data whose deadline may come first: look again soon.
-            wait_until(clock, now + STARVED_POLL, schedule, punctuality);
+            wait_until(
+                clock,
+                now + STARVED_POLL,
+                schedule,
+                punctuality,
+                &mut breather,
+            );
             continue;
         }
         let now = if paced {
-            let now = wait_until(clock, due, schedule, punctuality);
+            let now = wait_until(clock, due, schedule, punctuality, &mut breather);
             if now < due {
                 continue; // stopped, or a request came: look again
             }

@@ -424,8 +424,7 @@ impl Registry {
 fn read_probe_header(path: &Path) -> Result<Vec<u8>> {
     // Checked before opening: opening a FIFO would block.
     player_api::io::check_regular_file(path)?;
-    let file =
-        File::open(path).map_err(|e| ReadError::io("cannot open the file", e).in_file(path))?;
+    let file = File::open(path).map_err(|e| player_api::io::open_failed(path, e))?;
     let mut header = Vec::with_capacity(PROBE_HEADER_LEN);
     file.take(PROBE_HEADER_LEN as u64)
         .read_to_end(&mut header)

@@ -522,13 +522,13 @@ impl Drop for LslOutlet {
 fn fd_limit_hint() -> String {
     #[cfg(target_os = "linux")]
     {
+        let emfile = std::io::Error::last_os_error().raw_os_error() == Some(libc::EMFILE);
         let mut limit = libc::rlimit {
             rlim_cur: 0,
             rlim_max: 0,
         };
         // SAFETY: getrlimit writes one `rlimit` into the struct we pass.
         let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
-        let emfile = std::io::Error::last_os_error().raw_os_error() == Some(libc::EMFILE);
         // Listing /proc/self/fd needs a descriptor too: failing to is the same sign.
         let open = std::fs::read_dir("/proc/self/fd").map(|d| d.count() as u64);
         let full = match open {
@@ -536,16 +536,10 @@ fn fd_limit_hint() -> String {
             Err(_) => true,
         };
         if ok && (emfile || full) {
-            let raise = if limit.rlim_cur < limit.rlim_max {
-                format!("raise it (`ulimit -n {}`)", limit.rlim_max)
-            } else {
-                "raise it (the hard limit too, as root)".to_string()
-            };
-            return format!(
-                ": the process is at its limit of {} open files (`ulimit -n`) and every outlet \
-                 needs several; {raise} or play fewer streams",
-                limit.rlim_cur
-            );
+            let err = std::io::Error::from_raw_os_error(libc::EMFILE);
+            if let Some(hint) = player_api::io::open_files_limit(&err) {
+                return format!(": {hint} (every outlet needs several)");
+            }
         }
     }
     String::new()
