@@ -107,7 +107,8 @@ def test_scenario_errors_name_line_and_column(tmp_path):
     (dict(annotations="maybe"), "annotations: must be one of auto, markers, none, not `maybe`"),
     (dict(name=" "), 'name: must be a stream name that is not empty or only spaces, not " "'),
     (dict(crop=(-1, None)), "crop: must be a number of seconds, 0 or more, not -1"),
-    (dict(crop=(2, 1)), "crop: to must be a number of seconds after from (2 s), not 1"),
+    (dict(crop=(2, 1)),
+     "crop: to must be a number of seconds after from (2 s), at most 1e9, not 1"),
     (dict(crop=5), "crop: must be (tmin, tmax), seconds or None for either end, not 5"),
     (dict(output="file"), "output: must be one of lsl, null, not 'file'"),
 ])
@@ -161,19 +162,12 @@ def realtime_threads() -> list:
 
 @pytest.mark.skipif(sys.platform != "linux" or __import__("os").geteuid() != 0,
                     reason="real-time priority needs Linux and root (or CAP_SYS_NICE)")
-def test_the_lsl_transport_threads_get_real_time_priority(monkeypatch):
-    """liblsl's threads (which carry pushed chunks to receivers) inherit SCHED_FIFO 19
-    from the thread that creates the outlets, so a busy interpreter cannot delay them;
-    PLAYER_REALTIME=0 turns it off, as for the timing thread."""
+def test_no_lsl_transport_thread_runs_at_real_time_priority(monkeypatch):
+    """liblsl's threads run at nice -10, never SCHED_FIFO: a liblsl thread that spins
+    (1.13 out of descriptors) must not be able to starve the machine (docs/timing.md).
+    Only the engine's timing thread may be real-time."""
     player = long_player().start()  # LSL output
-    transport = [t for t in realtime_threads() if t[1] == 19
-                 and not t[0].startswith(("prefetch", "player timing"))]
+    transport = [t for t in realtime_threads() if not t[0].startswith("player timing")]
     player.stop()
     player.wait()
-    assert transport, realtime_threads()
-    monkeypatch.setenv("PLAYER_REALTIME", "0")
-    player = long_player().start()
-    threads = realtime_threads()
-    player.stop()
-    player.wait()
-    assert threads == [], threads
+    assert transport == [], transport
