@@ -1,7 +1,7 @@
-# Shared by scripts/demo and scripts/test: checks the build tools and sets up the Python
-# environment of the tests. Sourced, not run.
+# Shared by scripts/demo, scripts/test and tests/wheel/run (which sets $repo first):
+# checks the build tools and sets up the Python environment of the tests. Sourced, not run.
 
-repo=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+repo=${repo:-$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)}
 cd "$repo"
 
 need_build_tools() {
