@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,7 @@ import pytest
 import soundfile as sf
 
 from conftest import Player, assert_never_early, player_host, unique
+from test_control import ctl, ctl_json, wait_for
 
 RATE = 1000
 SECONDS = 8
@@ -174,6 +177,60 @@ def test_a_disconnect_loses_the_outage_and_the_inlet_recovers(indexed, tmp_path)
           f"({recovered - 4500} samples beyond the logged {out['samples']})")
     assert reconnection < 5.0, reconnection
     assert out["until"] >= out["t"] + 1.5 - 0.02
+
+
+def test_drops_and_drift_under_pause_seek_and_speed(indexed, tmp_path):
+    """Steered while faulted (pause, a seek forward, speed 2, a seek back): what arrives
+    and the logged drops, in timestamp order, tile the frames one after the other with a
+    break at each seek and nowhere else; the drift's spacing holds at both speeds."""
+    ppm = 300.0
+    faults = f"{{seed: 11, drop: {{probability: 0.05, length: 25}}, drift_ppm: {ppm}}}"
+    sock = tmp_path / "player.sock"
+    answers: list[dict] = []
+
+    def playing() -> bool:
+        code, out, _ = ctl(sock, "status", "--json")
+        return code == 0 and json.loads(out)["status"]["state"] == "playing"
+
+    def steer() -> None:
+        wait_for("playing", playing)
+        time.sleep(1.5)
+        for command in (("pause",), ("seek", "4"), ("speed", "2"), ("resume",)):
+            answers.append(ctl_json(sock, *command))
+            time.sleep(0.2)
+        time.sleep(0.8)
+        answers.append(ctl_json(sock, "seek", "2"))
+
+    thread = threading.Thread(target=steer, daemon=True)
+    thread.start()
+    received, records, _ = play_faulted(indexed, faults, tmp_path, "--control", str(sock))
+    thread.join(timeout=30)
+    assert len(answers) == 5 and all(a["ok"] for a in answers), answers
+    rec = received["data"]
+    k, t = rec.values()[:, 0].astype(np.int64), rec.timestamps()
+    assert np.all(np.diff(t) > 0), "timestamps strictly increase"
+    assert_never_early(rec)
+    # Runs of consecutive frames received, and the drops, by their first timestamp.
+    cuts = np.flatnonzero(np.diff(k) != 1) + 1
+    runs = [(t[a], k[a], b - a) for a, b in zip([0, *cuts], [*cuts, len(k)])]
+    drops = [(r["t"], r["first_sample"], r["samples"]) for r in of(records, "drop")]
+    assert drops, records
+    pieces = sorted(runs + drops)
+    breaks = [(before, after) for before, after in zip(pieces, pieces[1:])
+              if after[1] != before[1] + before[2]]
+    assert pieces[0][1] == 0
+    # The two seeks, and nothing else: no sample lost unlogged, none both logged and sent.
+    assert len(breaks) == 2, breaks
+    (_, _, _), (_, forward, _) = breaks[0]
+    (_, _, _), (_, back, _) = breaks[1]
+    scale = 1 + ppm * 1e-6
+    assert abs(forward - 4 * RATE * scale) <= 1 and abs(back - 2 * RATE * scale) <= 1, breaks
+    # Consecutive frames lie 1 / (rate x scale x speed) apart, at speed 1 and at speed 2
+    # (a few gaps span the pause or the speed change).
+    gaps = np.diff(t)[np.diff(k) == 1] * RATE * scale
+    at_1, at_2 = np.abs(gaps - 1) < 1e-6, np.abs(gaps - 0.5) < 1e-6
+    assert at_1.sum() > 1000 and at_2.sum() > 1000, (at_1.sum(), at_2.sum())
+    assert (~(at_1 | at_2)).sum() <= 4, gaps[~(at_1 | at_2)]
 
 
 def test_stalls_hold_pushes_and_jitter_only_delays(indexed, tmp_path):

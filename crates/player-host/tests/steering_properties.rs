@@ -18,35 +18,19 @@
 #![allow(clippy::unwrap_used)]
 
 mod support;
+use support::actions::{drive, request, Action, Sent, MAX_SPEED};
 use support::recorder::{recording_session, Log, Push};
 use support::temp_dir;
 
 use player_api::{Annotation, ChannelInfo};
 use player_host::{
-    MemoryReader, MemoryRecording, PlayState, Player, Refusal, Repeat, Scenario, Status, Steer,
+    MemoryReader, MemoryRecording, PlayState, Player, Refusal, Repeat, Scenario, Steer,
     StreamEntry, MEMORY_READER_ID,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError};
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// The highest speed (`SPEED_RANGE.1`).
-const MAX_SPEED: f64 = player_host::SPEED_RANGE.1;
-
-/// What the test does to the player, in order.
-#[derive(Debug, Clone)]
-enum Action {
-    /// Lets the replay play for this many milliseconds.
-    Wait(u64),
-    Pause,
-    Resume,
-    Speed(f64),
-    Seek(f64),
-    SeekBy(f64),
-    /// Requests sent one after the other without waiting.
-    Burst(Vec<Action>),
-}
 
 /// Two regular streams and the markers of the first.
 #[derive(Debug, Clone)]
@@ -60,32 +44,11 @@ struct Case {
     actions: Vec<Action>,
 }
 
-fn speed() -> impl Strategy<Value = f64> {
-    prop_oneof![
-        Just(0.01),
-        Just(MAX_SPEED),
-        Just(0.5),
-        Just(2.0),
-        0.01f64..MAX_SPEED,
-        0.2f64..5.0
-    ]
-}
-
-fn request() -> impl Strategy<Value = Action> {
-    prop_oneof![
-        Just(Action::Pause),
-        Just(Action::Resume),
-        speed().prop_map(Action::Speed),
-        (0.0f64..3.0).prop_map(Action::Seek),
-        (-3.0f64..3.0).prop_map(Action::SeekBy),
-    ]
-}
-
 fn action() -> impl Strategy<Value = Action> {
     prop_oneof![
         3 => (0u64..150).prop_map(Action::Wait),
-        4 => request(),
-        2 => prop::collection::vec(request(), 50..400).prop_map(Action::Burst),
+        4 => request(3.0),
+        2 => prop::collection::vec(request(3.0), 50..400).prop_map(Action::Burst),
     ]
 }
 
@@ -115,15 +78,6 @@ fn case() -> impl Strategy<Value = Case> {
             repeat,
             actions,
         })
-}
-
-/// One request sent: when, what, when answered and how.
-#[derive(Debug, Clone)]
-struct Sent {
-    at: f64,
-    action: Action,
-    answered: f64,
-    result: Result<Status, Refusal>,
 }
 
 /// A float32 WAV at `rate` whose frame k holds k / 16384 (exact).
@@ -176,42 +130,6 @@ fn player(case: &Case, dir: &Path, log: &Log) -> Player {
         .reader(Box::new(MemoryReader::new(recording)))
         .open()
         .unwrap()
-}
-
-fn send(c: &dyn Steer, action: &Action) -> Result<Status, Refusal> {
-    match action {
-        Action::Pause => c.pause(),
-        Action::Resume => c.resume(),
-        Action::Speed(s) => c.set_speed(*s),
-        Action::Seek(to) => c.seek(*to),
-        Action::SeekBy(by) => c.seek_by(*by),
-        Action::Wait(_) | Action::Burst(_) => unreachable!("not a request"),
-    }
-}
-
-/// Carries `actions` out; every request sent.
-fn drive(player: &Player, actions: &[Action]) -> Vec<Sent> {
-    let c = player.controller();
-    let mut sent = Vec::new();
-    let mut one = |action: &Action| {
-        let at = player_host::local_clock();
-        let result = send(&c, action);
-        let answered = player_host::local_clock();
-        sent.push(Sent {
-            at,
-            action: action.clone(),
-            answered,
-            result,
-        });
-    };
-    for action in actions {
-        match action {
-            Action::Wait(ms) => std::thread::sleep(Duration::from_millis(*ms)),
-            Action::Burst(burst) => burst.iter().for_each(&mut one),
-            request => one(request),
-        }
-    }
-    sent
 }
 
 /// Plays `case` and returns what was pushed, the requests, the scenario's pass duration.

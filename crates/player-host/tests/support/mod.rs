@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 pub use player_api::conformance::TempDir;
 
+pub mod actions;
 pub mod recorder;
 
 /// How long a command may run before the test fails as hung.

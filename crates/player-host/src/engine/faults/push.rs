@@ -85,12 +85,18 @@ impl Injector {
             let outage = (self.plan.faults.disconnect.iter())
                 .find(|w| p >= w.at && p < w.at + w.duration)
                 .copied();
-            match (outage, self.down.is_some()) {
-                (Some(w), false) => {
+            match (outage, self.down.as_ref()) {
+                (Some(w), None) => {
                     self.flush(outlet, chunk.width, &mut run_first)?;
                     self.disconnect(outlet, k, stamp, w);
                 }
-                (None, true) => self.reconnect(outlet, now)?,
+                // A seek from one outage into another: the first one's record ends here,
+                // the outlet stays gone, the second one's record starts.
+                (Some(w), Some(r)) if (r.at, r.seconds) != (Some(w.at), Some(w.duration)) => {
+                    self.end_outage(now);
+                    self.down = Some(self.outage_record(k, stamp, w));
+                }
+                (None, Some(_)) => self.reconnect(outlet, now)?,
                 _ => {}
             }
             if let Some(r) = self.down.as_mut() {
@@ -304,18 +310,28 @@ impl Injector {
         let _ = std::thread::Builder::new()
             .name("player outage".into())
             .spawn(move || drop(old));
+        self.down = Some(self.outage_record(k, stamp, w));
+    }
+
+    /// The record of an outage of window `w` starting at sample `k` (stamped `stamp`).
+    fn outage_record(&self, k: u64, stamp: f64, w: Window) -> FaultRecord {
         let mut r = FaultRecord::new(&self.name, FaultKind::Disconnect, k, stamp);
         (r.at, r.seconds) = (Some(w.at), Some(w.duration));
-        self.down = Some(r);
+        r
     }
 
     /// The outlet is created again, as it was; the outage is recorded.
     fn reconnect(&mut self, outlet: &mut Box<dyn Outlet>, now: f64) -> Result<()> {
         *outlet = self.output.create(&self.spec)?;
+        self.end_outage(now);
+        Ok(())
+    }
+
+    /// Records the outage under way as ended now (at clock `now` or later).
+    fn end_outage(&mut self, now: f64) {
         if let Some(mut r) = self.down.take() {
             r.until = Some(self.output.now().max(now));
             self.emit(r);
         }
-        Ok(())
     }
 }

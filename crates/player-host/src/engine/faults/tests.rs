@@ -223,3 +223,37 @@ fn stalls_and_jitter_only_delay() {
     }
     assert!(held > 100, "{held} chunks held by stalls");
 }
+
+#[test]
+fn a_seek_from_one_outage_into_another_splits_the_record() {
+    let log = new_log(None);
+    let pushes = Pushes::default();
+    let mut outlet: Box<dyn Outlet> = Box::new(Recorder(pushes.clone()));
+    let mut inj = injector("{disconnect: [{at: 1, for: 2}, {at: 10, for: 2}]}", &log);
+    play(&mut inj, &mut outlet, 0, 150);
+    assert_eq!(inj.seek(10.5), 10.5);
+    play(&mut inj, &mut outlet, 1_050, 1_300);
+    inj.finish();
+    let (records, _) = take_records(&log);
+    let outages: Vec<_> = of(&records, FaultKind::Disconnect)
+        .iter()
+        .map(|r| {
+            (
+                r.first_sample,
+                r.samples,
+                r.at,
+                r.seconds,
+                r.until.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outages,
+        [
+            (100, 50, Some(1.0), Some(2.0), true),
+            (1_050, 150, Some(10.0), Some(2.0), true)
+        ]
+    );
+    let pushed: usize = pushes.lock().unwrap().iter().map(|(v, _)| v.len()).sum();
+    assert_eq!(pushed, 100, "the recreated outlet is the null output's");
+}
