@@ -447,8 +447,8 @@ def stream_metrics(ts: np.ndarray, arr: np.ndarray, rate: float, expect: int, ch
 # players
 
 
-def ph_play(path: Path, name: str, chunk: int, repeat: int, stats: Path) -> list:
-    return [player_host(), "play", path, "--name", name, "--chunk-size", chunk, "--repeat", repeat,
+def ph_play(path: Path, name: str, chunk: int, repeat: int, stats: Path, exe: str = "") -> list:
+    return [exe or player_host(), "play", path, "--name", name, "--chunk-size", chunk, "--repeat", repeat,
             "--wait-for-consumers", "60", "--annotations", "none", "--quiet", "--stats-json", stats]
 
 
@@ -601,7 +601,7 @@ def liblsl_mismatch(r: dict, label: str) -> str | None:
     seen = r.get("meta", {}).get("player_liblsl") or []
     if not is_player_host(label) or not seen or "(liblsl " not in label:
         return None
-    want = label.split("(liblsl ", 1)[1].rstrip(")")
+    want = label.split("(liblsl ", 1)[1].split(")", 1)[0]
     return None if seen == [want] else f"{label}: its streams say liblsl {', '.join(seen)}"
 
 
@@ -644,7 +644,8 @@ def fd_limit_for(outlets: int) -> tuple[Callable[[], None] | None, str]:
 
 def case_seed(tmp: Path, quick: bool, log, smoke: bool = False,
               players: tuple[str, ...] = ("player-host", "mne-cli", "mne-inproc"),
-              liblsls: tuple[str, ...] = ("",)) -> dict:
+              liblsls: tuple[str, ...] = ("",),
+              builds: tuple[tuple[str, str], ...] = (("", ""),)) -> dict:
     """Case 1: the seed FIF at chunk 1, 10 and 200, CPU idle and busy.
 
     Parameters
@@ -655,20 +656,24 @@ def case_seed(tmp: Path, quick: bool, log, smoke: bool = False,
         Which players (`player-host`, `mne-cli`, `mne-inproc`).
     liblsls : tuple of str
         player-host runs once per `--liblsl` choice ("" = the environment's).
+    builds : tuple of (str, str)
+        player-host runs once per `--builds` (label, binary) in turn, each condition
+        side by side (("", ""): `PLAYER_HOST` or target/release, unlabelled).
     """
     fif = gen.seed_fif(tmp / "seed_raw.fif")
     n = 1802  # 3 s at 600.615 Hz
     cap = 25.0 if quick else 90.0
     rows, raw = [], []
-    runs = [(p, lib) for p in (("player-host", "mne-cli") if smoke else players)
-            for lib in (liblsls if p == "player-host" else ("",))]
+    runs = [(p, lib, build) for p in (("player-host", "mne-cli") if smoke else players)
+            for lib in (liblsls if p == "player-host" else ("",))
+            for build in (builds if p == "player-host" else (("", ""),))]
     for busy in (False,) if smoke else (False, True):
         for chunk in (10,) if smoke else (1, 10, 200):
-            for who, lib in runs:
+            for who, lib, (build, exe) in runs:
                 name = uname("seed")
                 stats = tmp / f"{name}.json"
                 if who == "player-host":
-                    cmd = ph_play(fif, name, chunk, 1, stats)
+                    cmd = ph_play(fif, name, chunk, 1, stats, exe)
                 elif who == "mne-cli":
                     cmd = mne_cli(fif, name, chunk, 1)
                 else:
@@ -676,7 +681,8 @@ def case_seed(tmp: Path, quick: bool, log, smoke: bool = False,
                 with BusyLoad(busy):
                     r = measure(tmp, cmd, [name], [n], max_seconds=cap, idle=3.0, chunks=[chunk],
                                 player_env=player_env(lib) if who == "player-host" else None)
-                r.update(case="seed", player=liblsl_label(lib) if who == "player-host" else who,
+                label = liblsl_label(lib) + (f" {build}" if build else "")
+                r.update(case="seed", player=label if who == "player-host" else who,
                          chunk=chunk, load="busy" if busy else "idle")
                 r["liblsl_mismatch"] = liblsl_mismatch(r, r["player"])
                 if r["liblsl_mismatch"]:
@@ -1438,6 +1444,9 @@ def main() -> int:
     ap.add_argument("--liblsl", default="",
                     help="run player-host's seed, throughput and streams cases once per PLAYER_LIBLSL value, "
                          "comma-separated: bundled, current (pylsl's liblsl) or a path (default: the environment's)")
+    ap.add_argument("--builds", default="",
+                    help="run player-host's rows of the seed case once per build, side by side: "
+                         "comma-separated LABEL=PATH (e.g. before=/tmp/ph-old,after=target/release/player-host)")
     ap.add_argument("--stream-counts", default="8,32,64,256",
                     help="stream counts of the streams case (default 8,32,64,256)")
     ap.add_argument("--streams-per-receiver", type=int, default=32,
@@ -1453,6 +1462,10 @@ def main() -> int:
         ap.error(f"unknown cases: {', '.join(sorted(unknown))}")
     player_host()
     liblsls = tuple(x.strip() for x in args.liblsl.split(",") if x.strip()) or ("",)
+    builds = tuple(tuple(b.strip().split("=", 1)) for b in args.builds.split(",") if b.strip()) or (("", ""),)
+    for build in builds:
+        if len(build) != 2 or not build[0] or not Path(build[1]).is_file():
+            ap.error(f"--builds: {'='.join(build)} is not LABEL=PATH of an existing binary")
     try:
         counts = tuple(int(c) for c in args.stream_counts.split(",") if c.strip())
     except ValueError:
@@ -1464,7 +1477,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     started = datetime.datetime.now(datetime.timezone.utc)
     header = (f"Run {started:%Y-%m-%d %H:%M} UTC{' (--quick)' if args.quick else ''}; {machine()}; "
-              + "; ".join(f"{liblsl_label(lib)}: {liblsl_in_use(lib)}" for lib in liblsls))
+              + "; ".join(f"{liblsl_label(lib)}: {liblsl_in_use(lib)}" for lib in liblsls)
+              + "".join(f"; build {label}: {exe}" for label, exe in builds if label))
     print(header, flush=True)
 
     def log(msg):
@@ -1489,7 +1503,7 @@ def main() -> int:
         if "seed" in cases:
             guarded("seed", case_seed, tmp, args.quick, log,
                     players=tuple(p for p in args.seed_players.split(",") if p),
-                    liblsls=liblsls)
+                    liblsls=liblsls, builds=builds)
         if "long" in cases:
             minutes = args.long_minutes or (1.0 if args.quick else 2.0)
             guarded("long", case_long, tmp, minutes, log,

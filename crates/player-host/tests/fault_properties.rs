@@ -18,7 +18,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod support;
-use support::actions::{drive, request, Action, Sent, MAX_SPEED};
+use support::actions::{config, drive, request, Action, Sent, MAX_SPEED};
 use support::recorder::{recording_session, Log, Push};
 
 use player_api::ChannelInfo;
@@ -28,7 +28,7 @@ use player_host::{
     MEMORY_READER_ID,
 };
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError};
+use proptest::test_runner::TestCaseError;
 use std::time::{Duration, Instant};
 
 /// A stream, its faults and what is done to it.
@@ -311,12 +311,7 @@ fn check_tiling(case: &Case, run: &Run, mut segments: Vec<Segment>) -> Result<()
 }
 
 proptest! {
-    #![proptest_config(Config {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(12),
-        max_shrink_iters: 24,
-        failure_persistence: None,
-        ..Config::default()
-    })]
+    #![proptest_config(config(12))]
 
     #[test]
     fn faults_under_steering_keep_their_promises(case in case()) {

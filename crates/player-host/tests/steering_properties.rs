@@ -18,7 +18,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod support;
-use support::actions::{drive, request, Action, Sent, MAX_SPEED};
+use support::actions::{config, drive, request, Action, Sent, MAX_SPEED};
 use support::recorder::{recording_session, Log, Push};
 use support::temp_dir;
 
@@ -28,7 +28,7 @@ use player_host::{
     StreamEntry, MEMORY_READER_ID,
 };
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError};
+use proptest::test_runner::TestCaseError;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -357,12 +357,7 @@ fn check(case: &Case, log: &Log, sent: &[Sent], duration: f64) -> Result<(), Tes
 }
 
 proptest! {
-    #![proptest_config(Config {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(16),
-        max_shrink_iters: 24,
-        failure_persistence: None,
-        ..Config::default()
-    })]
+    #![proptest_config(config(16))]
 
     #[test]
     fn every_timestamp_keeps_the_timing_promises(case in case()) {

@@ -4,6 +4,7 @@
 
 use player_host::{Player, Refusal, Status, Steer};
 use proptest::prelude::*;
+use proptest::test_runner::Config;
 use std::time::Duration;
 
 /// The highest speed (`SPEED_RANGE.1`).
@@ -30,6 +31,19 @@ pub struct Sent {
     pub action: Action,
     pub answered: f64,
     pub result: Result<Status, Refusal>,
+}
+
+/// The configuration of a property test that plays in real time: `PROPTEST_CASES` cases
+/// (default `cases`), a short shrinking, no files of failures kept.
+pub fn config(cases: u32) -> Config {
+    Config {
+        cases: (std::env::var("PROPTEST_CASES").ok())
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(cases),
+        max_shrink_iters: 24,
+        failure_persistence: None,
+        ..Config::default()
+    }
 }
 
 /// A speed, the range's ends and common values included.
