@@ -1462,10 +1462,11 @@ def main() -> int:
         ap.error(f"unknown cases: {', '.join(sorted(unknown))}")
     player_host()
     liblsls = tuple(x.strip() for x in args.liblsl.split(",") if x.strip()) or ("",)
-    builds = tuple(tuple(b.strip().split("=", 1)) for b in args.builds.split(",") if b.strip()) or (("", ""),)
+    builds = tuple(tuple(b.strip().split("=", 1)) for b in args.builds.split(",") if b.strip())
     for build in builds:
         if len(build) != 2 or not build[0] or not Path(build[1]).is_file():
             ap.error(f"--builds: {'='.join(build)} is not LABEL=PATH of an existing binary")
+    builds = builds or (("", ""),)
     try:
         counts = tuple(int(c) for c in args.stream_counts.split(",") if c.strip())
     except ValueError:
