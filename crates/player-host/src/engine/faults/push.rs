@@ -90,8 +90,9 @@ impl Injector {
                     self.flush(outlet, chunk.width, &mut run_first)?;
                     self.disconnect(outlet, k, stamp, w);
                 }
-                // A seek from one outage into another: the first one's record ends here,
-                // the outlet stays gone, the second one's record starts.
+                // From one outage straight into another (a seek, windows that touch): the
+                // first one's record ends here, the outlet stays gone, the second one's
+                // record starts.
                 (Some(w), Some(r)) if (r.at, r.seconds) != (Some(w.at), Some(w.duration)) => {
                     self.end_outage(now);
                     self.down = Some(self.outage_record(k, stamp, w));

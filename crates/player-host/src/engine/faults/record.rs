@@ -84,8 +84,8 @@ pub struct FaultRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<f64>,
     /// Stall: the clock time the held samples went out; disconnect: the clock time the
-    /// outlet was created again, or the first outage ended when a seek moved the replay
-    /// into another (absent when the run ended first).
+    /// outlet was created again, or the outage ended when the replay went straight into
+    /// another (a seek, windows that touch; absent when the run ended first).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<f64>,
     /// Stall and disconnect: the `for` given, in seconds.
