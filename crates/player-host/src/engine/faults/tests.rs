@@ -257,3 +257,17 @@ fn a_seek_from_one_outage_into_another_splits_the_record() {
     let pushed: usize = pushes.lock().unwrap().iter().map(|(v, _)| v.len()).sum();
     assert_eq!(pushed, 100, "the recreated outlet is the null output's");
 }
+
+#[test]
+fn outage_windows_that_touch_have_a_record_each() {
+    let (pushes, records) = run("{disconnect: [{at: 1, for: 1}, {at: 2, for: 1.5}]}");
+    let outages: Vec<_> = of(&records, FaultKind::Disconnect)
+        .iter()
+        .map(|r| (r.first_sample, r.samples, r.at))
+        .collect();
+    assert_eq!(outages, [(100, 100, Some(1.0)), (200, 150, Some(2.0))]);
+    // The recorder saw what came before the outages; the outlet created again after
+    // them is the null output's.
+    let pushed: usize = pushes.iter().map(|(v, _)| v.len()).sum();
+    assert_eq!(pushed, 100);
+}
