@@ -18,18 +18,17 @@
 #![allow(clippy::unwrap_used)]
 
 mod support;
-use support::actions::{config, drive, request, Action, Sent, MAX_SPEED};
+use support::actions::{action, config, fail, steer_to_the_end, Action, Sent};
 use support::recorder::{recording_session, Log, Push};
 
 use player_api::ChannelInfo;
 use player_host::faults::{parse_faults, FaultKind, FaultRecord};
 use player_host::{
-    MemoryReader, MemoryRecording, PlayState, Player, Repeat, Scenario, Steer, StreamEntry,
-    MEMORY_READER_ID,
+    MemoryReader, MemoryRecording, Player, Repeat, Scenario, StreamEntry, MEMORY_READER_ID,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A stream, its faults and what is done to it.
 #[derive(Debug, Clone)]
@@ -88,14 +87,6 @@ fn faults() -> impl Strategy<Value = (String, f64)> {
         })
 }
 
-fn action() -> impl Strategy<Value = Action> {
-    prop_oneof![
-        4 => (0u64..200).prop_map(Action::Wait),
-        4 => request(2.0),
-        1 => prop::collection::vec(request(2.0), 20..200).prop_map(Action::Burst),
-    ]
-}
-
 fn case() -> impl Strategy<Value = Case> {
     (
         prop_oneof![Just(100.0), Just(250.0), Just(1000.0)],
@@ -103,7 +94,7 @@ fn case() -> impl Strategy<Value = Case> {
         prop_oneof![Just(1usize), Just(10), Just(64), 1usize..300],
         1u64..3,
         faults(),
-        prop::collection::vec(action(), 0..8),
+        prop::collection::vec(action(200, 2.0, 20..200, (4, 4, 1)), 0..8),
     )
         .prop_map(
             |(rate, seconds, chunk, passes, (faults, clock_offset), actions)| Case {
@@ -149,22 +140,8 @@ struct Run {
 fn play(case: &Case) -> Run {
     let log = Log::default();
     let mut player = player(case, &log);
-    player.start().unwrap();
-    let c = player.controller();
-    let patience = Instant::now() + Duration::from_secs(20);
-    while c.status().state != PlayState::Playing && Instant::now() < patience {
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let mut sent = drive(&player, &case.actions);
-    sent.extend(drive(&player, &[Action::Resume, Action::Speed(MAX_SPEED)]));
-    let end = Instant::now() + Duration::from_secs(10);
-    while player.is_running() && Instant::now() < end {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let ended = !player.is_running();
-    player.stop();
-    let summary = player.wait().unwrap();
-    assert!(summary.failures().is_empty(), "{:?}", summary.failures());
+    let patience = Duration::from_secs(10);
+    let (sent, summary, ended) = steer_to_the_end(&mut player, &case.actions, patience);
     let pushes = log.lock().unwrap().remove("mem").unwrap_or_default();
     Run {
         pushes,
@@ -172,10 +149,6 @@ fn play(case: &Case) -> Run {
         records: summary.faults,
         ended,
     }
-}
-
-fn fail<T>(message: String) -> Result<T, TestCaseError> {
-    Err(TestCaseError::fail(message))
 }
 
 /// The frame indices of a push.

@@ -18,7 +18,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod support;
-use support::actions::{config, drive, request, Action, Sent, MAX_SPEED};
+use support::actions::{action, config, fail, steer_to_the_end, Action, Sent, MAX_SPEED};
 use support::recorder::{recording_session, Log, Push};
 use support::temp_dir;
 
@@ -30,7 +30,7 @@ use player_host::{
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Two regular streams and the markers of the first.
 #[derive(Debug, Clone)]
@@ -42,14 +42,6 @@ struct Case {
     /// Passes (`None`: forever).
     repeat: Option<u64>,
     actions: Vec<Action>,
-}
-
-fn action() -> impl Strategy<Value = Action> {
-    prop_oneof![
-        3 => (0u64..150).prop_map(Action::Wait),
-        4 => request(3.0),
-        2 => prop::collection::vec(request(3.0), 50..400).prop_map(Action::Burst),
-    ]
 }
 
 fn chunk() -> impl Strategy<Value = usize> {
@@ -70,7 +62,7 @@ fn case() -> impl Strategy<Value = Case> {
             0.0f64..0.3,
         ),
         prop_oneof![Just(None), (1u64..3).prop_map(Some)],
-        prop::collection::vec(action(), 1..10),
+        prop::collection::vec(action(150, 3.0, 50..400, (3, 4, 2)), 1..10),
     )
         .prop_map(|((r1, d1, c1), (r2, d2, c2, o2), repeat, actions)| Case {
             mem: (r1, (r1 * d1) as usize, c1),
@@ -138,28 +130,10 @@ fn play(case: &Case) -> (Log, Vec<Sent>, f64) {
     let log = Log::default();
     let mut player = player(case, dir.path(), &log);
     let duration = player.controller().status().duration.unwrap();
-    player.start().unwrap();
-    let c = player.controller();
-    let patience = Instant::now() + Duration::from_secs(20);
-    while c.status().state != PlayState::Playing && Instant::now() < patience {
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let mut sent = drive(&player, &case.actions);
     // To the end, quickly (forever: stopped).
-    sent.extend(drive(&player, &[Action::Resume, Action::Speed(MAX_SPEED)]));
-    let end =
-        Instant::now() + Duration::from_millis(if case.repeat.is_some() { 10_000 } else { 200 });
-    while player.is_running() && Instant::now() < end {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    player.stop();
-    let summary = player.wait().unwrap();
-    assert!(summary.failures().is_empty(), "{:?}", summary.failures());
+    let patience = Duration::from_millis(if case.repeat.is_some() { 10_000 } else { 200 });
+    let (sent, _, _) = steer_to_the_end(&mut player, &case.actions, patience);
     (log, sent, duration)
-}
-
-fn fail(message: String) -> Result<(), TestCaseError> {
-    Err(TestCaseError::fail(message))
 }
 
 /// Strictly increasing timestamps, never pushed early, never closer than the least

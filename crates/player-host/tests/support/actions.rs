@@ -1,11 +1,12 @@
 //! Steering requests as property tests generate and send them: an [`Action`] list is
-//! carried out on a playing [`Player`] ([`drive`]), each request's sending, answer and
-//! result kept ([`Sent`]).
+//! carried out on a playing [`Player`] ([`drive`], [`steer_to_the_end`]), each request's
+//! sending, answer and result kept ([`Sent`]).
 
-use player_host::{Player, Refusal, Status, Steer};
+use player_host::{PlayState, Player, Refusal, Status, Steer, Summary};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
-use std::time::Duration;
+use proptest::test_runner::{Config, TestCaseError};
+use std::ops::Range;
+use std::time::{Duration, Instant};
 
 /// The highest speed (`SPEED_RANGE.1`).
 pub const MAX_SPEED: f64 = player_host::SPEED_RANGE.1;
@@ -69,6 +70,26 @@ pub fn request(seconds: f64) -> impl Strategy<Value = Action> {
     ]
 }
 
+/// An action: a wait of up to `max_wait_ms`, one request (seeks within `seconds`) or a
+/// burst of `burst` requests, weighted `weights` (wait, request, burst).
+pub fn action(
+    max_wait_ms: u64,
+    seconds: f64,
+    burst: Range<usize>,
+    weights: (u32, u32, u32),
+) -> impl Strategy<Value = Action> {
+    prop_oneof![
+        weights.0 => (0..max_wait_ms).prop_map(Action::Wait),
+        weights.1 => request(seconds),
+        weights.2 => prop::collection::vec(request(seconds), burst).prop_map(Action::Burst),
+    ]
+}
+
+/// A failed property, saying why.
+pub fn fail<T>(message: String) -> Result<T, TestCaseError> {
+    Err(TestCaseError::fail(message))
+}
+
 /// Sends the request `action` (not a wait or a burst).
 pub fn send(c: &dyn Steer, action: &Action) -> Result<Status, Refusal> {
     match action {
@@ -104,4 +125,31 @@ pub fn drive(player: &Player, actions: &[Action]) -> Vec<Sent> {
         }
     }
     sent
+}
+
+/// Starts `player`, carries `actions` out once it plays, then resumes it at the highest
+/// speed and gives it `patience` to end before stopping it. Returns the requests sent,
+/// the summary (asserted free of failures) and whether the run ended by itself.
+pub fn steer_to_the_end(
+    player: &mut Player,
+    actions: &[Action],
+    patience: Duration,
+) -> (Vec<Sent>, Summary, bool) {
+    player.start().unwrap();
+    let c = player.controller();
+    let started = Instant::now() + Duration::from_secs(20);
+    while c.status().state != PlayState::Playing && Instant::now() < started {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let mut sent = drive(player, actions);
+    sent.extend(drive(player, &[Action::Resume, Action::Speed(MAX_SPEED)]));
+    let end = Instant::now() + patience;
+    while player.is_running() && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let ended = !player.is_running();
+    player.stop();
+    let summary = player.wait().unwrap();
+    assert!(summary.failures().is_empty(), "{:?}", summary.failures());
+    (sent, summary, ended)
 }
