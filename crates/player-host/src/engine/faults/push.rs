@@ -88,6 +88,11 @@ impl Injector {
             match (outage, self.down.as_ref()) {
                 (Some(w), None) => {
                     self.flush(outlet, chunk.width, &mut run_first)?;
+                    // A drop under way is cut here: its samples during the outage are the
+                    // outage's, and those after it a record of their own.
+                    if let Some(r) = self.open_drop.take() {
+                        self.emit(r);
+                    }
                     self.disconnect(outlet, k, stamp, w);
                 }
                 // From one outage straight into another (a seek, windows that touch): the

@@ -271,3 +271,23 @@ fn outage_windows_that_touch_have_a_record_each() {
     let pushed: usize = pushes.iter().map(|(v, _)| v.len()).sum();
     assert_eq!(pushed, 100);
 }
+
+#[test]
+fn an_outage_inside_a_drop_splits_the_drop_into_exact_records() {
+    let (_, records) =
+        run("{drop: {probability: 1, length: 50}, disconnect: [{at: 0.1, for: 0.1}]}");
+    let lost: Vec<_> = (records.iter())
+        .filter(|r| matches!(r.fault, FaultKind::Drop | FaultKind::Disconnect))
+        .map(|r| (r.fault, r.first_sample, r.samples))
+        .take(4)
+        .collect();
+    assert_eq!(
+        lost,
+        [
+            (FaultKind::Drop, 0, 10),
+            (FaultKind::Disconnect, 10, 10),
+            (FaultKind::Drop, 20, 30),
+            (FaultKind::Drop, 50, 50)
+        ]
+    );
+}
