@@ -30,7 +30,8 @@ use pyo3::types::PyTuple;
 ///     Stall: the clock time pushes stopped; clock jumps and disconnects: their ``at``.
 /// until : float | None
 ///     Stall: the clock time the held samples went out; disconnect: the clock time the
-///     outlet was created again.
+///     outlet was created again, or the outage ended when the replay went straight into
+///     another (a seek, windows that touch); None when the run ended first.
 /// seconds : float | None
 ///     Stall and disconnect: their ``for``.
 /// by : float | None
