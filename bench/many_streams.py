@@ -2,6 +2,7 @@
 
     python bench/many_streams.py [--counts 256,1000] [--seconds 10] [--rate 250]
                                  [--liblsl bundled,current] [--nofile 40000]
+                                 [--null-only] [--builds LABEL=PATH,...] [--reps N]
 
 Plays N copies of a small mono WAV (RATE Hz, chunk 10) in one scenario, once with
 `--output null` (the engine alone: pacing, prefetch, scheduling) and once with LSL
@@ -12,6 +13,8 @@ push (start-up: opening files and creating outlets), and the engine's own latene
 (`--stats-json`: push time minus due time, worst stream's p99 and max). Numbers and
 conditions are in bench/README.md. `--nofile N` raises the player's limit of open files
 to N (root may raise the hard limit too): liblsl 1.13 needs about 34 per outlet.
+`--builds` runs several player-host binaries side by side (interleaved, `--reps` times
+each): a change's effect, measured in one run on one machine.
 """
 
 from __future__ import annotations
@@ -79,9 +82,9 @@ def raise_nofile(limit: int | None):
 
 
 def trial(tmp: Path, wav: Path, count: int, output: str, seconds: float, liblsl: str = "",
-          nofile: int | None = None) -> dict:
+          nofile: int | None = None, exe: str | None = None) -> dict:
     """One run of `count` streams to `output` (`liblsl`: a `--liblsl` choice for LSL
-    output, `nofile`: the open-file limit to set); what it cost.
+    output, `nofile`: the open-file limit to set, `exe`: the binary); what it cost.
 
     Parameters
     ----------
@@ -99,6 +102,8 @@ def trial(tmp: Path, wav: Path, count: int, output: str, seconds: float, liblsl:
         For LSL output: ``"bundled"``, ``"current"`` or a path (empty: the environment's).
     nofile : int or None
         The player's open-file limit, or None to inherit it.
+    exe : str or None
+        The player-host binary (None: `PLAYER_HOST`, else this checkout's release build).
 
     Returns
     -------
@@ -116,7 +121,7 @@ def trial(tmp: Path, wav: Path, count: int, output: str, seconds: float, liblsl:
     env = dict(os.environ)
     if output == "lsl" and liblsl:
         env["PLAYER_LIBLSL"] = liblsl_setting(liblsl)
-    proc = subprocess.Popen([player_host(), "run", str(scenario), "--output", output, "--quiet",
+    proc = subprocess.Popen([exe or player_host(), "run", str(scenario), "--output", output, "--quiet",
                              "--stats-json", str(stats)], stdin=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, env=env,
                             preexec_fn=raise_nofile(nofile))
@@ -158,7 +163,14 @@ def main() -> int:
                          "(pylsl's liblsl) or a path (default: the environment's)")
     ap.add_argument("--nofile", type=int, default=None,
                     help="the player's open-file limit (default: inherited)")
+    ap.add_argument("--null-only", action="store_true",
+                    help="only the runs with --output null (the engine alone)")
+    ap.add_argument("--builds", default="",
+                    help="comma-separated LABEL=PATH player-host binaries, run side by side "
+                         "(default: PLAYER_HOST or this checkout's release build)")
+    ap.add_argument("--reps", type=int, default=1, help="runs of each case and build")
     args = ap.parse_args()
+    builds = [tuple(b.split("=", 1)) for b in args.builds.split(",") if b] or [("", None)]
     RATE[0] = args.rate
     with tempfile.TemporaryDirectory(prefix="player-bench-many-") as t:
         tmp = Path(t)
@@ -166,14 +178,23 @@ def main() -> int:
         n = int(args.seconds * args.rate)
         sf.write(wav, (np.sin(np.arange(n) / 10.0) * 0.5).astype(np.float32), args.rate,
                  subtype="FLOAT")
-        runs = [("null", "")] + [("lsl", lib) for lib in args.liblsl.split(",")]
-        results = [trial(tmp, wav, int(c), out, args.seconds, lib, args.nofile)
-                   for c in args.counts.split(",") for out, lib in runs]
-    print("| streams | output | samples | peak threads | peak RSS (MB) | start-up (s) | "
+        runs = [("null", "")]
+        if not args.null_only:
+            runs += [("lsl", lib) for lib in args.liblsl.split(",")]
+        results = []
+        for _ in range(args.reps):
+            for c in args.counts.split(","):
+                for out, lib in runs:
+                    for label, exe in builds:
+                        r = trial(tmp, wav, int(c), out, args.seconds, lib, args.nofile, exe)
+                        results.append({"build": label, **r})
+                        print(f"{label} {c} {r['output']}: p99 {r.get('p99_ms', float('nan')):.2f} ms",
+                              file=sys.stderr)
+    print("| build | streams | output | samples | peak threads | peak RSS (MB) | start-up (s) | "
           "start to exit (s) | CPU s/s | engine worst p99 (ms) | worst max (ms) | exit |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['count']} | {r['output']} | {r.get('samples', '–')}/{r.get('expected', '–')} "
+        print(f"| {r['build']} | {r['count']} | {r['output']} | {r.get('samples', '–')}/{r.get('expected', '–')} "
               f"| {r['threads']} | {r['rss_mb']:.0f} | {r.get('startup', float('nan')):.2f} "
               f"| {r['wall']:.2f} | {r.get('cpu_per_s', float('nan')):.2f} | {r.get('p99_ms', float('nan')):.2f} "
               f"| {r.get('max_ms', float('nan')):.2f} | {r['exit']} |")

@@ -66,21 +66,31 @@ impl Agenda {
         }
         match next {
             Next::Due(at) => self.heap.push(Reverse(Due { at, index: i })),
-            Next::Starved => match stream.starved_since {
-                Some(since) if now - since > STALL_TIMEOUT => stream.fail(HostError::Stalled {
-                    seconds: STALL_TIMEOUT,
-                }),
-                Some(_) => self.starved.push(i),
-                None => {
-                    stream.starved_since = Some(now);
-                    self.starved.push(i);
-                }
-            },
+            Next::Starved => {
+                // What the timing thread deferred, a stream waiting for data does now.
+                stream.tend_prefetch();
+                self.place_starved(stream, i, now);
+            }
             Next::Done => {
                 stream.done = true;
                 stream.counter.stats.finished = true;
             }
             Next::Failed(e) => stream.fail(e),
+        }
+    }
+
+    /// Puts stream `i`, waiting for data since `starved_since` (or from `now` on), among the
+    /// starved, or fails it once it has waited [`STALL_TIMEOUT`].
+    fn place_starved(&mut self, stream: &mut Playing, i: usize, now: f64) {
+        match stream.starved_since {
+            Some(since) if now - since > STALL_TIMEOUT => stream.fail(HostError::Stalled {
+                seconds: STALL_TIMEOUT,
+            }),
+            Some(_) => self.starved.push(i),
+            None => {
+                stream.starved_since = Some(now);
+                self.starved.push(i);
+            }
         }
     }
 
@@ -94,6 +104,16 @@ impl Agenda {
     /// The stream due first, and when.
     pub(crate) fn first(&self) -> Option<(usize, f64)> {
         self.heap.peek().map(|Reverse(d)| (d.index, d.at))
+    }
+
+    /// The streams due first and second, for cache hints ([`super::warm`]): the top of
+    /// the heap and the earlier of its two children.
+    pub(crate) fn upcoming(&self) -> [Option<usize>; 2] {
+        let heap = self.heap.as_slice();
+        // The heap keeps `Reverse`: the largest of the children is due first.
+        let first = heap.first().map(|Reverse(d)| d.index);
+        let second = heap.iter().skip(1).take(2).max().map(|Reverse(d)| d.index);
+        [first, second]
     }
 
     /// Removes the stream due first (about to be pushed, then placed again).

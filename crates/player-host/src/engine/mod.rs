@@ -12,7 +12,10 @@
 //!   **blocks** ([`prefetch::WireBlock`], about 50 ms of frames in the wire format);
 //! * **chunk**: the frames pushed at once (`chunk_size`), due when its last sample is due;
 //! * **schedule**: the timing thread's loop ([`timing::run`]) that pushes every stream's
-//!   chunks in deadline order.
+//!   chunks in deadline order;
+//! * **chores**: what the timing thread does besides pushing (giving spent blocks back to
+//!   the prefetch workers, taking their next blocks ahead, refreshing the statistics), in
+//!   the time it has to spare before the next push.
 //!
 //! Threads: one timing thread for all streams (see [`timing`] for the pacing rules), and
 //! one `pool` of about as many threads as cores for the prefetch workers of all
@@ -37,6 +40,7 @@ pub mod steering;
 pub mod summary;
 mod timeline;
 pub(crate) mod timing;
+mod warm;
 
 use crate::error::{HostError, Result};
 use crate::plugins::registry::Registry;

@@ -5,7 +5,7 @@
 use super::faults::push::Chunk;
 use super::faults::Injector;
 use super::plan::Markers;
-use super::prefetch::{Message, Prefetch, WireBlock};
+use super::prefetch::{Message, Prefetch, WireBlock, WAKE_AFTER_BLOCKS};
 use super::stats::StreamCounter;
 use super::timeline::Timeline;
 use crate::error::HostError;
@@ -37,9 +37,15 @@ pub struct Playing {
     pub(crate) min_gap: f64,
     /// Its faults, when it has some (`None`: pushed as recorded).
     pub(crate) faults: Option<Box<Injector>>,
+    /// Spent blocks not yet given back to its prefetch worker: the timing thread gives
+    /// them back when it has the time ([`tend_prefetch`](Self::tend_prefetch)).
+    spent: Vec<WireBlock>,
 }
 
 /// What is queued for a stream.
+// One per stream, in place: boxing the larger variant's message held ahead
+// (`Prefetch::receive_ahead`) would cost an allocation per block on the timing thread.
+#[allow(clippy::large_enum_variant)]
 pub enum Queue {
     /// Blocks from a prefetch worker.
     Prefetched {
@@ -101,6 +107,27 @@ impl Playing {
                 IRREGULAR_GAP
             },
             faults: None,
+            spent: Vec::new(),
+        }
+    }
+
+    /// Whether it holds spent blocks not yet given back to its prefetch worker
+    /// ([`tend_prefetch`](Self::tend_prefetch)).
+    pub(crate) fn holds_spent(&self) -> bool {
+        !self.spent.is_empty()
+    }
+
+    /// Gives its spent blocks back to its prefetch worker, which is woken when half of its
+    /// queue is free ([`Prefetch::give_back`]), and takes the worker's next block ahead
+    /// ([`Prefetch::receive_ahead`]). The timing thread does this when it has time to
+    /// spare: giving a block back, waking a worker and taking a block are hand-offs
+    /// between threads, and streams of one rate and chunk size end their blocks together
+    /// (10 000 such hand-offs at one instant held the thread for milliseconds every other
+    /// chunk; bench/README.md, "Many streams end on time").
+    pub(crate) fn tend_prefetch(&mut self) {
+        if let Queue::Prefetched { prefetch, .. } = &mut self.queue {
+            self.spent.drain(..).for_each(|b| prefetch.give_back(b));
+            prefetch.receive_ahead();
         }
     }
 
@@ -111,7 +138,7 @@ impl Playing {
         match &mut self.queue {
             Queue::Prefetched { prefetch, current } => {
                 while current.is_none() {
-                    match prefetch.blocks.try_recv() {
+                    match prefetch.receive() {
                         Ok(Message::Block(b)) if b.epoch == prefetch.epoch => {
                             *current = Some((b, 0))
                         }
@@ -164,6 +191,26 @@ impl Playing {
         }
     }
 
+    /// Hints the cache with what this stream's next push reads, one level of memory at a
+    /// time ([`super::warm`]): called for the stream due second, then next, each level
+    /// reaching what the one before brought in. `level` 0: its own fields; 1: the
+    /// chunk's values and the lateness histogram's entries.
+    pub(crate) fn warm(&self, level: usize) {
+        if level == 0 {
+            return super::warm::value(self);
+        }
+        self.counter.lateness.warm_entries();
+        if let Queue::Prefetched {
+            prefetch,
+            current: Some((block, pos)),
+        } = &self.queue
+        {
+            let frames = prefetch.chunk_size.min(block.frames.saturating_sub(*pos));
+            let values = block.samples.frames(*pos, *pos + frames, prefetch.channels);
+            super::warm::values(&values);
+        }
+    }
+
     /// Pushes the due chunk (whose deadline on `tl` is `due`), stamping each sample with
     /// the time `tl` gives its position, and records its lateness.
     pub(crate) fn push(
@@ -207,7 +254,11 @@ impl Playing {
                 self.counter.record_chunk(frames, now - due, position);
                 if *pos >= block.frames {
                     if let Some((spent, _)) = current.take() {
-                        prefetch.give_back(spent);
+                        self.spent.push(spent);
+                    }
+                    if self.spent.len() >= WAKE_AFTER_BLOCKS {
+                        // Held as long as a worker waits for them: given back now.
+                        self.spent.drain(..).for_each(|b| prefetch.give_back(b));
                     }
                 }
                 position

@@ -8,7 +8,8 @@
 //! contract: see `player_api::validate`), and sends [`WireBlock`]s: the picked columns in
 //! the outlet's format, with times shifted by the pass. One step of the worker reads and
 //! sends one block; it waits (holding no thread) while its queue is full, and the timing
-//! thread wakes it when it gives a spent block back or sends a seek.
+//! thread wakes it when it has given spent blocks back (in the time it has to spare: see
+//! the chores of [`super::timing`]) or sends a seek.
 //!
 //! A worker outlives the end of its stream: it then waits for a [`Seek`] (the timing
 //! thread's request to go elsewhere, which may bring the stream back) until the run
@@ -31,7 +32,7 @@ use std::sync::Arc;
 /// Blocks queued ahead per stream.
 const QUEUE_BLOCKS: usize = 8;
 /// Blocks given back before the worker is woken to read more (half its queue).
-const WAKE_AFTER_BLOCKS: usize = QUEUE_BLOCKS / 2;
+pub(crate) const WAKE_AFTER_BLOCKS: usize = QUEUE_BLOCKS / 2;
 /// Target duration of one block, seconds (rounded up to whole chunks).
 const BLOCK_SECONDS: f64 = 0.05;
 /// Frames per block for streams without a nominal rate.
@@ -90,6 +91,8 @@ pub struct Prefetch {
     waker: Waker,
     /// Blocks given back since the worker was last woken.
     spent: std::cell::Cell<usize>,
+    /// A message taken from `blocks` ahead of need ([`receive_ahead`](Self::receive_ahead)).
+    ahead: Option<Message>,
     /// The epoch of the last seek sent (blocks of older epochs are dropped).
     pub epoch: u64,
     /// Frames per chunk.
@@ -116,10 +119,25 @@ impl Prefetch {
         }
     }
 
+    /// The next message of the worker (taken ahead, or from its queue).
+    pub fn receive(&mut self) -> Result<Message, TryRecvError> {
+        self.ahead.take().map_or_else(|| self.blocks.try_recv(), Ok)
+    }
+
+    /// Takes the worker's next message ahead of need, if there is one and none is held:
+    /// done when the timing thread has the time, so that a block's end, when it comes, is
+    /// followed by the next block without a hand-off between threads (streams of one rate
+    /// and chunk size end their blocks together: 10 000 receptions at one instant).
+    pub fn receive_ahead(&mut self) {
+        if self.ahead.is_none() {
+            self.ahead = self.blocks.try_recv().ok();
+        }
+    }
+
     /// Asks the worker to read from the stream time `to` on (see [`Seek`]), dropping
     /// what is queued; false when the worker is gone (it failed).
     pub fn seek(&mut self, to: f64) -> bool {
-        while let Ok(message) = self.blocks.try_recv() {
+        while let Ok(message) = self.receive() {
             if let Message::Block(stale) = message {
                 let _ = self.recycle.try_send(stale);
             }
@@ -198,6 +216,7 @@ pub fn start(
         seeks: seek_tx,
         waker,
         spent: std::cell::Cell::new(0),
+        ahead: None,
         epoch: 0,
         chunk_size,
         rate,
@@ -545,6 +564,55 @@ mod tests {
         let got = drain(&prefetch);
         assert_eq!(got.first(), Some(&(200, 50, 1)));
         assert_eq!(got.iter().map(|g| g.1).sum::<usize>(), 300);
+    }
+
+    /// Waits (at most [`LIMIT`]) for a message taken ahead, then receives it.
+    fn receive_after_ahead(prefetch: &mut Prefetch) -> Message {
+        let deadline = std::time::Instant::now() + LIMIT;
+        while prefetch.ahead.is_none() && std::time::Instant::now() < deadline {
+            prefetch.receive_ahead();
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        prefetch.receive().expect("a message taken ahead")
+    }
+
+    #[test]
+    fn messages_taken_ahead_come_in_order_and_a_seek_drops_them() {
+        let pool = Pool::new(1, "test");
+        let mut prefetch = ramp(&pool, 500, None);
+        // Every block taken ahead is received next, in order, up to the end.
+        let mut next = 0;
+        loop {
+            match receive_after_ahead(&mut prefetch) {
+                Message::Block(b) => {
+                    assert_eq!(b.first_frame, next);
+                    next += b.frames as u64;
+                    prefetch.receive_ahead(); // holds one: a second call takes nothing
+                    prefetch.receive_ahead();
+                    prefetch.give_back(b);
+                }
+                Message::End(epoch) => break assert_eq!((epoch, next), (0, 500)),
+                Message::Failed(e) => panic!("{e}"),
+            }
+        }
+        // A block held ahead before a seek is not received after it.
+        assert!(prefetch.seek(0.1));
+        let Message::Block(first) = receive_after_ahead(&mut prefetch) else {
+            panic!("a block after the seek");
+        };
+        assert_eq!((first.epoch, first.first_frame), (1, 100));
+        let deadline = std::time::Instant::now() + LIMIT;
+        while prefetch.ahead.is_none() && std::time::Instant::now() < deadline {
+            prefetch.receive_ahead();
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(prefetch.ahead.is_some(), "a block held ahead");
+        assert!(prefetch.seek(0.3));
+        assert!(prefetch.ahead.is_none(), "the seek dropped it");
+        // (Blocks of the old epoch sent before the worker saw the seek may still come.)
+        let got: Vec<_> = drain(&prefetch).into_iter().filter(|g| g.2 == 2).collect();
+        assert_eq!(got.first().map(|g| g.0), Some(300));
+        assert_eq!(got.iter().map(|g| g.1).sum::<usize>(), 200);
     }
 
     #[test]

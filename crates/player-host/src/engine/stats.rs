@@ -13,17 +13,28 @@ pub const LATE_THRESHOLD: f64 = 0.001;
 /// quantile is the upper edge of its bin, capped at the maximum, so it is never below the
 /// exact value and above it by at most 1/128 of it (0.78 %) or 1 ns, whichever is more,
 /// from nanoseconds to centuries. The maximum is exact. The bins of one power of two (a
-/// **page**, 1 kB) are allocated when a lateness first falls in it, and each page keeps
+/// **page**, 1 kB) are allocated when a lateness first falls in it (the first two are made
+/// with the histogram, before the replay: see [`with_room`](Self::with_room)), and each page keeps
 /// its total, so that a quantile looks at the pages' totals, then at one page's bins: a
 /// stream whose latenesses span 1 µs to 10 ms holds about 14 kB, and a snapshot of 10 000
 /// streams takes milliseconds, not tens of them.
 #[derive(Debug, Clone, Default)]
 pub struct LatenessHistogram {
-    pages: Vec<Option<Box<[u64; SUB as usize]>>>,
+    pages: Vec<Option<Box<Page>>>,
     totals: Vec<u64>,
     count: u64,
     max: f64,
+    /// The bin of the last lateness recorded (the likeliest of the next).
+    last_bin: usize,
+    /// Pages made (and written, so that their memory is mapped) before the replay, used
+    /// first when a lateness falls in a page not yet used ([`with_room`](Self::with_room)).
+    /// Boxed here already: a page moves into `pages` as it is, without a copy.
+    #[allow(clippy::vec_box)]
+    spare: Vec<Box<Page>>,
 }
+
+/// The bins of one power of two.
+type Page = [u64; SUB as usize];
 
 /// log2 of the number of bins per power of two.
 const SUB_BITS: u32 = 7;
@@ -39,12 +50,26 @@ impl LatenessHistogram {
     /// first used).
     const PAGES_ROOM: usize = 25;
 
-    /// An empty histogram whose lists of pages have room up to 2 s of lateness, so that
-    /// recording (on the timing thread) rarely allocates.
+    /// Pages made ahead ([`with_room`](Self::with_room)): the first pushes of a replay
+    /// fall in one or two pages of each stream's histogram.
+    const SPARE_PAGES: usize = 2;
+
+    /// An empty histogram whose lists of pages have room up to 2 s of lateness and with
+    /// [`SPARE_PAGES`](Self::SPARE_PAGES) pages at hand, their memory mapped, so that
+    /// recording (on the timing thread) rarely allocates: the first chunks of 10 000
+    /// streams, due together, each allocating a fresh page, took a page fault per
+    /// stream and were twice as late as the ones after (bench/README.md, "Many streams
+    /// end on time").
     pub fn with_room() -> Self {
+        let spare = (0..Self::SPARE_PAGES)
+            // Copied from an opaque value, not allocated zeroed: zeroed memory may be
+            // mapped only at its first write.
+            .map(|_| Box::new(std::hint::black_box([0; SUB as usize])))
+            .collect();
         LatenessHistogram {
             pages: Vec::with_capacity(Self::PAGES_ROOM),
             totals: Vec::with_capacity(Self::PAGES_ROOM),
+            spare,
             ..Default::default()
         }
     }
@@ -81,11 +106,24 @@ impl LatenessHistogram {
             self.pages.resize_with(page + 1, || None);
             self.totals.resize(page + 1, 0);
         }
-        let bins = self.pages[page].get_or_insert_with(|| Box::new([0; SUB as usize]));
+        let spare = &mut self.spare;
+        let bins = self.pages[page]
+            .get_or_insert_with(|| spare.pop().unwrap_or_else(|| Box::new([0; SUB as usize])));
         bins[within] += 1;
         self.totals[page] += 1;
+        self.last_bin = bin;
         self.count += 1;
         self.max = self.max.max(s);
+    }
+
+    /// Hints the cache with the entries that the next [`record`](Self::record) likely
+    /// reads in the lists of pages (those of the last bin used); see [`super::warm`].
+    pub(crate) fn warm_entries(&self) {
+        let page = self.last_bin / SUB as usize;
+        if let (Some(entry), Some(total)) = (self.pages.get(page), self.totals.get(page)) {
+            super::warm::value(entry);
+            super::warm::value(total);
+        }
     }
 
     /// The `q`-quantile (0..=1) in seconds: the upper edge of the bin holding the value of
@@ -234,6 +272,11 @@ impl Publisher {
             next: None,
             round_start: f64::NEG_INFINITY,
         }
+    }
+
+    /// Whether a round is in progress (more batches to refresh).
+    pub(crate) fn in_round(&self) -> bool {
+        self.next.is_some()
     }
 
     /// One turn at `now` (`spare`: no push is due yet): starts a round when one is due,
