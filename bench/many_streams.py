@@ -3,6 +3,7 @@
     python bench/many_streams.py [--counts 256,1000] [--seconds 10] [--rate 250]
                                  [--liblsl bundled,current] [--nofile 40000]
                                  [--null-only] [--builds LABEL=PATH,...] [--reps N]
+                                 [--lsl-config PATH]
 
 Plays N copies of a small mono WAV (RATE Hz, chunk 10) in one scenario, once with
 `--output null` (the engine alone: pacing, prefetch, scheduling) and once with LSL
@@ -82,7 +83,8 @@ def raise_nofile(limit: int | None):
 
 
 def trial(tmp: Path, wav: Path, count: int, output: str, seconds: float, liblsl: str = "",
-          nofile: int | None = None, exe: str | None = None) -> dict:
+          nofile: int | None = None, exe: str | None = None,
+          lsl_config: str | None = None) -> dict:
     """One run of `count` streams to `output` (`liblsl`: a `--liblsl` choice for LSL
     output, `nofile`: the open-file limit to set, `exe`: the binary); what it cost.
 
@@ -104,6 +106,8 @@ def trial(tmp: Path, wav: Path, count: int, output: str, seconds: float, liblsl:
         The player's open-file limit, or None to inherit it.
     exe : str or None
         The player-host binary (None: `PLAYER_HOST`, else this checkout's release build).
+    lsl_config : str or None
+        For LSL output: liblsl's configuration file (`--lsl-config`), or None for none.
 
     Returns
     -------
@@ -121,8 +125,9 @@ def trial(tmp: Path, wav: Path, count: int, output: str, seconds: float, liblsl:
     env = dict(os.environ)
     if output == "lsl" and liblsl:
         env["PLAYER_LIBLSL"] = liblsl_setting(liblsl)
+    config = ["--lsl-config", lsl_config] if lsl_config and output == "lsl" else []
     proc = subprocess.Popen([exe or player_host(), "run", str(scenario), "--output", output, "--quiet",
-                             "--stats-json", str(stats)], stdin=subprocess.DEVNULL,
+                             "--stats-json", str(stats), *config], stdin=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, env=env,
                             preexec_fn=raise_nofile(nofile))
     threads, rss, cpu_end = 0, 0, None
@@ -169,6 +174,9 @@ def main() -> int:
                     help="comma-separated LABEL=PATH player-host binaries, run side by side "
                          "(default: PLAYER_HOST or this checkout's release build)")
     ap.add_argument("--reps", type=int, default=1, help="runs of each case and build")
+    ap.add_argument("--lsl-config", default=None,
+                    help="liblsl's configuration file for the LSL runs (e.g. IPv4 only, "
+                         "machine scope: fewer descriptors per outlet)")
     args = ap.parse_args()
     builds = [tuple(b.split("=", 1)) for b in args.builds.split(",") if b] or [("", None)]
     RATE[0] = args.rate
@@ -186,7 +194,8 @@ def main() -> int:
             for c in args.counts.split(","):
                 for out, lib in runs:
                     for label, exe in builds:
-                        r = trial(tmp, wav, int(c), out, args.seconds, lib, args.nofile, exe)
+                        r = trial(tmp, wav, int(c), out, args.seconds, lib, args.nofile, exe,
+                                  args.lsl_config)
                         results.append({"build": label, **r})
                         print(f"{label} {c} {r['output']}: p99 {r.get('p99_ms', float('nan')):.2f} ms",
                               file=sys.stderr)

@@ -538,7 +538,10 @@ fn fd_limit_hint() -> String {
         if ok && (emfile || full) {
             let err = std::io::Error::from_raw_os_error(libc::EMFILE);
             if let Some(hint) = player_api::io::open_files_limit(&err) {
-                return format!(": {hint} (every outlet needs several)");
+                return format!(
+                    ": {hint} (every outlet needs several, fewer with liblsl's IPv6 off: \
+                     `IPv6 = disable` under `[ports]` in its configuration, `--lsl-config`)"
+                );
             }
         }
     }
