@@ -48,7 +48,9 @@
 //!   ahead at their samples' times; none is duplicated or shifted.
 //!
 //! The loop always serves the stream whose next chunk is due first: it sleeps coarsely
-//! until shortly before the deadline, then spins until the clock reaches it.
+//! until shortly before the deadline, then spins until the clock reaches it. Its other
+//! work (tending to the prefetch workers, refreshing the statistics: [`Chores`]) waits for
+//! the time it has to spare before the next deadline.
 //!
 //! Falling behind (a busy machine, a slow disk): chunks are pushed as soon as possible,
 //! late, with their true timestamps; nothing is dropped and time is never compressed.

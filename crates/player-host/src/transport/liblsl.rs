@@ -157,6 +157,16 @@ pub type SetConfigContent = unsafe extern "C" fn(Text);
 /// liblsl's `transp_bufsize_samples`: `max_buffered` counts samples.
 pub const TRANSP_BUFSIZE_SAMPLES: c_int = 1;
 
+#[cfg(feature = "bundled-liblsl")]
+extern "C" {
+    /// The bundled 1.13's `lsl_create_outlet_ex`, which 1.13 itself lacks: added to its build
+    /// by `tools/cxx-liblsl-outlet-ex.h` (with [`TRANSP_BUFSIZE_SAMPLES`], `max_buffered` in
+    /// samples; 1.13's own `lsl_create_outlet` keeps whole seconds, at least 1). A bundled
+    /// liblsl built without that file lacks the symbol, and the player does not link.
+    fn lsl_create_outlet_ex(info: Info, chunk_size: i32, max_buffered: i32, flags: c_int)
+        -> Outlet;
+}
+
 impl std::fmt::Debug for Api {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Api { .. }")
@@ -168,7 +178,8 @@ impl std::fmt::Debug for Api {
 pub struct Liblsl {
     /// The C functions.
     pub api: Api,
-    /// `lsl_create_outlet_ex` when the library has it (not the bundled 1.13).
+    /// `lsl_create_outlet_ex` when the library has it (1.14 and later, and the bundled 1.13,
+    /// to which the build adds it).
     pub create_outlet_ex: Option<CreateOutletEx>,
     /// `lsl_set_config_content` when the library has it (not the bundled 1.13).
     pub set_config_content: Option<SetConfigContent>,
@@ -471,7 +482,7 @@ fn bundled(reason: String) -> Liblsl {
     Liblsl {
         about: about(&api, None, reason),
         api,
-        create_outlet_ex: None,
+        create_outlet_ex: Some(lsl_create_outlet_ex),
         warnings: Vec::new(),
         set_config_content: None,
         _lib: None,

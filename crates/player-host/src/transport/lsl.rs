@@ -108,8 +108,9 @@ pub fn buffered_samples(spec: &OutletSpec, bound: MaxBuffered) -> u64 {
 }
 
 /// Creates the outlet of `info` keeping `samples` per consumer: exactly, through
-/// `lsl_create_outlet_ex` (liblsl 1.14+); with the bundled 1.13, in whole seconds of
-/// data, at least 1 (its only unit).
+/// `lsl_create_outlet_ex` (liblsl 1.14+, and the bundled 1.13, to which the build adds
+/// it); with a liblsl 1.13 from elsewhere, in whole seconds of data, at least 1 (its only
+/// unit).
 fn create_outlet(
     lib: &liblsl::Liblsl,
     info: sys::lsl_streaminfo,
