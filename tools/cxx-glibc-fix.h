@@ -2,7 +2,7 @@
  *
  * Its bundled boost.thread tests `#if PTHREAD_STACK_MIN > 0`, which no longer compiles on
  * glibc >= 2.34, where PTHREAD_STACK_MIN expands to a sysconf() call. Pin it to the
- * historical constant so the preprocessor sees a number. See README, "Dependency notes". */
+ * historical constant so the preprocessor sees a number. See docs/dependencies.md. */
 #include <limits.h>
 #undef PTHREAD_STACK_MIN
 #define PTHREAD_STACK_MIN 16384

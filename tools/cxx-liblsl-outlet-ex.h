@@ -9,7 +9,7 @@
  * flag (any other flag: as lsl_create_outlet). The player calls it as it calls a current
  * liblsl's (crates/player-host/src/transport/liblsl.rs). A bundled liblsl built without
  * this file lacks the symbol: the player then fails to link, never runs with whole seconds
- * unknowingly. See README, "Dependency notes". */
+ * unknowingly. See docs/dependencies.md. */
 #if defined(__cplusplus)
 #include "stream_outlet_impl.h"
 #include <exception>

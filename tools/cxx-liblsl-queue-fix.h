@@ -11,8 +11,8 @@
  * (sccn/liblsl#71) and in 1.16 with a multi-consumer queue (sccn/liblsl#91).
  *
  * This makes the queue that consumer_queue.h names a locked one: the same boost queue behind
- * one mutex (its only users are consumer_queue's push, pop and empty). See README,
- * "Dependency notes". */
+ * one mutex (its only users are consumer_queue's push, pop and empty). See
+ * docs/dependencies.md. */
 #if defined(__cplusplus)
 #include <boost/lockfree/spsc_queue.hpp>
 #include <cstddef>
