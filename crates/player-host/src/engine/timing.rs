@@ -351,15 +351,20 @@ impl Chores {
             tend_prefetch(streams, &mut self.tend, until, clock);
         }
         let (n, counter) = (streams.len(), |i: usize| &streams[i].counter);
-        let mut at = now;
-        for _ in 0..SNAPSHOT_BATCHES_MAX {
-            self.publisher.step(at, spare, n, counter, schedule.stats);
-            let (before, after) = (at, clock());
-            // Another batch only if one as long as the last still ends in time.
-            if !spare || !self.publisher.in_round() || after + (after - before) >= until {
+        self.publisher.step(now, spare, n, counter, schedule.stats);
+        // More batches only with time to spare (the clock is not read otherwise: this runs
+        // between any two pushes), each only if one as long as the last still ends in time.
+        let mut started = now;
+        for _ in 1..SNAPSHOT_BATCHES_MAX {
+            if !spare || !self.publisher.in_round() {
                 break;
             }
-            at = after;
+            let at = clock();
+            if at + (at - started) >= until {
+                break;
+            }
+            self.publisher.step(at, true, n, counter, schedule.stats);
+            started = at;
         }
         if now - self.last_status >= SNAPSHOT_EVERY {
             publish_status(schedule, timeline, now);
