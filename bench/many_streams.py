@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from run import liblsl_label, liblsl_setting
+from run import liblsl_label, liblsl_setting, parse_builds
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -178,7 +178,10 @@ def main() -> int:
                     help="liblsl's configuration file for the LSL runs (e.g. IPv4 only, "
                          "machine scope: fewer descriptors per outlet)")
     args = ap.parse_args()
-    builds = [tuple(b.split("=", 1)) for b in args.builds.split(",") if b] or [("", None)]
+    try:
+        builds = parse_builds(args.builds)
+    except ValueError as e:
+        ap.error(str(e))
     RATE[0] = args.rate
     with tempfile.TemporaryDirectory(prefix="player-bench-many-") as t:
         tmp = Path(t)
@@ -194,8 +197,8 @@ def main() -> int:
             for c in args.counts.split(","):
                 for out, lib in runs:
                     for label, exe in builds:
-                        r = trial(tmp, wav, int(c), out, args.seconds, lib, args.nofile, exe,
-                                  args.lsl_config)
+                        r = trial(tmp, wav, int(c), out, args.seconds, lib, args.nofile,
+                                  exe or None, args.lsl_config)
                         results.append({"build": label, **r})
                         print(f"{label} {c} {r['output']}: p99 {r.get('p99_ms', float('nan')):.2f} ms",
                               file=sys.stderr)

@@ -508,6 +508,32 @@ def table(headers: list[str], rows: list[list]) -> str:
 # cases
 
 
+def parse_builds(text: str) -> tuple[tuple[str, str], ...]:
+    """The binaries of a `--builds` option (``LABEL=PATH,...``), shared by the benchmarks.
+
+    Parameters
+    ----------
+    text : str
+        The option's value (empty: none given).
+
+    Returns
+    -------
+    tuple of (str, str)
+        (label, path) of each build; ``(("", ""),)`` when none is given (the binary of
+        `PLAYER_HOST` or this checkout's release build).
+
+    Raises
+    ------
+    ValueError
+        When an item is not LABEL=PATH of an existing file.
+    """
+    builds = tuple(tuple(b.strip().split("=", 1)) for b in text.split(",") if b.strip())
+    for build in builds:
+        if len(build) != 2 or not build[0] or not Path(build[1]).is_file():
+            raise ValueError(f"--builds: {'='.join(build)} is not LABEL=PATH of an existing binary")
+    return builds or (("", ""),)
+
+
 def liblsl_setting(choice: str) -> str:
     """The `PLAYER_LIBLSL` value for a `--liblsl` choice: `current` is pylsl's liblsl."""
     if choice == "current":
@@ -1462,11 +1488,10 @@ def main() -> int:
         ap.error(f"unknown cases: {', '.join(sorted(unknown))}")
     player_host()
     liblsls = tuple(x.strip() for x in args.liblsl.split(",") if x.strip()) or ("",)
-    builds = tuple(tuple(b.strip().split("=", 1)) for b in args.builds.split(",") if b.strip())
-    for build in builds:
-        if len(build) != 2 or not build[0] or not Path(build[1]).is_file():
-            ap.error(f"--builds: {'='.join(build)} is not LABEL=PATH of an existing binary")
-    builds = builds or (("", ""),)
+    try:
+        builds = parse_builds(args.builds)
+    except ValueError as e:
+        ap.error(str(e))
     try:
         counts = tuple(int(c) for c in args.stream_counts.split(",") if c.strip())
     except ValueError:
